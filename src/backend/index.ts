@@ -1,0 +1,3 @@
+/** `keras.backend`: which kernels are running. */
+export { backendName as backend, getBackend, setBackend, type Backend } from "./backend.js";
+export { ReferenceBackend } from "./reference/index.js";

@@ -1,6 +1,7 @@
+/** `keras.ops`: Keras 3's op names in camelCase, NumPy broadcasting. */
 export { convertToTensor, cast, stopGradient, type TensorLike } from "./core.js";
 export * from "./creation.js";
-export { add, subtract, multiply, divide, negative, exp, log } from "./elementwise.js";
+export * from "./elementwise.js";
 export * from "./reduction.js";
 export * from "./shape.js";
-export { matmul } from "./linalg.js";
+export * from "./linalg.js";

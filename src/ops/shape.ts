@@ -42,3 +42,20 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   if (isRecording()) record([t], out, (g) => [unbroadcast(g, t.shape)]);
   return out;
 }
+
+/** Permutes axes; reverses them when `axes` is omitted. */
+export function transpose(x: TensorLike, axes?: readonly number[]): Tensor {
+  const t = toTensor(x, "transpose");
+  const perm = axes === undefined ? t.shape.map((_, i) => t.rank - 1 - i) : axes.map((a) => (a < 0 ? a + t.rank : a));
+  const valid = perm.length === t.rank && perm.every((p) => Number.isInteger(p) && p >= 0 && p < t.rank) && new Set(perm).size === t.rank;
+  if (!valid) throw new Error(`transpose: axes ${JSON.stringify(axes)} are not a permutation of the ${t.rank} axes of a tensor of shape ${formatShape(t.shape)}`);
+  if (perm.every((p, i) => p === i)) return t;
+  const outShape = perm.map((p) => t.shape[p]);
+  const out = makeTensor(getBackend().transpose(t.storage, t.shape, perm), outShape, t.dtype);
+  if (isRecording()) {
+    const inverse = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inverse[p] = i));
+    record([t], out, (g) => [transpose(g, inverse)]);
+  }
+  return out;
+}

@@ -57,11 +57,16 @@ export function dtypeOfTypedArray(values: TypedArray): DType {
 const RANK: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, float32: 3 };
 
 /**
- * Result dtype of a binary op between two tensors, on the lattice bool < uint8 < int32 < float32
- * (what Keras 3's `result_type` gives for these four types).
+ * Result dtype of an op combining tensors of these dtypes, on the lattice
+ * bool < uint8 < int32 < float32 (what Keras 3's `result_type` gives for these four types).
  */
-export function resultType(a: DType, b: DType): DType {
-  return RANK[a] >= RANK[b] ? a : b;
+export function resultType(first: DType, ...rest: DType[]): DType {
+  let out = checkDType(first, "resultType");
+  for (const d of rest) {
+    checkDType(d, "resultType");
+    if (RANK[d] > RANK[out]) out = d;
+  }
+  return out;
 }
 
 /**
@@ -73,4 +78,30 @@ export function weakResultType(tensorDType: DType, value: number): DType {
   if (!Number.isInteger(value) && tensorDType !== "float32") return "float32";
   if (tensorDType === "bool") return "int32";
   return tensorDType;
+}
+
+/** Inclusive range of the integer dtypes. */
+export const INT_RANGES: Readonly<Record<"int32" | "uint8", readonly [number, number]>> = {
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+};
+
+/** The typed-array class that stores each dtype. */
+export function storageClassName(dtype: DType): "Float32Array" | "Int32Array" | "Uint8Array" {
+  return dtype === "float32" ? "Float32Array" : dtype === "int32" ? "Int32Array" : "Uint8Array";
+}
+
+/** True when `values` is the typed array that stores `dtype` (a Uint8Array stores uint8 and bool). */
+export function storageMatches(values: TypedArray, dtype: DType): boolean {
+  switch (dtype) {
+    case "float32":
+      return values instanceof Float32Array;
+    case "int32":
+      return values instanceof Int32Array;
+    case "uint8":
+    case "bool":
+      return values instanceof Uint8Array;
+    default:
+      return false;
+  }
 }

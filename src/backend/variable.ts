@@ -1,26 +1,41 @@
-import type { DType, Shape } from "./dtypes.js";
+import { checkDType, type DType, type Shape } from "./dtypes.js";
 import type { Tensor } from "./tensor.js";
-import { formatShape, shapesEqual } from "./shape.js";
-import { cast, convertToTensor, type TensorLike } from "../ops/core.js";
+import { checkShape, formatShape, shapesEqual } from "./shape.js";
+import { formatShapeTuple, formatTensor } from "./format.js";
+import { convertToTensor, type TensorLike } from "../ops/core.js";
+import { add, subtract } from "../ops/elementwise.js";
+import { autoName } from "../utils/naming.js";
 
-const nameCounts = new Map<string, number>();
-
-/** Keras's naming: the first `variable`, then `variable_1`, `variable_2`, ... */
+/**
+ * Keras's naming: the first `variable`, then `variable_1`, `variable_2`, ... (the counters are the
+ * ones `utils/naming.ts` keeps for every auto-named object).
+ */
 export function uniqueName(base: string): string {
-  const count = nameCounts.get(base) ?? 0;
-  nameCounts.set(base, count + 1);
-  return count === 0 ? base : `${base}_${count}`;
+  return autoName(base);
 }
 
+/** Makes a variable's first value from its shape and dtype, as Keras initializers do. */
+export type VariableInitializer = (shape: readonly number[], dtype: DType) => TensorLike;
+
 export interface VariableOptions {
+  /** Defaults to `variable`, `variable_1`, ...; must not contain `/`. */
   name?: string;
   trainable?: boolean;
+  /**
+   * Defaults to the initial value's dtype, or float32 when the variable is made by an initializer
+   * function.
+   */
   dtype?: DType;
+  /** Required with an initializer function (which is called with it); checked against a value. */
+  shape?: readonly number[];
 }
 
 /**
  * Mutable model state: a name, a fixed shape and dtype, and a current value that `assign`
  * replaces. Gradients can be taken with respect to variables (see `valueAndGrad`).
+ *
+ *   new Variable([[1, 2], [3, 4]], { dtype: "float32" })
+ *   new Variable((shape, dtype) => ops.zeros(shape, dtype), { shape: [2, 2] })
  */
 export class Variable {
   readonly name: string;
@@ -29,19 +44,46 @@ export class Variable {
   readonly shape: readonly number[];
   private current: Tensor;
 
-  constructor(initialValue: TensorLike | (() => TensorLike), options: VariableOptions = {}) {
-    const raw = typeof initialValue === "function" ? initialValue() : initialValue;
-    let value = convertToTensor(raw, options.dtype);
-    this.dtype = options.dtype ?? value.dtype;
-    if (value.dtype !== this.dtype) value = cast(value, this.dtype);
-    this.current = value;
+  constructor(initializer: TensorLike | VariableInitializer | (() => TensorLike), options: VariableOptions = {}) {
+    const name = options.name ?? uniqueName("variable");
+    if (typeof name !== "string" || name.length === 0 || name.includes("/")) {
+      throw new Error(`Variable: name must be a non-empty string without '/', got ${JSON.stringify(name)}`);
+    }
+    this.name = name;
+    if (options.dtype !== undefined) checkDType(options.dtype, `Variable '${name}'`);
+    const shape = options.shape === undefined ? undefined : checkShape(options.shape, `Variable '${name}'`);
+
+    let value: Tensor;
+    if (typeof initializer === "function") {
+      const dtype = options.dtype ?? "float32";
+      if (shape === undefined) {
+        if (initializer.length > 0) {
+          throw new Error(`Variable '${name}': when creating a variable from an initializer, the \`shape\` option must be given`);
+        }
+        value = convertToTensor((initializer as () => TensorLike)(), dtype);
+      } else {
+        value = convertToTensor(initializer(shape, dtype), dtype);
+      }
+    } else {
+      value = convertToTensor(initializer, options.dtype);
+    }
+    if (shape !== undefined && !shapesEqual(value.shape, shape)) {
+      throw new Error(`Variable '${name}': the initial value has shape ${formatShape(value.shape)}, but shape ${formatShape(shape)} was given`);
+    }
+    this.dtype = value.dtype;
     this.shape = value.shape;
-    this.name = options.name ?? uniqueName("variable");
+    this.current = value;
     this.trainable = options.trainable ?? true;
   }
 
+  /** The current value (an immutable tensor: later assignments do not change it). */
   get value(): Tensor {
     return this.current;
+  }
+
+  /** The variable's path in its model; the name for a free-standing variable. */
+  get path(): string {
+    return this.name;
   }
 
   get size(): number {
@@ -52,18 +94,37 @@ export class Variable {
     return this.shape.length;
   }
 
-  /** Replaces the value; the new one must have the variable's shape. */
-  assign(value: TensorLike): void {
-    let next = convertToTensor(value, this.dtype);
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  /** Replaces the value and returns it; the new one must have the variable's shape (it is cast to its dtype). */
+  assign(value: TensorLike): Tensor {
+    const next = convertToTensor(value, this.dtype);
     if (!shapesEqual(next.shape, this.shape as Shape)) {
       throw new Error(`Variable '${this.name}': cannot assign a value of shape ${formatShape(next.shape)} to a variable of shape ${formatShape(this.shape)}`);
     }
-    if (next.dtype !== this.dtype) next = cast(next, this.dtype);
     this.current = next;
+    return next;
   }
 
+  /** `assign(value + delta)`; `delta` broadcasts to the variable's shape. */
+  assignAdd(delta: TensorLike): Tensor {
+    return this.assign(add(this.current, delta));
+  }
 
+  /** `assign(value - delta)`; `delta` broadcasts to the variable's shape. */
+  assignSub(delta: TensorLike): Tensor {
+    return this.assign(subtract(this.current, delta));
+  }
+
+  /** `<Variable path=w, shape=(2,), dtype=float32, value=[1. 2.]>`, as Keras prints one. */
   toString(): string {
-    return `<Variable path=${this.name}, shape=(${this.shape.join(", ")}), dtype=${this.dtype}, value=${this.current.toString()}>`;
+    const c = this.current;
+    return `<Variable path=${this.path}, shape=${formatShapeTuple(this.shape)}, dtype=${this.dtype}, value=${formatTensor(c.storage, c.shape, c.dtype)}>`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
   }
 }

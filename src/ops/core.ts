@@ -1,5 +1,5 @@
 import { getBackend } from "../backend/backend.js";
-import { checkDType, dtypeOfTypedArray, fromValues, isFloatDType, type DType, type TypedArray } from "../backend/dtypes.js";
+import { allocate, checkDType, dtypeOfTypedArray, INT_RANGES, isFloatDType, type DType, type TypedArray } from "../backend/dtypes.js";
 import { makeTensor, Tensor, type NestedArray } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import { record } from "../autodiff/tape.js";
@@ -7,44 +7,123 @@ import { record } from "../autodiff/tape.js";
 /** Anything an op accepts where a tensor is expected. */
 export type TensorLike = Tensor | Variable | NestedArray | TypedArray;
 
-function inferShapeAndKind(value: NestedArray, where: string): { shape: number[]; hasFraction: boolean; hasBool: boolean; hasNumber: boolean } {
+/** `[1][0]`-style path of the element at `index` (`the value` at the top level). */
+function pathOf(index: readonly number[]): string {
+  return index.length === 0 ? "the value" : `element ${index.map((i) => `[${i}]`).join("")}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (value instanceof Tensor) return "a Tensor (use ops.stack to combine tensors)";
+  if (value instanceof Variable) return "a Variable (use ops.stack on the values to combine them)";
+  if (typeof value === "object") return `an object (${(value as object).constructor?.name ?? "Object"})`;
+  return `a ${typeof value}`;
+}
+
+interface Inferred {
+  shape: number[];
+  /** Some leaf is a number with a fraction, NaN or ±Infinity. */
+  hasNonInteger: boolean;
+  /** Some leaf is an integer outside int32. */
+  outOfInt32: number | undefined;
+  hasBool: boolean;
+  hasNumber: boolean;
+}
+
+/** Walks a nested array once: its shape (rejecting ragged ones) and which kinds of leaves it holds. */
+function inspectNested(value: NestedArray): Inferred {
   const shape: number[] = [];
   let probe: NestedArray = value;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
+    if (probe.length === 0) break;
     probe = probe[0];
   }
-  let hasFraction = false;
-  let hasBool = false;
-  let hasNumber = false;
-  const check = (node: NestedArray, axis: number, path: string): void => {
-    if (axis === shape.length) {
-      if (Array.isArray(node)) throw new Error(`${where}: ragged nested array: element ${path} is an array, expected a scalar (shape so far [${shape.join(",")}])`);
-      if (typeof node === "boolean") hasBool = true;
-      else if (typeof node === "number") {
-        hasNumber = true;
-        if (!Number.isInteger(node)) hasFraction = true;
-      } else throw new TypeError(`${where}: element ${path} is ${typeof node}, expected a number or boolean`);
-      return;
+  const out: Inferred = { shape, hasNonInteger: false, outOfInt32: undefined, hasBool: false, hasNumber: false };
+  const index: number[] = [];
+  const [lo, hi] = INT_RANGES.int32;
+  const leaf = (node: unknown): void => {
+    if (typeof node === "number") {
+      out.hasNumber = true;
+      if (!Number.isInteger(node)) out.hasNonInteger = true;
+      else if ((node < lo || node > hi) && out.outOfInt32 === undefined) out.outOfInt32 = node;
+    } else if (typeof node === "boolean") {
+      out.hasBool = true;
+    } else if (Array.isArray(node)) {
+      throw new Error(`convertToTensor: ragged nested array: ${pathOf(index)} is an array, but earlier elements at that depth are scalars (expected shape [${shape.join(",")}])`);
+    } else {
+      throw new TypeError(`convertToTensor: ${pathOf(index)} is ${describe(node)}; expected a number or boolean`);
     }
-    if (!Array.isArray(node) || node.length !== shape[axis]) {
-      throw new Error(`${where}: ragged nested array: element ${path} has ${Array.isArray(node) ? `length ${node.length}` : "no length"}, expected ${shape[axis]}`);
-    }
-    for (let i = 0; i < node.length; i++) check(node[i], axis + 1, `${path}[${i}]`);
   };
-  check(value, 0, "");
-  return { shape, hasFraction, hasBool, hasNumber };
+  const visit = (node: NestedArray, axis: number): void => {
+    if (axis === shape.length) return leaf(node);
+    if (!Array.isArray(node)) {
+      throw new Error(`convertToTensor: ragged nested array: ${pathOf(index)} is ${describe(node)}, expected an array of length ${shape[axis]} (expected shape [${shape.join(",")}])`);
+    }
+    if (node.length !== shape[axis]) {
+      throw new Error(`convertToTensor: ragged nested array: ${pathOf(index)} has length ${node.length}, expected ${shape[axis]} (expected shape [${shape.join(",")}])`);
+    }
+    index.push(0);
+    const last = axis === shape.length - 1;
+    for (let i = 0; i < node.length; i++) {
+      index[axis] = i;
+      if (last) leaf(node[i]);
+      else visit(node[i], axis + 1);
+    }
+    index.pop();
+  };
+  visit(value, 0);
+  return out;
 }
 
-function flatten(value: NestedArray, out: number[]): void {
-  if (Array.isArray(value)) for (const v of value) flatten(v, out);
-  else out.push(typeof value === "boolean" ? (value ? 1 : 0) : value);
+/** Copies the leaves of a (validated) nested array into a typed array of `dtype`. */
+function fillNested(value: NestedArray, shape: readonly number[], dtype: DType, size: number): TypedArray {
+  const rank = shape.length;
+  const out = allocate(dtype, size);
+  const range = dtype === "int32" || dtype === "uint8" ? INT_RANGES[dtype] : undefined;
+  let k = 0;
+  const store = (v: number | boolean): void => {
+    const x = typeof v === "boolean" ? (v ? 1 : 0) : v;
+    if (dtype === "float32") out[k] = x;
+    else if (dtype === "bool") out[k] = x !== 0 ? 1 : 0;
+    else {
+      const t = Math.trunc(x);
+      if (!Number.isFinite(x) || t < range![0] || t > range![1]) {
+        const index: number[] = new Array(rank);
+        for (let axis = rank - 1, rest = k; axis >= 0; axis--) {
+          index[axis] = rest % shape[axis];
+          rest = Math.floor(rest / shape[axis]);
+        }
+        throw new RangeError(`convertToTensor: ${pathOf(index)} is ${x}, which cannot be stored as ${dtype} (range ${range![0]}..${range![1]})`);
+      }
+      out[k] = t;
+    }
+    k++;
+  };
+  const visit = (node: NestedArray, axis: number): void => {
+    if (axis === rank) {
+      store(node as number | boolean);
+      return;
+    }
+    const arr = node as NestedArray[];
+    if (axis === rank - 1) for (let i = 0; i < arr.length; i++) store(arr[i] as number | boolean);
+    else for (let i = 0; i < arr.length; i++) visit(arr[i], axis + 1);
+  };
+  visit(value, 0);
+  return out;
 }
 
 /**
- * Converts nested arrays, typed arrays, numbers, booleans and variables to a tensor. As in Keras,
- * integers become int32, other numbers float32 and booleans bool, unless `dtype` says otherwise.
- * A typed array becomes a 1-d tensor of its own element type (reshape it afterwards).
+ * Converts nested arrays, typed arrays, numbers, booleans and variables to a tensor.
+ *
+ * - dtype inference, as Keras: all integers give int32, any other number float32, only booleans
+ *   bool (booleans mixed with numbers count as 0 and 1); an empty array is float32.
+ * - `dtype` converts: fractions truncate toward zero for integer dtypes; a value outside the
+ *   integer dtype's range (or NaN, ±Infinity) is an error, as in NumPy 2.
+ * - A Float32Array, Int32Array or Uint8Array becomes a 1-d tensor of its own element type (reshape
+ *   it afterwards); other typed arrays are rejected.
+ * - A tensor is returned as is (cast when `dtype` differs); a variable gives its current value.
  */
 export function convertToTensor(x: TensorLike, dtype?: DType): Tensor {
   if (dtype !== undefined) checkDType(dtype, "convertToTensor");
@@ -52,21 +131,31 @@ export function convertToTensor(x: TensorLike, dtype?: DType): Tensor {
   if (x instanceof Variable) return convertToTensor(x.value, dtype);
   if (ArrayBuffer.isView(x)) {
     if (!(x instanceof Float32Array || x instanceof Int32Array || x instanceof Uint8Array)) {
-      throw new TypeError(`convertToTensor: unsupported typed array ${(x as object).constructor.name}; use Float32Array, Int32Array or Uint8Array`);
+      throw new TypeError(
+        `convertToTensor: unsupported typed array ${(x as object).constructor.name}; use a Float32Array, Int32Array or Uint8Array (e.g. Float32Array.from(values))`,
+      );
     }
     const own = dtypeOfTypedArray(x);
     const t = makeTensor(x.slice(), [x.length], own);
     return dtype === undefined || dtype === own ? t : cast(t, dtype);
   }
   if (typeof x !== "number" && typeof x !== "boolean" && !Array.isArray(x)) {
-    throw new TypeError(`convertToTensor: cannot convert ${x === null ? "null" : typeof x} to a tensor`);
+    throw new TypeError(`convertToTensor: cannot convert ${describe(x)} to a tensor; expected a number, boolean, (nested) array, typed array, Tensor or Variable`);
   }
-  const { shape, hasFraction, hasBool, hasNumber } = inferShapeAndKind(x, "convertToTensor");
-  const inferred: DType = hasBool && !hasNumber ? "bool" : hasFraction ? "float32" : hasNumber ? "int32" : "float32";
-  const target = dtype ?? inferred;
-  const flat: number[] = [];
-  flatten(x, flat);
-  return makeTensor(fromValues(flat, target), shape, target);
+  const info = inspectNested(x);
+  let target: DType;
+  if (dtype !== undefined) target = dtype;
+  else if (info.hasNonInteger) target = "float32";
+  else if (info.hasNumber) {
+    if (info.outOfInt32 !== undefined) {
+      throw new RangeError(`convertToTensor: integer ${info.outOfInt32} does not fit in int32; pass dtype "float32" to store it as a float`);
+    }
+    target = "int32";
+  } else if (info.hasBool) target = "bool";
+  else target = "float32";
+  let size = 1;
+  for (const d of info.shape) size *= d;
+  return makeTensor(fillNested(x, info.shape, target, size), info.shape, target);
 }
 
 /** Internal shorthand used by every op: a tensor, named in errors by the calling op. */
@@ -75,10 +164,13 @@ export function toTensor(x: TensorLike, where: string): Tensor {
   try {
     return convertToTensor(x);
   } catch (error) {
-    throw new TypeError(`${where}: ${(error as Error).message}`);
+    const e = error as Error;
+    const message = `${where}: ${e.message.replace(/^convertToTensor: /, "")}`;
+    throw e instanceof RangeError ? new RangeError(message) : new TypeError(message);
   }
 }
 
+/** Converts to `dtype`: floats truncate toward zero when stored as integers, bool is `value != 0`. */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = toTensor(x, "cast");
   checkDType(dtype, "cast");

@@ -6,7 +6,10 @@ import { sum } from "./reduction.js";
 
 /** Resolves a possibly negative axis against `rank`, or throws naming the op. */
 export function normalizeAxis(axis: number, rank: number, op: string): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+  if (typeof axis !== "number" || !Number.isInteger(axis)) {
+    throw new TypeError(`${op}: axis must be an integer, got ${typeof axis === "number" ? axis : JSON.stringify(axis)}`);
+  }
+  if (axis < -rank || axis >= rank) {
     throw new RangeError(`${op}: axis ${axis} is out of bounds for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
@@ -15,6 +18,9 @@ export function normalizeAxis(axis: number, rank: number, op: string): number {
 /** Resolves `axis` (undefined or null = all axes) to sorted, distinct, non-negative axes. */
 export function normalizeAxes(axis: number | readonly number[] | null | undefined, rank: number, op: string): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== "number" && !Array.isArray(axis)) {
+    throw new TypeError(`${op}: axis must be an integer, an array of integers or null, got ${JSON.stringify(axis)}`);
+  }
   const list = typeof axis === "number" ? [axis] : [...axis];
   const resolved = list.map((a) => normalizeAxis(a, rank, op));
   if (new Set(resolved).size !== resolved.length) throw new Error(`${op}: repeated axis in ${JSON.stringify(list)}`);

@@ -5,3 +5,4 @@ export * from "./elementwise.js";
 export * from "./reduction.js";
 export * from "./shape.js";
 export * from "./linalg.js";
+export * from "./nn.js";

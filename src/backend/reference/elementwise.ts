@@ -1,10 +1,16 @@
 import type { BinaryOp, UnaryOp } from "../backend.js";
-import { allocate, dtypeOfTypedArray, type DType, type Shape, type TypedArray } from "../dtypes.js";
+import { allocate, checkDType, dtypeOfTypedArray, type DType, type Shape, type TypedArray } from "../dtypes.js";
 import { sizeOf } from "../shape.js";
 
 /*
- * Elementwise kernels are generated once per op from an expression, so each op gets its own
- * monomorphic loop over typed arrays (no per-element function call), then cached.
+ * Elementwise kernels are generated once per (op, input array types, output dtype) from an
+ * expression in `a` (and `b`), so every op gets its own monomorphic loop over typed arrays: no
+ * per-element function call, no boxed numbers. Expressions are evaluated in float64 and rounded
+ * on store: float32 by the Float32Array, int32 by `| 0` (wrapping like C), uint8 by the
+ * Uint8Array (modulo 256), bool as `!== 0`.
+ *
+ * Expressions may use the scratch locals `t`, `u`, `v` (declared in every kernel) and the helpers
+ * `erf` and `ipow`.
  */
 
 const UNARY_EXPR: Record<UnaryOp, string> = {
@@ -24,14 +30,15 @@ const UNARY_EXPR: Record<UnaryOp, string> = {
   tan: "Math.tan(a)",
   tanh: "Math.tanh(a)",
   // Written so neither branch overflows exp for large |a|.
-  sigmoid: "(a >= 0 ? 1 / (1 + Math.exp(-a)) : Math.exp(a) / (1 + Math.exp(a)))",
-  relu: "(a > 0 ? a : 0)",
+  sigmoid: "(a >= 0 ? 1 / (1 + Math.exp(-a)) : (t = Math.exp(a), t / (1 + t)))",
+  // NaN propagates, as jnp.maximum(x, 0) does.
+  relu: "(a > 0 || a !== a ? a : 0)",
   floor: "Math.floor(a)",
   ceil: "Math.ceil(a)",
   // Round half to even, as NumPy and Keras do.
   round: "(Math.abs(a - Math.trunc(a)) === 0.5 ? 2 * Math.round(a / 2) : Math.round(a))",
   isnan: "(a !== a ? 1 : 0)",
-  isfinite: "(Number.isFinite(a) ? 1 : 0)",
+  isfinite: "(a - a === 0 ? 1 : 0)",
   isinf: "(a === Infinity || a === -Infinity ? 1 : 0)",
   logicalNot: "(a === 0 ? 1 : 0)",
   erf: "erf(a)",
@@ -46,15 +53,26 @@ const UNARY_EXPR: Record<UnaryOp, string> = {
   arctanh: "Math.atanh(a)",
 };
 
+/** Integer variants, used when the input is an integer array and the output int32 / uint8. */
+const UNARY_INT_EXPR: Partial<Record<UnaryOp, string>> = {
+  // Exact low 32 bits of the product, like NumPy's wrapping int32 multiply.
+  square: "Math.imul(a, a)",
+};
+
 const BINARY_EXPR: Record<BinaryOp, string> = {
   add: "a + b",
   subtract: "a - b",
   multiply: "a * b",
   divide: "a / b",
-  floorDivide: "Math.floor(a / b)",
-  // Python's modulo: the result takes the sign of the divisor.
-  mod: "(b === 0 ? NaN : a - Math.floor(a / b) * b)",
-  power: "Math.pow(a, b)",
+  // NumPy's float floor_divide (npy_divmod): exact where floor(a / b) would round a near-integer
+  // quotient the wrong way; x // 0 is +-inf (or NaN for 0 // 0).
+  floorDivide:
+    "(b === 0 ? a / b : (t = a % b, u = (a - t) / b, (t !== 0 && (t < 0) !== (b < 0)) ? (u -= 1) : 0," +
+    " u !== 0 ? (v = Math.floor(u), u - v > 0.5 ? v + 1 : v) : 0 * (a / b)))",
+  // Python's modulo: the result takes the sign of the divisor; x % 0 is NaN.
+  mod: "(t = a % b, t !== 0 ? ((t < 0) !== (b < 0) ? t + b : t) : (b < 0 ? -0 : 0))",
+  // C's pow where JavaScript's differs: pow(1, y) = 1 and pow(-1, +-inf) = 1 (JS gives NaN).
+  power: "(a === 1 ? 1 : a === -1 && (b === Infinity || b === -Infinity) ? 1 : Math.pow(a, b))",
   maximum: "(a !== a || b !== b ? NaN : a > b ? a : b)",
   minimum: "(a !== a || b !== b ? NaN : a < b ? a : b)",
   atan2: "Math.atan2(a, b)",
@@ -68,6 +86,23 @@ const BINARY_EXPR: Record<BinaryOp, string> = {
   logicalOr: "(a !== 0 || b !== 0 ? 1 : 0)",
   logicalXor: "((a !== 0) !== (b !== 0) ? 1 : 0)",
 };
+
+/**
+ * Integer variants. Division by zero gives 0 for both floorDivide and mod, as NumPy does for
+ * integers (it also warns); nothing throws. Negative exponents give trunc(1 / a ** -b).
+ */
+const BINARY_INT_EXPR: Partial<Record<BinaryOp, string>> = {
+  multiply: "Math.imul(a, b)",
+  floorDivide: "(b === 0 ? 0 : Math.floor(a / b))",
+  mod: "(b === 0 ? 0 : a - Math.floor(a / b) * b)",
+  power: "ipow(a, b)",
+};
+
+/** Ops whose expression is already 0 or 1, so a bool output needs no conversion. */
+const PREDICATES = new Set<string>([
+  "isnan", "isfinite", "isinf", "logicalNot",
+  "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual", "logicalAnd", "logicalOr", "logicalXor",
+]);
 
 /** Abramowitz-Stegun 7.1.26 is too coarse for gelu; this series/continued-fraction pair is ~1e-7. */
 function erf(x: number): number {
@@ -105,82 +140,144 @@ function erf(x: number): number {
   return Math.sign(x) * (1 - erfc);
 }
 
-/** Integer outputs truncate toward zero on store; int32 division and remainder need that. */
-function storeExpr(dtype: DType, expr: string): string {
+/** Integer power by squaring, wrapping modulo 2^32 like NumPy's int32 power (exact low bits). */
+function ipow(base: number, exponent: number): number {
+  if (exponent < 0) return base === 1 ? 1 : base === -1 ? ((exponent & 1) === 0 ? 1 : -1) : 0;
+  let result = 1;
+  let b = base | 0;
+  let e = exponent;
+  while (e > 0) {
+    if ((e & 1) === 1) result = Math.imul(result, b);
+    b = Math.imul(b, b);
+    e >>>= 1;
+  }
+  return result;
+}
+
+/** Integer outputs truncate toward zero on store; bool is `!== 0`. */
+function storeExpr(dtype: DType, expr: string, isPredicate: boolean): string {
   if (dtype === "int32") return `(${expr}) | 0`;
-  if (dtype === "bool") return `(${expr}) !== 0 ? 1 : 0`;
+  if (dtype === "bool" && !isPredicate) return `((${expr}) !== 0 ? 1 : 0)`;
   return expr;
 }
 
-type UnaryKernel = (x: TypedArray, out: TypedArray, n: number, erf: (v: number) => number) => void;
+type Kind = "f" | "i" | "u";
+
+function kindOf(x: TypedArray): Kind {
+  return x instanceof Float32Array ? "f" : x instanceof Int32Array ? "i" : "u";
+}
+
+function checkOutDType(outDtype: DType, where: string): void {
+  checkDType(outDtype, `reference backend ${where}`);
+}
+
+const SCRATCH = "let t = 0, u = 0, v = 0;";
+
+type UnaryKernel = (x: TypedArray, out: TypedArray, n: number) => void;
 const unaryCache = new Map<string, UnaryKernel>();
 
-function unaryKernel(op: UnaryOp, outDtype: DType): UnaryKernel {
-  const key = `${op}:${outDtype}`;
+function unaryKernel(op: UnaryOp, x: TypedArray, outDtype: DType): UnaryKernel {
+  const inKind = kindOf(x);
+  const key = `${op}:${inKind}:${outDtype}`;
   let kernel = unaryCache.get(key);
   if (kernel === undefined) {
-    kernel = new Function("x", "out", "n", "erf", `for (let i = 0; i < n; i++) { const a = x[i]; out[i] = ${storeExpr(outDtype, UNARY_EXPR[op])}; }`) as UnaryKernel;
+    if (!Object.prototype.hasOwnProperty.call(UNARY_EXPR, op)) throw new Error(`reference backend: unknown unary op ${JSON.stringify(op)}`);
+    checkOutDType(outDtype, `unary ${op}`);
+    const intOut = outDtype === "int32" || outDtype === "uint8";
+    const expr = (inKind !== "f" && intOut ? UNARY_INT_EXPR[op] : undefined) ?? UNARY_EXPR[op];
+    const body = `"use strict"; return function unary_${op}(x, out, n) { ${SCRATCH} for (let i = 0; i < n; i++) { const a = x[i]; out[i] = ${storeExpr(outDtype, expr, PREDICATES.has(op))}; } };`;
+    kernel = new Function("erf", "ipow", body)(erf, ipow) as UnaryKernel;
     unaryCache.set(key, kernel);
   }
   return kernel;
 }
 
 export function unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
+  const kernel = unaryKernel(op, x, outDtype);
   const out = allocate(outDtype, x.length);
-  unaryKernel(op, outDtype)(x, out, x.length, erf);
+  kernel(x, out, x.length);
   return out;
 }
 
 /*
- * Broadcasting: both inputs are viewed with the output's rank (leading 1s), adjacent axes that
- * broadcast the same way are merged, and the kernel walks the output with an odometer over the
- * outer axes and a tight loop over the innermost one, whose input strides are 0 or 1.
+ * Binary kernels come in four loops. `same` (both inputs have the output's size, so the same
+ * row-major order) and `scalarA` / `scalarB` (one input has one element, read once) are single
+ * flat loops. Everything else goes to `general`: both inputs are viewed with the output's rank,
+ * adjacent axes that broadcast the same way are merged, and the kernel walks the output with an
+ * odometer over the outer axes and a tight loop over the innermost one, whose input strides are 0
+ * or 1.
  */
-type BinaryKernel = (
-  a: TypedArray, b: TypedArray, out: TypedArray,
-  outer: Int32Array, aStrides: Int32Array, bStrides: Int32Array, inner: number, sa: number, sb: number,
-) => void;
+interface BinaryKernel {
+  same(a: TypedArray, b: TypedArray, out: TypedArray, n: number): void;
+  scalarA(a: number, b: TypedArray, out: TypedArray, n: number): void;
+  scalarB(a: TypedArray, b: number, out: TypedArray, n: number): void;
+  general(
+    a: TypedArray, b: TypedArray, out: TypedArray,
+    outer: Int32Array, aStrides: Int32Array, bStrides: Int32Array, inner: number, sa: number, sb: number,
+  ): void;
+}
 const binaryCache = new Map<string, BinaryKernel>();
 
-function binaryKernel(op: BinaryOp, outDtype: DType): BinaryKernel {
-  const key = `${op}:${outDtype}`;
+function binaryKernel(op: BinaryOp, a: TypedArray, b: TypedArray, outDtype: DType): BinaryKernel {
+  const aKind = kindOf(a);
+  const bKind = kindOf(b);
+  const key = `${op}:${aKind}${bKind}:${outDtype}`;
   let kernel = binaryCache.get(key);
   if (kernel === undefined) {
-    const expr = storeExpr(outDtype, BINARY_EXPR[op]);
-    kernel = new Function(
-      "a", "b", "out", "outer", "aStrides", "bStrides", "inner", "sa", "sb",
-      `
-      const rank = outer.length;
-      const counter = new Int32Array(rank);
-      let total = 1;
-      for (let d = 0; d < rank; d++) total *= outer[d];
-      let ia = 0, ib = 0, o = 0;
-      for (let step = 0; step < total; step++) {
-        if (sa === 1 && sb === 1) {
-          for (let j = 0; j < inner; j++) { const a_ = a[ia + j], b_ = b[ib + j]; { const a = a_, b = b_; out[o + j] = ${expr}; } }
-        } else if (sa === 1) {
-          const b_ = b[ib];
-          for (let j = 0; j < inner; j++) { const a_ = a[ia + j]; { const a = a_, b = b_; out[o + j] = ${expr}; } }
-        } else if (sb === 1) {
-          const a_ = a[ia];
-          for (let j = 0; j < inner; j++) { const b_ = b[ib + j]; { const a = a_, b = b_; out[o + j] = ${expr}; } }
-        } else {
-          const a_ = a[ia], b_ = b[ib];
-          { const a = a_, b = b_; out[o] = ${expr}; }
-          for (let j = 1; j < inner; j++) out[o + j] = out[o];
-        }
-        o += inner;
-        for (let d = rank - 1; d >= 0; d--) {
-          counter[d]++;
-          ia += aStrides[d];
-          ib += bStrides[d];
-          if (counter[d] < outer[d]) break;
-          ia -= aStrides[d] * outer[d];
-          ib -= bStrides[d] * outer[d];
-          counter[d] = 0;
-        }
-      }`,
-    ) as BinaryKernel;
+    if (!Object.prototype.hasOwnProperty.call(BINARY_EXPR, op)) throw new Error(`reference backend: unknown binary op ${JSON.stringify(op)}`);
+    checkOutDType(outDtype, `binary ${op}`);
+    const intOut = outDtype === "int32" || outDtype === "uint8";
+    const expr = (aKind !== "f" && bKind !== "f" && intOut ? BINARY_INT_EXPR[op] : undefined) ?? BINARY_EXPR[op];
+    const e = storeExpr(outDtype, expr, PREDICATES.has(op));
+    const body = `"use strict";
+      return {
+        same: function ${op}_same(A, B, out, n) {
+          ${SCRATCH}
+          for (let i = 0; i < n; i++) { const a = A[i], b = B[i]; out[i] = ${e}; }
+        },
+        scalarA: function ${op}_scalarA(a, B, out, n) {
+          ${SCRATCH}
+          for (let i = 0; i < n; i++) { const b = B[i]; out[i] = ${e}; }
+        },
+        scalarB: function ${op}_scalarB(A, b, out, n) {
+          ${SCRATCH}
+          for (let i = 0; i < n; i++) { const a = A[i]; out[i] = ${e}; }
+        },
+        general: function ${op}_general(A, B, out, outer, aStrides, bStrides, inner, sa, sb) {
+          ${SCRATCH}
+          const rank = outer.length;
+          const counter = new Int32Array(rank);
+          let total = 1;
+          for (let d = 0; d < rank; d++) total *= outer[d];
+          let ia = 0, ib = 0, o = 0;
+          for (let step = 0; step < total; step++) {
+            if (sa === 1 && sb === 1) {
+              for (let j = 0; j < inner; j++) { const a = A[ia + j], b = B[ib + j]; out[o + j] = ${e}; }
+            } else if (sa === 1) {
+              const b = B[ib];
+              for (let j = 0; j < inner; j++) { const a = A[ia + j]; out[o + j] = ${e}; }
+            } else if (sb === 1) {
+              const a = A[ia];
+              for (let j = 0; j < inner; j++) { const b = B[ib + j]; out[o + j] = ${e}; }
+            } else {
+              const a = A[ia], b = B[ib];
+              out[o] = ${e};
+              for (let j = 1; j < inner; j++) out[o + j] = out[o];
+            }
+            o += inner;
+            for (let d = rank - 1; d >= 0; d--) {
+              counter[d]++;
+              ia += aStrides[d];
+              ib += bStrides[d];
+              if (counter[d] < outer[d]) break;
+              ia -= aStrides[d] * outer[d];
+              ib -= bStrides[d] * outer[d];
+              counter[d] = 0;
+            }
+          }
+        },
+      };`;
+    kernel = new Function("erf", "ipow", body)(erf, ipow) as BinaryKernel;
     binaryCache.set(key, kernel);
   }
   return kernel;
@@ -234,42 +331,76 @@ function planBroadcast(inputs: readonly Shape[], outShape: Shape): BroadcastPlan
 }
 
 export function binary(op: BinaryOp, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, outDtype: DType): TypedArray {
-  const out = allocate(outDtype, sizeOf(outShape));
-  if (out.length === 0) return out;
-  const plan = planBroadcast([aShape, bShape], outShape);
-  binaryKernel(op, outDtype)(a, b, out, plan.outer, plan.aStrides[0], plan.aStrides[1], plan.inner, plan.innerStrides[0], plan.innerStrides[1]);
+  const kernel = binaryKernel(op, a, b, outDtype);
+  const n = sizeOf(outShape);
+  const out = allocate(outDtype, n);
+  if (n === 0) return out;
+  // Equal sizes mean the shapes differ at most by size-1 axes, so the row-major orders agree.
+  if (a.length === n && b.length === n) kernel.same(a, b, out, n);
+  else if (b.length === 1 && a.length === n) kernel.scalarB(a, b[0], out, n);
+  else if (a.length === 1 && b.length === n) kernel.scalarA(a[0], b, out, n);
+  else {
+    const plan = planBroadcast([aShape, bShape], outShape);
+    kernel.general(a, b, out, plan.outer, plan.aStrides[0], plan.aStrides[1], plan.inner, plan.innerStrides[0], plan.innerStrides[1]);
+  }
   return out;
+}
+
+type SelectKernel = (
+  C: TypedArray, A: TypedArray, B: TypedArray, out: TypedArray,
+  outer: Int32Array, cs: Int32Array, as: Int32Array, bs: Int32Array, inner: number, sc: number, sa: number, sb: number,
+) => void;
+const selectCache = new Map<string, SelectKernel>();
+
+/** One generated copy per combination of array types, so each loop sees monomorphic loads. */
+function selectKernel(cond: TypedArray, a: TypedArray, b: TypedArray, outDtype: DType): SelectKernel {
+  const key = `${kindOf(cond)}${kindOf(a)}${kindOf(b)}:${outDtype}`;
+  let kernel = selectCache.get(key);
+  if (kernel === undefined) {
+    checkOutDType(outDtype, "select");
+    const body = `"use strict";
+      return function select(C, A, B, out, outer, cs, as, bs, inner, sc, sa, sb) {
+        const rank = outer.length;
+        const counter = new Int32Array(rank);
+        let total = 1;
+        for (let d = 0; d < rank; d++) total *= outer[d];
+        let ic = 0, ia = 0, ib = 0, o = 0;
+        for (let step = 0; step < total; step++) {
+          if (sc === 1 && sa === 1 && sb === 1) {
+            for (let j = 0; j < inner; j++) out[o + j] = C[ic + j] !== 0 ? A[ia + j] : B[ib + j];
+          } else {
+            for (let j = 0; j < inner; j++) out[o + j] = C[ic + j * sc] !== 0 ? A[ia + j * sa] : B[ib + j * sb];
+          }
+          o += inner;
+          for (let d = rank - 1; d >= 0; d--) {
+            counter[d]++;
+            ic += cs[d];
+            ia += as[d];
+            ib += bs[d];
+            if (counter[d] < outer[d]) break;
+            ic -= cs[d] * outer[d];
+            ia -= as[d] * outer[d];
+            ib -= bs[d] * outer[d];
+            counter[d] = 0;
+          }
+        }
+      };`;
+    kernel = new Function(body)() as SelectKernel;
+    selectCache.set(key, kernel);
+  }
+  return kernel;
 }
 
 export function select(
   cond: TypedArray, condShape: Shape, a: TypedArray, aShape: Shape, b: TypedArray, bShape: Shape, outShape: Shape, outDtype: DType,
 ): TypedArray {
+  const kernel = selectKernel(cond, a, b, outDtype);
   const out = allocate(outDtype, sizeOf(outShape));
   if (out.length === 0) return out;
   const plan = planBroadcast([condShape, aShape, bShape], outShape);
-  const rank = plan.outer.length;
-  const counter = new Int32Array(rank);
-  let total = 1;
-  for (let d = 0; d < rank; d++) total *= plan.outer[d];
   const [sc, sa, sb] = plan.innerStrides;
   const [cs, as, bs] = plan.aStrides;
-  const inner = plan.inner;
-  let ic = 0, ia = 0, ib = 0, o = 0;
-  for (let step = 0; step < total; step++) {
-    for (let j = 0; j < inner; j++) out[o + j] = cond[ic + j * sc] !== 0 ? a[ia + j * sa] : b[ib + j * sb];
-    o += inner;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]++;
-      ic += cs[d];
-      ia += as[d];
-      ib += bs[d];
-      if (counter[d] < plan.outer[d]) break;
-      ic -= cs[d] * plan.outer[d];
-      ia -= as[d] * plan.outer[d];
-      ib -= bs[d] * plan.outer[d];
-      counter[d] = 0;
-    }
-  }
+  kernel(cond, a, b, out, plan.outer, cs, as, bs, plan.inner, sc, sa, sb);
   return out;
 }
 
@@ -301,6 +432,7 @@ export function broadcastTo(x: TypedArray, shape: Shape, outShape: Shape): Typed
 }
 
 export function cast(x: TypedArray, dtype: DType): TypedArray {
+  checkOutDType(dtype, "cast");
   const out = allocate(dtype, x.length);
   if (dtype === "bool") {
     for (let i = 0; i < x.length; i++) out[i] = x[i] !== 0 ? 1 : 0;
@@ -312,6 +444,7 @@ export function cast(x: TypedArray, dtype: DType): TypedArray {
 }
 
 export function fill(size: number, value: number, dtype: DType): TypedArray {
+  checkOutDType(dtype, "fill");
   const out = allocate(dtype, size);
   if (value !== 0) out.fill(dtype === "bool" ? (value !== 0 ? 1 : 0) : value);
   return out;

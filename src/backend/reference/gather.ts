@@ -1,16 +1,35 @@
 import { allocate, dtypeOfTypedArray, type Shape, type TypedArray } from "../dtypes.js";
 import { sizeOf } from "../shape.js";
 
+/*
+ * Indices reaching these kernels are already validated and non-negative (ops wrap negative indices
+ * and reject out-of-range ones), so the loops do no bounds checks of their own.
+ */
+
+/** Rows shorter than this are copied element by element: a subarray view costs more than the copy. */
+const SHORT_ROW = 16;
+
 export function gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number): TypedArray {
   const outer = sizeOf(shape.slice(0, axis));
   const n = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
   const m = indices.length;
   const out = allocate(dtypeOfTypedArray(x), outer * m * inner);
+  if (out.length === 0) return out;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      const src = o * n;
+      const dst = o * m;
+      for (let j = 0; j < m; j++) out[dst + j] = x[src + indices[j]];
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const src = (o * n + indices[j]) * inner;
-      out.set(x.subarray(src, src + inner), (o * m + j) * inner);
+      const dst = (o * m + j) * inner;
+      if (inner < SHORT_ROW) for (let i = 0; i < inner; i++) out[dst + i] = x[src + i];
+      else out.set(x.subarray(src, src + inner), dst);
     }
   }
   return out;
@@ -22,6 +41,15 @@ export function scatterAdd(updates: TypedArray, indices: Int32Array, axis: numbe
   const inner = sizeOf(outShape.slice(axis + 1));
   const m = indices.length;
   const out = allocate(dtypeOfTypedArray(updates), sizeOf(outShape));
+  if (out.length === 0) return out;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      const dst = o * n;
+      const src = o * m;
+      for (let j = 0; j < m; j++) out[dst + indices[j]] += updates[src + j];
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const dst = (o * n + indices[j]) * inner;
@@ -38,10 +66,20 @@ export function gatherAlongAxis(x: TypedArray, shape: Shape, indices: Int32Array
   const n = shape[axis];
   const inner = sizeOf(indicesShape.slice(axis + 1));
   const out = allocate(dtypeOfTypedArray(x), indices.length);
+  if (out.length === 0) return out;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      const src = o * n;
+      const row = o * m;
+      for (let j = 0; j < m; j++) out[row + j] = x[src + indices[row + j]];
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const row = (o * m + j) * inner;
-      for (let i = 0; i < inner; i++) out[row + i] = x[(o * n + indices[row + i]) * inner + i];
+      const src = o * n * inner;
+      for (let i = 0; i < inner; i++) out[row + i] = x[src + indices[row + i] * inner + i];
     }
   }
   return out;
@@ -53,10 +91,20 @@ export function scatterAddAlongAxis(updates: TypedArray, indices: Int32Array, in
   const n = outShape[axis];
   const inner = sizeOf(indicesShape.slice(axis + 1));
   const out = allocate(dtypeOfTypedArray(updates), sizeOf(outShape));
+  if (out.length === 0) return out;
+  if (inner === 1) {
+    for (let o = 0; o < outer; o++) {
+      const dst = o * n;
+      const row = o * m;
+      for (let j = 0; j < m; j++) out[dst + indices[row + j]] += updates[row + j];
+    }
+    return out;
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const row = (o * m + j) * inner;
-      for (let i = 0; i < inner; i++) out[(o * n + indices[row + i]) * inner + i] += updates[row + i];
+      const dst = o * n * inner;
+      for (let i = 0; i < inner; i++) out[dst + indices[row + i] * inner + i] += updates[row + i];
     }
   }
   return out;

@@ -1,0 +1,27 @@
+/** `keras.layers`. */
+export { Layer, type LayerArgs, type CallOptions, type InputSpec } from "./layer.js";
+export { InputLayer, Input, type InputLayerArgs, type InputArgs } from "./core/input_layer.js";
+export { Dense, type DenseArgs } from "./core/dense.js";
+export { Flatten, type FlattenArgs } from "./reshaping/flatten.js";
+export { Activation, type ActivationArgs } from "./core/activation.js";
+export { Identity } from "./core/identity.js";
+export { Lambda, type LambdaArgs, type LambdaFunction } from "./core/lambda_layer.js";
+export { Dropout, type DropoutArgs } from "./regularization/dropout.js";
+export { Reshape, type ReshapeArgs } from "./reshaping/reshape.js";
+export { Permute, type PermuteArgs } from "./reshaping/permute.js";
+export { RepeatVector, type RepeatVectorArgs } from "./reshaping/repeat_vector.js";
+export { Rescaling, type RescalingArgs, type RescalingValue } from "./preprocessing/rescaling.js";
+export { ReLU, type ReLUArgs } from "./activations/relu.js";
+export { LeakyReLU, type LeakyReLUArgs } from "./activations/leaky_relu.js";
+export { PReLU, type PReLUArgs } from "./activations/prelu.js";
+export { ELU, type ELUArgs } from "./activations/elu.js";
+export { Softmax, type SoftmaxArgs } from "./activations/softmax.js";
+export { Merge } from "./merging/base_merge.js";
+export { Add, add } from "./merging/add.js";
+export { Subtract, subtract } from "./merging/subtract.js";
+export { Multiply, multiply } from "./merging/multiply.js";
+export { Average, average } from "./merging/average.js";
+export { Maximum, maximum } from "./merging/maximum.js";
+export { Minimum, minimum } from "./merging/minimum.js";
+export { Concatenate, concatenate, type ConcatenateArgs } from "./merging/concatenate.js";
+export { Dot, dot, type DotArgs, type DotAxes } from "./merging/dot.js";

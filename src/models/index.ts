@@ -1,0 +1,4 @@
+/** `keras.models`. */
+export { Model } from "./model.js";
+export { Functional } from "./functional.js";
+export { Sequential, type SequentialArgs } from "./sequential.js";

@@ -114,6 +114,7 @@ function generalText(x: number, precision: number, upper: boolean, alt: boolean,
   if (exp >= -4 && exp < fixedUpTo) {
     text = fixedDigits(x, p - 1 - exp);
     if (!alt) text = stripZeros(text);
+    else if (!text.includes(".")) text += ".";
     if (noType && !text.includes(".")) text += ".0";
   } else {
     const parts = sciParts(x, p - 1);
@@ -242,9 +243,11 @@ function formatFloat(x: number, spec: Spec, typeName: string): string {
       case "n":
         body = generalText(a, spec.precision ?? 6, upper, spec.alt, false);
         break;
-      case "%":
-        body = fixedDigits(a * 100, spec.precision ?? 6) + "%";
+      case "%": {
+        const scaled = a * 100;
+        body = (Number.isFinite(scaled) ? fixedDigits(scaled, spec.precision ?? 6) : "inf") + "%";
         break;
+      }
       default:
         body = spec.precision === undefined ? pyFloatRepr(a) : generalText(a, spec.precision, false, spec.alt, true);
     }

@@ -132,10 +132,14 @@ function editDistance(a: string, b: string): number {
 export function unknownIdentifierError(kind: string, identifier: string, known: string[]): Error {
   let best: string | undefined;
   let bestDistance = Infinity;
+  let bestExact = Infinity;
   for (const name of known) {
+    // Closest ignoring case; among those, closest with case ("accuracy" over "Accuracy").
     const d = editDistance(identifier.toLowerCase(), name.toLowerCase());
-    if (d < bestDistance) {
+    const exact = editDistance(identifier, name);
+    if (d < bestDistance || (d === bestDistance && exact < bestExact)) {
       bestDistance = d;
+      bestExact = exact;
       best = name;
     }
   }

@@ -68,6 +68,15 @@ function checkAxis(axis: number, rank: number, loss: string): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+const warned = new Set<string>();
+
+/** A warning printed once per process (as Keras's SyntaxWarning for a 1-class categorical loss). */
+function warnOnce(key: string, message: string): void {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`Warning: ${message}`);
+}
+
 function checkLabelSmoothing(labelSmoothing: number, loss: string): void {
   if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1)) {
     throw new RangeError(`${loss}: labelSmoothing must be a number in [0, 1], got ${String(labelSmoothing)}`);
@@ -232,6 +241,7 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, fr
   checkLabelSmoothing(args.labelSmoothing, "categorical_crossentropy");
   let [t, p] = prepare(yTrue, yPred, "categorical_crossentropy", categoricalHint);
   const ax = checkAxis(args.axis, p.rank, "categorical_crossentropy");
+  if (p.shape[ax] === 1) warnOnce("categorical_crossentropy", `categorical_crossentropy: y_pred has a single class (shape ${formatShape(p.shape)}), so the loss is always 0. Use binary_crossentropy for two classes with one output unit.`);
   if (args.labelSmoothing) {
     const numClasses = p.shape[ax];
     t = ops.add(ops.multiply(t, 1 - args.labelSmoothing), args.labelSmoothing / numClasses);

@@ -6,6 +6,9 @@ import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer, type CallOptions, type LayerShape } from "../layers/layer.js";
 import type { Node } from "../layers/node.js";
 import { Model, registerFunctionalFactory, type FunctionalArgs, type SymbolicStructure } from "./model.js";
+import { deserializeLayer, serializeLayer, type DeserializationOptions } from "../saving/layer_serialization.js";
+import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
+import { deserializeNode, mapGraph, NodeNotReadyError, resolveTensorStructure, serializeNode, tensorReference } from "../saving/functional_graph.js";
 
 function flattenStructure(structure: SymbolicStructure): KerasTensor[] {
   if (structure instanceof KerasTensor) return [structure];
@@ -149,8 +152,92 @@ export class Functional extends Model {
     return this.outputs.length === 1 && this.outputStructure instanceof KerasTensor ? this.outputs[0].shape : this.outputs.map((t) => t.shape);
   }
 
+  /**
+   * Keras 3's functional config: `{name, trainable, layers, input_layers, output_layers}`, each
+   * layer as `{module, class_name, config, registered_name, build_config?, name, inbound_nodes}`
+   * with nodes as `{args: [__keras_tensor__ ...], kwargs}`, layers in Keras's order.
+   */
   override getConfig(): Record<string, unknown> {
-    return { name: this.name, trainable: this.trainable };
+    const graph = mapGraph(this.inputs, this.outputs);
+    const layers = graph.layers.map((layer) => {
+      const inboundNodes: Record<string, unknown>[] = [];
+      for (const node of layer.inboundNodes) {
+        if (!graph.nodes.has(node)) continue;
+        const data = serializeNode(node, graph);
+        if (data !== null) inboundNodes.push(data);
+      }
+      return { ...serializeLayer(layer), name: layer.name, inbound_nodes: inboundNodes };
+    });
+    const mapStructure = (structure: SymbolicStructure): unknown => {
+      if (structure instanceof KerasTensor) return tensorReference(structure, graph);
+      if (Array.isArray(structure)) return structure.map((t) => tensorReference(t, graph));
+      return Object.fromEntries(Object.entries(structure).map(([k, t]) => [k, tensorReference(t, graph)]));
+    };
+    return {
+      name: this.name,
+      trainable: this.trainable,
+      layers,
+      input_layers: mapStructure(this.inputStructure),
+      output_layers: mapStructure(this.outputStructure),
+    };
+  }
+
+  /**
+   * Rebuilds a functional model from `getConfig()` output (Keras's `functional_from_config`):
+   * creates every layer, then replays the layer calls in dependency order.
+   */
+  static override fromConfig<T extends Layer>(this: new (args: any) => T, config: Record<string, unknown>, options: DeserializationOptions = {}): T {
+    registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
+    const source = options.source ?? "config";
+    if (typeof config !== "object" || config === null || !Array.isArray(config.layers)) {
+      throw new Error(`Malformed functional config in ${source}: expected a "layers" list`);
+    }
+    const created = new Map<string, Layer>();
+    const pending: { layer: Layer; nodes: unknown[] }[] = [];
+    for (const entry of config.layers as unknown[]) {
+      const layer = deserializeLayer(entry, options);
+      const record = entry as Record<string, unknown>;
+      const name = typeof record.name === "string" ? record.name : layer.name;
+      if (created.has(name)) throw new Error(`Malformed functional config in ${source}: two layers are named '${name}'`);
+      created.set(name, layer);
+      const inbound = record.inbound_nodes ?? [];
+      if (!Array.isArray(inbound)) throw new Error(`Malformed functional config in ${source}: layer '${name}' has invalid inbound_nodes`);
+      pending.push({ layer, nodes: [...inbound] });
+    }
+    // Replay calls in rounds: a call whose inputs do not exist yet waits for a later round (a
+    // layer shared at different depths).
+    let remaining = pending.reduce((n, p) => n + p.nodes.length, 0);
+    while (remaining > 0) {
+      let progressed = false;
+      for (const item of pending) {
+        while (item.nodes.length > 0) {
+          let call;
+          try {
+            call = deserializeNode(item.nodes[0], created, source);
+          } catch (error) {
+            if (error instanceof NodeNotReadyError) break;
+            throw error;
+          }
+          try {
+            item.layer.apply(call.inputs, call.options);
+          } catch (error) {
+            throw new Error(`Cannot rebuild the call of layer '${item.layer.name}' from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+          }
+          item.nodes.shift();
+          remaining--;
+          progressed = true;
+        }
+      }
+      if (!progressed) {
+        const stuck = pending.filter((p) => p.nodes.length > 0).map((p) => p.layer.name);
+        throw new Error(`Malformed functional config in ${source}: cannot connect the graph; the inputs of layer(s) ${stuck.join(", ")} are never produced`);
+      }
+    }
+    const inputs = resolveTensorStructure(config.input_layers, created, source, "input_layers");
+    const outputs = resolveTensorStructure(config.output_layers, created, source, "output_layers");
+    const name = typeof config.name === "string" ? config.name : undefined;
+    const trainable = typeof config.trainable === "boolean" ? config.trainable : undefined;
+    return new Functional({ inputs, outputs, name, trainable }) as unknown as T;
   }
 }
 

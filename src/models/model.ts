@@ -1,5 +1,6 @@
 import type { KerasTensor } from "../backend/keras_tensor.js";
-import { Trainer } from "../trainers/trainer.js";
+import { Trainer, type CompileArgs } from "../trainers/trainer.js";
+import { compileConfigFromArgs, recordCompileArgs, recordedCompileArgs } from "../saving/compile_config.js";
 import type { Layer, LayerArgs } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 
@@ -49,6 +50,49 @@ export class Model extends Trainer {
   /** The layers this model holds (sub-layers found on the object for subclassed models). */
   get layers(): Layer[] {
     return this.trackedLayers();
+  }
+
+  /** As `Trainer.compile`; also remembers the arguments so that `save` can write `compile_config`. */
+  override compile(args: CompileArgs = {}): void {
+    super.compile(args);
+    recordCompileArgs(this, args);
+  }
+
+  /**
+   * Keras's `get_compile_config()`: the `compile_config` written to config.json
+   * (`{optimizer, loss, loss_weights, metrics, weighted_metrics, run_eagerly,
+   * steps_per_execution, jit_compile}`), or null when the model is not compiled.
+   */
+  getCompileConfig(): Record<string, unknown> | null {
+    const args = recordedCompileArgs(this);
+    if (!this.compiled || args === undefined) return null;
+    return compileConfigFromArgs(args, this.optimizer);
+  }
+
+  /**
+   * Saves the model to a Keras 3 `.keras` file (config, weights and optimizer state), atomically:
+   * on failure any previous file is left as it was. Loadable with `keras.models.loadModel` and by
+   * Python Keras 3 (`keras.saving.load_model`).
+   */
+  async save(filePath: string): Promise<void> {
+    const { saveModel } = await import("../saving/saving_lib.js");
+    await saveModel(this, filePath);
+  }
+
+  /** Saves the weights (and optimizer state) to a Keras 3 `.weights.h5` file, atomically. */
+  async saveWeights(filePath: string): Promise<void> {
+    const { saveWeights } = await import("../saving/saving_lib.js");
+    await saveWeights(this, filePath);
+  }
+
+  /**
+   * Loads weights from a `.weights.h5` or `.keras` file written by `saveWeights` / `save` or by
+   * Keras 3. Layers are matched by position in the model (Keras's `layers/<class>_<n>` keys), not
+   * by name. With `skipMismatch`, layers whose weights do not fit are skipped with a warning.
+   */
+  async loadWeights(filePath: string, options: { skipMismatch?: boolean } = {}): Promise<void> {
+    const { loadWeights } = await import("../saving/saving_lib.js");
+    await loadWeights(this, filePath, options);
   }
 
   /** Prints Keras 3's summary table (or hands the text to `printFn`). */

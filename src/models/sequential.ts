@@ -6,6 +6,8 @@ import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layers/layer.js";
 import { Model } from "./model.js";
 import { checkCompatible, findLayer } from "./functional.js";
+import { deserializeLayer, serializeLayer, shapeToJson, type DeserializationOptions } from "../saving/layer_serialization.js";
+import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
 
 export interface SequentialArgs extends LayerArgs {
   layers?: (Layer | KerasTensor)[];
@@ -80,6 +82,13 @@ export class Sequential extends Model {
     return this.inputLayer?.batchInputShape;
   }
 
+  /** Building from data (a first call) leaves the batch axis unknown, so any batch size fits later. */
+  override maybeBuild(inputShape: LayerShape): void {
+    if (this.built) return;
+    const shape = inputShape as SymbolicShape;
+    this.build(this.inputLayer === undefined && shape.length > 0 ? [null, ...shape.slice(1)] : shape);
+  }
+
   override build(inputShape: LayerShape): void {
     if (this.built) return;
     const shape = inputShape as SymbolicShape;
@@ -119,7 +128,48 @@ export class Sequential extends Model {
     return last === undefined ? [] : [last.name];
   }
 
+  /**
+   * Keras 3's Sequential config: `{name, trainable, dtype, layers, build_input_shape}`; `layers`
+   * starts with the InputLayer when the model has one (as Keras writes it).
+   */
   override getConfig(): Record<string, unknown> {
-    return { name: this.name, trainable: this.trainable };
+    const layers = [];
+    if (this.inputLayer !== undefined) layers.push(serializeLayer(this.inputLayer));
+    for (const layer of this.stack) layers.push(serializeLayer(layer));
+    const config: Record<string, unknown> = {
+      name: this.name,
+      trainable: this.trainable,
+      dtype: { module: "keras", class_name: "DTypePolicy", config: { name: this.dtype }, registered_name: null },
+      layers,
+    };
+    const shape = this.buildInputShape ?? this.inputLayer?.batchInputShape;
+    if (shape !== undefined) config.build_input_shape = shapeToJson(shape);
+    return config;
+  }
+
+  /**
+   * Rebuilds a Sequential model from `getConfig()` output (also Keras 2's bare list of layers),
+   * adding each layer in turn and building the model from `build_input_shape`.
+   */
+  static override fromConfig<T extends Layer>(this: new (args: any) => T, config: Record<string, unknown> | unknown[], options: DeserializationOptions = {}): T {
+    registerBuiltinModelClass(Sequential as unknown as LayerClass);
+    const source = options.source ?? "config";
+    const layerConfigs = Array.isArray(config) ? config : config?.layers;
+    if (!Array.isArray(layerConfigs)) throw new Error(`Malformed Sequential config in ${source}: expected a "layers" list`);
+    const record = Array.isArray(config) ? {} : config;
+    const name = typeof record.name === "string" ? record.name : undefined;
+    const trainable = typeof record.trainable === "boolean" ? record.trainable : undefined;
+    const model = new Sequential({ name, trainable });
+    for (const entry of layerConfigs) {
+      const layer = deserializeLayer(entry, options);
+      try {
+        model.add(layer);
+      } catch (error) {
+        throw new Error(`Cannot add layer '${layer.name}' to Sequential model '${model.name}' from ${source}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    }
+    const buildShape = record.build_input_shape;
+    if (!model.built && Array.isArray(buildShape)) model.build(buildShape as SymbolicShape);
+    return model as unknown as T;
   }
 }

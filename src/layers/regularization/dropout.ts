@@ -1,4 +1,5 @@
 import type { Tensor } from "../../backend/tensor.js";
+import type { DType } from "../../backend/dtypes.js";
 import * as random from "../../random/index.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layer.js";
 
@@ -53,6 +54,11 @@ export class Dropout extends Layer {
 
   override computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
+  }
+
+  protected override outputDType(inputDType: DType): DType {
+    // What inference returns (the inputs themselves), as Keras's symbolic Dropout reports.
+    return inputDType;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,0 +1,33 @@
+/**
+ * `keras.saving`'s public functions (keras/src/saving/saving_api.py): `saveModel` / `loadModel`
+ * for `.keras` files, `saveWeights` / `loadWeights` for `.weights.h5` files. Legacy HDF5 (`.h5`)
+ * models are not supported yet and fail with a clear message.
+ */
+import type { Layer } from "../layers/layer.js";
+import type { Model } from "../models/model.js";
+import * as lib from "./saving_lib.js";
+
+export type { LoadModelOptions, LoadWeightsOptions } from "./saving_lib.js";
+
+/** `keras.saving.save_model(model, path)`: same as `await model.save(path)`. */
+export async function saveModel(model: Model, filePath: string): Promise<void> {
+  await lib.saveModel(model, filePath);
+}
+
+/**
+ * `keras.models.load_model(path)`: a model from a `.keras` file written by keras-ts or Keras 3,
+ * compiled from its `compile_config` with its optimizer state restored (unless `compile: false`).
+ */
+export async function loadModel(filePath: string, options: lib.LoadModelOptions = {}): Promise<Model> {
+  return lib.loadModel(filePath, options);
+}
+
+/** Same as `await model.saveWeights(path)` (a `.weights.h5` file). */
+export async function saveWeights(model: Layer, filePath: string): Promise<void> {
+  await lib.saveWeights(model, filePath);
+}
+
+/** Same as `await model.loadWeights(path)` (a `.weights.h5` or `.keras` file). */
+export async function loadWeights(model: Layer, filePath: string, options: lib.LoadWeightsOptions = {}): Promise<void> {
+  await lib.loadWeights(model, filePath, options);
+}

@@ -1,0 +1,486 @@
+/**
+ * Keras 3's native saving (keras/src/saving/saving_lib.py): whole models as `.keras` zip archives
+ * and weights as `.weights.h5` files, in the exact layout Keras writes and reads.
+ *
+ * `.keras` = metadata.json + config.json + model.weights.h5 (see ./keras_zip.ts). The weights
+ * file mirrors the object tree Keras walks (`_save_state`):
+ *
+ *   /vars                       the model's own variables (normally none); attr name=model.name
+ *   /layers/<key>/vars/<i>      each layer's own variables: trainable first, then non-trainable,
+ *                               in creation order; attr name=layer.name
+ *   /layers/<key>/<attr>/vars   a sub-layer held in attribute <attr> (snake_case), e.g. an RNN's
+ *                               `cell`; a list attribute gives <attr>/<key>/vars
+ *   /layers/<key>/layers/...    a nested Sequential / Functional model
+ *   /optimizer/vars/<i>         0 = iterations (int64), 1 = learning rate (float32, absent for a
+ *                               schedule), then the slot variables in creation order
+ *
+ * where <key> is snake_case(class name) plus a per-class counter in layer order (`dense`,
+ * `dense_1`, `flatten`, ...), *not* the layer's configured name. For a functional model the layer
+ * order is Keras's (see ./functional_graph.ts). Loading walks the target model the same way and
+ * looks each group up by that key, so files move freely between keras-ts and Python Keras.
+ *
+ * Writing is atomic (temporary file + rename): a failed save leaves any previous file intact.
+ */
+import * as fs from "node:fs";
+import { makeTensor, type Tensor } from "../backend/tensor.js";
+import type { DType, TypedArray } from "../backend/dtypes.js";
+import type { Variable } from "../backend/variable.js";
+import { Layer } from "../layers/layer.js";
+import { Model } from "../models/model.js";
+import { Sequential } from "../models/sequential.js";
+import { Functional } from "../models/functional.js";
+import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
+import { toSnakeCase } from "../utils/naming.js";
+import { getH5Group, readH5, readH5File, writeH5, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
+import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
+import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
+import { registerBuiltinModelClass, type CustomObjects, type LayerClass } from "./object_registration.js";
+import { compileArgsFromConfig } from "./compile_config.js";
+import { mapGraph } from "./functional_graph.js";
+
+registerBuiltinModelClass(Sequential as unknown as LayerClass);
+registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
+
+/** The Keras version written to metadata.json: the Keras 3 release whose `.keras` layout this matches. */
+export const KERAS_VERSION = "3.8.0";
+
+function kerasTsVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
+    if (pkg.name === "keras-ts" && typeof pkg.version === "string") return pkg.version;
+  } catch {
+    // Bundled or moved: the version is informational only.
+  }
+  return "unknown";
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** Python's `datetime.now().strftime("%Y-%m-%d@%H:%M:%S")` (local time). */
+function dateSaved(now = new Date()): string {
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}@${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The object tree: which variables go where
+
+/** One group of variables in the weights file. */
+export interface SaveableEntry {
+  /** Path of the object, "" for the model itself, e.g. "layers/dense_1" or "optimizer". */
+  path: string;
+  /** Its name, written as the `name` attribute of its `vars` group. */
+  name: string;
+  /** What it is, for error messages: "layer 'dense_3' (Dense)". */
+  label: string;
+  /** Its own variables in Keras's order; for the optimizer, see `optimizer`. */
+  variables: Variable[];
+  optimizer?: Optimizer;
+}
+
+function joinPath(parent: string, child: string): string {
+  return parent === "" ? child : `${parent}/${child}`;
+}
+
+/** Python's sort key in `_walk_saveable`: private attributes (leading "_") last. */
+function attrSortKey(name: string): string {
+  return name.startsWith("_") ? `~${name}` : name;
+}
+
+type Child = Layer | Layer[];
+
+/**
+ * The sub-layers of a layer as Keras's `_walk_saveable` sees them: for Sequential and Functional
+ * models their `layers` (in Keras's order); for other layers and subclassed models every
+ * property holding a layer or a list of layers, keyed by snake_case(property), sorted by key.
+ */
+function childrenOf(layer: Layer): [string, Child][] {
+  if (layer instanceof Functional) return [["layers", mapGraph(layer.inputs, layer.outputs).layers]];
+  if (layer instanceof Sequential) return [["layers", layer.layers]];
+  const found: [string, Child][] = [];
+  for (const [key, value] of Object.entries(layer)) {
+    if (key === "inboundNodes") continue;
+    if (value instanceof Layer && value !== layer) found.push([toSnakeCase(key), value]);
+    else if (Array.isArray(value) && value.length > 0 && value.some((v) => v instanceof Layer)) {
+      found.push([toSnakeCase(key), value.filter((v): v is Layer => v instanceof Layer && v !== layer)]);
+    }
+  }
+  found.sort(([a], [b]) => {
+    const ka = attrSortKey(a);
+    const kb = attrSortKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+  return found;
+}
+
+/** Keras's container naming: snake_case(class name), then `_1`, `_2`, ... per class. */
+function containerKeys(layers: readonly Layer[]): string[] {
+  const used = new Map<string, number>();
+  return layers.map((layer) => {
+    const base = toSnakeCase(layer.className());
+    const count = used.get(base);
+    if (count === undefined) {
+      used.set(base, 0);
+      return base;
+    }
+    used.set(base, count + 1);
+    return `${base}_${count + 1}`;
+  });
+}
+
+function describeLayer(layer: Layer): string {
+  return `layer '${layer.name}' (${layer.className()})`;
+}
+
+function walkLayer(layer: Layer, path: string, visited: Set<Layer>, out: SaveableEntry[]): void {
+  if (visited.has(layer)) return;
+  visited.add(layer);
+  const children = childrenOf(layer);
+  const nested = new Set<Variable>();
+  for (const [, child] of children) for (const l of Array.isArray(child) ? child : [child]) for (const v of l.weights) nested.add(v);
+  const own = layer.weights.filter((v) => !nested.has(v));
+  out.push({
+    path,
+    name: layer.name,
+    label: path === "" ? `model '${layer.name}'` : describeLayer(layer),
+    variables: [...own.filter((v) => v.trainable), ...own.filter((v) => !v.trainable)],
+  });
+  for (const [key, child] of children) {
+    const childPath = joinPath(path, key);
+    if (Array.isArray(child)) {
+      const keys = containerKeys(child);
+      child.forEach((l, i) => walkLayer(l, joinPath(childPath, keys[i]), visited, out));
+    } else {
+      walkLayer(child, childPath, visited, out);
+    }
+  }
+}
+
+/**
+ * Every group of the weights file for `model`, in Keras's walk order: the model, its layers (and
+ * theirs), then the optimizer when the model has one.
+ */
+export function saveableEntries(model: Layer, options: { includeOptimizer?: boolean } = {}): SaveableEntry[] {
+  const out: SaveableEntry[] = [];
+  walkLayer(model, "", new Set(), out);
+  const optimizer = (model as { optimizer?: Optimizer }).optimizer;
+  if (options.includeOptimizer !== false && optimizer !== undefined && optimizer !== null) {
+    out.push({ path: "optimizer", name: optimizer.name, label: `optimizer '${optimizer.name}'`, variables: optimizer.variables, optimizer });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+const H5_DTYPE: Record<DType, H5Dataset["dtype"]> = { float32: "float32", int32: "int32", uint8: "uint8", bool: "uint8" };
+
+function tensorToDataset(value: Tensor): H5Dataset {
+  return { shape: [...value.shape], dtype: H5_DTYPE[value.dtype], data: value.dataSync() as H5Data };
+}
+
+function groupAt(root: H5Group, path: string): H5Group {
+  let group = root;
+  for (const part of path.split("/").filter((p) => p.length > 0)) {
+    group.groups[part] ??= { groups: {}, datasets: {} };
+    group = group.groups[part];
+  }
+  return group;
+}
+
+function optimizerValues(optimizer: Optimizer): H5Dataset[] {
+  const values = optimizer.saveOwnVariables();
+  return values.map((value, i) => {
+    if (i === 0) {
+      // Keras stores the iteration count as an int64 scalar.
+      return { shape: [], dtype: "int64", data: BigInt64Array.of(BigInt(Math.round(optimizer.iterations))) };
+    }
+    return tensorToDataset(value);
+  });
+}
+
+/** The weights file of `model` as an HDF5 tree (see the module comment for the layout). */
+export function weightsTree(model: Layer): H5Group {
+  const root: H5Group = { groups: {}, datasets: {} };
+  for (const entry of saveableEntries(model)) {
+    const vars: H5Group = { attrs: { name: entry.name }, groups: {}, datasets: {} };
+    const datasets = entry.optimizer !== undefined ? optimizerValues(entry.optimizer) : entry.variables.map((v) => tensorToDataset(v.value));
+    datasets.forEach((d, i) => (vars.datasets[String(i)] = d));
+    groupAt(root, entry.path).groups.vars = vars;
+  }
+  return root;
+}
+
+/**
+ * The config.json of `model`: `{module, class_name, config, registered_name, build_config,
+ * compile_config}` as Keras 3's `serialize_keras_object(model)` writes it.
+ */
+export function serializeModel(model: Model): Record<string, unknown> {
+  const { module, className, registeredName } = classIdentity(model);
+  let config: Record<string, unknown>;
+  try {
+    config = model.getConfig();
+  } catch (error) {
+    throw new Error(`Cannot serialize model '${model.name}': ${reasonOf(error)}`, { cause: error });
+  }
+  if (!isPlainObject(config) || !Array.isArray(config.layers)) {
+    throw new Error(
+      `Cannot save model '${model.name}' (${className}): only Sequential and functional models (or classes with a getConfig() that ` +
+        "returns their layers) can be saved as .keras; use saveWeights() for subclassed models",
+    );
+  }
+  const out: Record<string, unknown> = { module, class_name: className, config, registered_name: registeredName };
+  if (model.buildInputShape !== undefined) out.build_config = { input_shape: shapeToJson(model.buildInputShape) };
+  const compileConfig = model.getCompileConfig();
+  if (compileConfig !== null) out.compile_config = compileConfig;
+  return out;
+}
+
+function checkExtension(filePath: string, wanted: string, what: string): void {
+  if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError(`${what}: the file path must be a non-empty string`);
+  if (filePath.endsWith(wanted)) return;
+  if (/\.(h5|hdf5)$/i.test(filePath)) {
+    throw new Error(`${what}: the legacy Keras HDF5 format (.h5) is not supported yet; use a "${wanted}" file name. Received: ${filePath}`);
+  }
+  throw new Error(`${what}: invalid file path; expected a "${wanted}" extension. Received: ${filePath}`);
+}
+
+/** `model.save(path)`: writes a Keras 3 `.keras` archive atomically. */
+export async function saveModel(model: Model, filePath: string): Promise<void> {
+  checkExtension(filePath, ".keras", "model.save");
+  if (!model.built) {
+    console.warn(`You are saving model '${model.name}', which has not been built yet: it has no weights. Build it first, e.g. by calling it on data.`);
+  }
+  // Everything is serialized in memory first: an error leaves the target untouched.
+  const configJson = serializeModel(model);
+  const weightsH5 = await writeH5(weightsTree(model));
+  await writeKerasArchive(filePath, {
+    metadataJson: { keras_version: KERAS_VERSION, date_saved: dateSaved(), keras_ts_version: kerasTsVersion() },
+    configJson,
+    weightsH5,
+  });
+}
+
+/** `model.saveWeights(path)`: writes a Keras 3 `.weights.h5` file atomically. */
+export async function saveWeights(model: Layer, filePath: string): Promise<void> {
+  checkExtension(filePath, ".weights.h5", "model.saveWeights");
+  const bytes = await writeH5(weightsTree(model));
+  await writeFileAtomic(filePath, bytes);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** A dataset's values as a tensor of `dtype` (float64 -> float32, int64 -> int32, ...). */
+function datasetToTensor(dataset: H5Dataset, dtype: DType): Tensor {
+  const source = dataset.data;
+  const numbers = (): ArrayLike<number> => (source instanceof BigInt64Array ? Array.from(source, Number) : (source as ArrayLike<number>));
+  let storage: TypedArray;
+  if (dtype === "float32") storage = source instanceof Float32Array ? source.slice() : Float32Array.from(numbers());
+  else if (dtype === "int32") storage = source instanceof Int32Array ? source.slice() : Int32Array.from(numbers(), (v) => Math.trunc(v));
+  else if (dtype === "bool") storage = Uint8Array.from(numbers(), (v) => (v !== 0 ? 1 : 0));
+  else storage = source instanceof Uint8Array ? source.slice() : Uint8Array.from(numbers());
+  return makeTensor(storage, [...dataset.shape], dtype);
+}
+
+function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+interface PendingAssignment {
+  variable: Variable;
+  value: Tensor;
+}
+
+export interface LoadWeightsOptions {
+  /** Skip (with a warning) layers whose weights are missing or do not fit, instead of failing. */
+  skipMismatch?: boolean;
+  /** Restore the optimizer state too, when the model has an optimizer and the file holds one. Default true. */
+  includeOptimizer?: boolean;
+}
+
+/**
+ * Loads a weights tree into `model`. Everything is checked before anything is assigned, so a
+ * failed load leaves the model as it was. `source` names the file in error messages.
+ */
+export function loadWeightsTree(model: Layer, tree: H5Group, source: string, options: LoadWeightsOptions = {}): void {
+  const problems: string[] = [];
+  const assignments: PendingAssignment[] = [];
+  const optimizerLoads: { optimizer: Optimizer; values: SavedValue[] }[] = [];
+  for (const entry of saveableEntries(model, { includeOptimizer: options.includeOptimizer })) {
+    const groupPath = joinPath(entry.path, "vars");
+    const group = getH5Group(tree, groupPath);
+    if (entry.optimizer !== undefined) {
+      if (group === undefined) continue; // A file without optimizer state: the optimizer stays fresh.
+      const values = readOptimizerValues(entry.optimizer, group, groupPath, problems);
+      if (values !== null) optimizerLoads.push({ optimizer: entry.optimizer, values });
+      continue;
+    }
+    const entryProblems: string[] = [];
+    const entryAssignments: PendingAssignment[] = [];
+    const stored = group === undefined ? 0 : Object.keys(group.datasets).length;
+    if (group === undefined && entry.variables.length > 0) {
+      entryProblems.push(`${entry.label}: missing weights (no group "${groupPath}" in the file; expected ${entry.variables.length} variable(s))`);
+    } else if (stored !== entry.variables.length) {
+      entryProblems.push(
+        `${entry.label}: expected ${entry.variables.length} variable(s) [${entry.variables.map((v) => v.name).join(", ")}] ` +
+          `but "${groupPath}" holds ${stored}`,
+      );
+    } else {
+      entry.variables.forEach((variable, i) => {
+        const at = `${groupPath}/${i}`;
+        const dataset = group!.datasets[String(i)];
+        if (dataset === undefined) {
+          entryProblems.push(`${entry.label}: missing dataset "${at}" for variable '${variable.name}'`);
+        } else if (!shapesEqual(dataset.shape, variable.shape)) {
+          entryProblems.push(
+            `${entry.label}: shape mismatch for variable '${variable.name}' at "${at}": the model expects ${formatShape(variable.shape)}, the file has ${formatShape(dataset.shape)}`,
+          );
+        } else {
+          entryAssignments.push({ variable, value: datasetToTensor(dataset, variable.dtype) });
+        }
+      });
+    }
+    if (entryProblems.length === 0) assignments.push(...entryAssignments);
+    else problems.push(...entryProblems);
+  }
+  if (problems.length > 0) {
+    const message = `Cannot load weights from ${source}: ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`;
+    if (!options.skipMismatch) throw new Error(message);
+    console.warn(`${message}\nThese were skipped (skipMismatch).`);
+  }
+  for (const { variable, value } of assignments) variable.assign(value);
+  for (const { optimizer, values } of optimizerLoads) optimizer.loadOwnVariables(values);
+}
+
+/**
+ * The optimizer's saved values, checked against the optimizer (built for the model's trainable
+ * weights). A file with only iterations and learning rate (saved before the first step) restores
+ * those and keeps the fresh slots. A different number of slots is skipped with Keras's warning.
+ */
+function readOptimizerValues(optimizer: Optimizer, group: H5Group, groupPath: string, problems: string[]): SavedValue[] | null {
+  const count = Object.keys(group.datasets).length;
+  const values: SavedValue[] = [];
+  for (let i = 0; i < count; i++) {
+    const dataset = group.datasets[String(i)];
+    if (dataset === undefined) {
+      problems.push(`optimizer '${optimizer.name}': missing dataset "${groupPath}/${i}"`);
+      return null;
+    }
+    if (i === 0) {
+      values.push(dataset.data instanceof BigInt64Array ? dataset.data : BigInt64Array.of(BigInt(Math.round(Number(dataset.data[0] ?? 0)))));
+    } else {
+      values.push(datasetToTensor(dataset, "float32"));
+    }
+  }
+  const slots = optimizer.variables;
+  const head = count - slots.length;
+  if (head === 1 || head === 2) {
+    // Same number of slots: check their shapes (and dtypes) so a mismatch names the slot.
+    for (let i = 0; i < slots.length; i++) {
+      const dataset = group.datasets[String(head + i)];
+      if (!shapesEqual(dataset.shape, slots[i].shape)) {
+        problems.push(
+          `optimizer '${optimizer.name}': shape mismatch for slot '${slots[i].name}' at "${groupPath}/${head + i}": the optimizer expects ${formatShape(slots[i].shape)}, the file has ${formatShape(dataset.shape)}`,
+        );
+        return null;
+      }
+      values[head + i] = datasetToTensor(dataset, slots[i].dtype);
+    }
+    return values;
+  }
+  if (slots.length > 0 && (count === 1 || count === 2)) {
+    // Saved before the optimizer was built: restore the counters, keep the fresh slots.
+    return [...values, ...slots.map((v) => v.value)];
+  }
+  return values; // loadOwnVariables warns and skips, as Keras does.
+}
+
+/** `model.saveWeights`' counterpart: loads a `.weights.h5` (or the weights of a `.keras`) file. */
+export async function loadWeights(model: Layer, filePath: string, options: LoadWeightsOptions = {}): Promise<void> {
+  let tree: H5Group;
+  let source: string;
+  if (typeof filePath === "string" && filePath.endsWith(".keras")) {
+    const archive = await readKerasArchive(filePath);
+    source = `${filePath} (model.weights.h5)`;
+    tree = await readH5(archive.weightsH5, source);
+  } else {
+    checkExtension(filePath, ".weights.h5", "model.loadWeights");
+    source = filePath;
+    tree = await readH5File(filePath);
+  }
+  loadWeightsTree(model, tree, source, options);
+}
+
+export interface LoadModelOptions {
+  /** Compile the model from the file's `compile_config` (and restore the optimizer state). Default true. */
+  compile?: boolean;
+  /** User layer / model classes by class name or registered name ("package>Name"). */
+  customObjects?: CustomObjects;
+}
+
+/** Rebuilds a model from a parsed config.json (Keras's `deserialize_keras_object`), without weights. */
+export function deserializeModel(config: Record<string, unknown>, options: DeserializationOptions = {}): Model {
+  const source = options.source ?? "config";
+  if (!isPlainObject(config)) throw new Error(`Malformed config in ${source}: expected a JSON object`);
+  if (typeof config.class_name !== "string") throw new Error(`Malformed config in ${source}: missing "class_name"`);
+  if (!isPlainObject(config.config) && !Array.isArray(config.config)) throw new Error(`Malformed config in ${source}: missing "config" for '${config.class_name}'`);
+  const model = deserializeLayer({ ...config, compile_config: undefined }, options);
+  if (!(model instanceof Model)) {
+    throw new Error(`Malformed config in ${source}: the top-level object is a '${config.class_name}', not a model`);
+  }
+  return model;
+}
+
+/** Keras's `compile_from_config`, then builds the optimizer so its state can be loaded. */
+function compileFromConfig(model: Model, compileConfig: Record<string, unknown>, source: string): void {
+  try {
+    model.compile(compileArgsFromConfig(compileConfig));
+  } catch (error) {
+    throw new Error(
+      `Cannot compile the model from the compile_config in ${source}: ${reasonOf(error)}. ` + "Pass { compile: false } to load the model without compiling it.",
+      { cause: error },
+    );
+  }
+  if (model.built && model.optimizer !== undefined) model.optimizer.build(model.trainableWeights);
+}
+
+/**
+ * `keras.models.loadModel(path)`: rebuilds a model from a `.keras` file written by keras-ts or by
+ * Keras 3 — architecture, weights, and (unless `compile: false`) the compile settings and the
+ * optimizer state, so training resumes where it stopped.
+ */
+export async function loadModel(filePath: string, options: LoadModelOptions = {}): Promise<Model> {
+  if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError("loadModel: the file path must be a non-empty string");
+  let archive;
+  try {
+    archive = await readKerasArchive(filePath);
+  } catch (error) {
+    const message = reasonOf(error);
+    if (message.includes("HDF5 file")) {
+      throw new Error(`${message}. Loading legacy .h5 models is not supported yet; re-save the model as .keras with Keras 3.`, { cause: error });
+    }
+    throw error;
+  }
+  const config = archive.config;
+  const model = deserializeModel(config, { source: filePath, customObjects: options.customObjects });
+  const compileConfig = config.compile_config;
+  if (options.compile !== false && isPlainObject(compileConfig)) compileFromConfig(model, compileConfig, filePath);
+  const source = `${filePath} (model.weights.h5)`;
+  const tree = await readH5(archive.weightsH5, source);
+  loadWeightsTree(model, tree, source);
+  return model;
+}

@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as keras from "../../src/index.js";
+
+const { ops, layers } = keras;
+
+test("Sequential with an input shape builds at once and counts Keras's parameters", () => {
+  const model = new keras.Sequential([
+    new layers.Dense(512, { activation: "relu", inputShape: [784] }),
+    new layers.Dense(10, { activation: "softmax" }),
+  ]);
+  assert.equal(model.built, true);
+  assert.equal(model.countParams(), 407_050);
+  const seed002 = new keras.Sequential();
+  seed002.add(new layers.Dense(25, { activation: "sigmoid", inputShape: [784] }));
+  seed002.add(new layers.Dense(10, { activation: "softmax" }));
+  assert.equal(seed002.countParams(), 19_885);
+});
+
+test("Sequential without an input shape builds on first data, with an unknown batch axis", () => {
+  const model = new keras.Sequential([new layers.Flatten(), new layers.Dense(3)]);
+  assert.equal(model.built, false);
+  assert.throws(() => model.countParams(), /isn't built/);
+  const out = model.apply(ops.zeros([4, 2, 5])) as keras.Tensor;
+  assert.deepEqual(out.shape, [4, 3]);
+  assert.equal(model.countParams(), 33);
+  // Another batch size still fits.
+  assert.deepEqual((model.apply(ops.zeros([7, 2, 5])) as keras.Tensor).shape, [7, 3]);
+});
+
+test("layer names follow Keras: dense, dense_1, ...; duplicates in a Sequential are rejected", () => {
+  keras.utils.clearSession();
+  const a = new layers.Dense(1);
+  const b = new layers.Dense(1);
+  assert.equal(a.name, "dense");
+  assert.equal(b.name, "dense_1");
+  const model = new keras.Sequential([new layers.Dense(1, { name: "same" })]);
+  assert.throws(() => model.add(new layers.Dense(1, { name: "same" })), /unique names/);
+});
+
+test("a built model rejects inputs of the wrong shape, naming the layer", () => {
+  const model = new keras.Sequential([new layers.Dense(4, { inputShape: [3] })]);
+  assert.throws(() => model.apply(ops.zeros([2, 5])), /incompatible with the layer: expected shape=\(None, 3\), found shape=\(2, 5\)/);
+});
+
+test("functional model with two inputs, two outputs and a shared layer", () => {
+  const a = keras.Input({ shape: [4], name: "a" });
+  const b = keras.Input({ shape: [4], name: "b" });
+  const shared = new layers.Dense(3, { name: "shared", kernelInitializer: "ones" });
+  const ha = shared.apply(a);
+  const hb = shared.apply(b);
+  const sum = new layers.Dense(2, { name: "sum_head", kernelInitializer: "ones" }).apply(ha);
+  const other = new layers.Dense(1, { name: "other_head", kernelInitializer: "ones" }).apply(hb);
+  const model = new keras.Model({ inputs: [a, b], outputs: [sum, other] });
+  assert.ok(model instanceof keras.models.Functional);
+  assert.deepEqual((model as keras.models.Functional).outputNames, ["sum_head", "other_head"]);
+  // shared: 4*3+3, heads: 3*2+2 and 3*1+1; the shared layer counts once.
+  assert.equal(model.countParams(), 15 + 8 + 4);
+  const [y1, y2] = model.apply([ops.ones([2, 4]), ops.full([2, 4], 2)]) as keras.Tensor[];
+  // ones kernels: shared gives 4 per unit (or 8), head sums three of those.
+  assert.deepEqual(y1.arraySync(), [[12, 12], [12, 12]]);
+  assert.deepEqual(y2.arraySync(), [[24], [24]]);
+  assert.equal(model.getLayer("shared"), shared);
+  assert.throws(() => model.getLayer("nope"), /No such layer: nope/);
+});
+
+test("subclassed models find their layers and train", async () => {
+  class TwoLayer extends keras.Model {
+    hidden = new layers.Dense(8, { activation: "tanh" });
+    head = new layers.Dense(1);
+    override call(x: keras.Tensor | keras.Tensor[]): keras.Tensor {
+      return this.head.apply(this.hidden.apply(x));
+    }
+  }
+  keras.utils.setRandomSeed(3);
+  const model = new TwoLayer();
+  const x = keras.random.uniform([64, 2], { minval: -1, maxval: 1, seed: 1 });
+  const y = ops.sum(ops.square(x), 1, true);
+  model.compile({ optimizer: new keras.optimizers.Adam({ learningRate: 0.05 }), loss: "mse" });
+  const history = await model.fit(x, y, { epochs: 40, batchSize: 16, verbose: 0 });
+  assert.equal(model.layers.length, 2);
+  assert.equal(model.trainableWeights.length, 4);
+  const losses = history.history.loss;
+  assert.ok(losses[losses.length - 1] < 0.25 * losses[0], `loss did not fall: ${losses[0]} -> ${losses[losses.length - 1]}`);
+});
+
+test("keras.Model with only inputs or only outputs is an error", () => {
+  const a = keras.Input({ shape: [2] });
+  assert.throws(() => new keras.Model({ inputs: a } as never), /both `inputs` and `outputs`/);
+});

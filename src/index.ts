@@ -23,6 +23,7 @@ export * as initializers from "./initializers/index.js";
 export * as regularizers from "./regularizers/index.js";
 export * as constraints from "./constraints/index.js";
 export * as datasets from "./datasets/index.js";
+export * as saving from "./saving/index.js";
 export { Input } from "./layers/core/input_layer.js";
 export { Model } from "./models/model.js";
 export { Sequential } from "./models/sequential.js";

@@ -2,3 +2,4 @@
 export { Model } from "./model.js";
 export { Functional } from "./functional.js";
 export { Sequential, type SequentialArgs } from "./sequential.js";
+export { loadModel, saveModel, type LoadModelOptions } from "../saving/saving_api.js";

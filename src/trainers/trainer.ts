@@ -253,7 +253,8 @@ export class Trainer extends Layer {
     const steps = args.stepsPerEpoch ?? batchesPerEpoch;
     const history = new History();
     const callbacks = [...(args.callbacks ?? [])];
-    const list = [history, ...callbacks];
+    // As Keras: the user's callbacks first, so what they add to the logs (learning_rate) reaches History.
+    const list = [...callbacks, history];
     if (verbose !== 0) list.push(new ProgbarLogger());
     const callbackList = new CallbackList(list, this as never, { epochs, steps, verbose });
     this.stopTraining = false;

@@ -158,6 +158,7 @@ export class Functional extends Model {
    * with nodes as `{args: [__keras_tensor__ ...], kwargs}`, layers in Keras's order.
    */
   override getConfig(): Record<string, unknown> {
+    registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
     const graph = mapGraph(this.inputs, this.outputs);
     const layers = graph.layers.map((layer) => {
       const inboundNodes: Record<string, unknown>[] = [];

@@ -133,6 +133,7 @@ export class Sequential extends Model {
    * starts with the InputLayer when the model has one (as Keras writes it).
    */
   override getConfig(): Record<string, unknown> {
+    registerBuiltinModelClass(Sequential as unknown as LayerClass);
     const layers = [];
     if (this.inputLayer !== undefined) layers.push(serializeLayer(this.inputLayer));
     for (const layer of this.stack) layers.push(serializeLayer(layer));

@@ -61,14 +61,15 @@ export function classIdentity(layer: Layer): { module: string; className: string
  * instance a Lambda layer, whose function cannot be written to JSON).
  */
 export function serializeLayer(layer: Layer): KerasObjectConfig {
-  const { module, className, registeredName } = classIdentity(layer);
   let config: Record<string, unknown>;
   try {
     config = layer.getConfig();
   } catch (error) {
-    throw new Error(`Cannot serialize layer '${layer.name}' (${className}): ${reasonOf(error)}`, { cause: error });
+    throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): ${reasonOf(error)}`, { cause: error });
   }
-  if (!isPlainObject(config)) throw new Error(`Cannot serialize layer '${layer.name}' (${className}): getConfig() must return an object`);
+  if (!isPlainObject(config)) throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): getConfig() must return an object`);
+  // After getConfig: a model class registers itself there, which decides its module below.
+  const { module, className, registeredName } = classIdentity(layer);
   const out: KerasObjectConfig = { module, class_name: className, config, registered_name: registeredName };
   if (layer.built && layer.buildInputShape !== undefined && !(layer instanceof InputLayer)) {
     out.build_config = { input_shape: shapeToJson(layer.buildInputShape) };

@@ -26,6 +26,9 @@ function isLayerClass(value: unknown): value is LayerClass {
   return typeof value === "function" && (value === Layer || (value as { prototype?: unknown }).prototype instanceof Layer);
 }
 
+/** Base classes exported by keras.layers that are not layers of their own (abstract in Keras too). */
+const NOT_LOADABLE = new Set(["Layer", "Merge"]);
+
 let builtins: Map<string, LayerClass> | null = null;
 const builtinModels = new Map<string, LayerClass>();
 /** registered name ("package>Name") -> class, for classes registered by users. */
@@ -39,7 +42,7 @@ function builtinTable(): Map<string, LayerClass> {
     for (const value of Object.values(layersModule)) {
       // Only classes that name themselves: a subclass inheriting its parent's `className` would
       // otherwise shadow the parent.
-      if (isLayerClass(value) && Object.prototype.hasOwnProperty.call(value, "className") && value !== Layer) {
+      if (isLayerClass(value) && Object.prototype.hasOwnProperty.call(value, "className") && !NOT_LOADABLE.has(value.className)) {
         table.set(value.className, value);
       }
     }

@@ -34,7 +34,7 @@ import { toSnakeCase } from "../utils/naming.js";
 import { getH5Group, readH5, readH5File, writeH5, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
 import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
 import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
-import { registerBuiltinModelClass, type CustomObjects, type LayerClass } from "./object_registration.js";
+import { getRegisteredName, registerBuiltinModelClass, type CustomObjects, type LayerClass } from "./object_registration.js";
 import { compileArgsFromConfig } from "./compile_config.js";
 import { mapGraph } from "./functional_graph.js";
 
@@ -101,7 +101,8 @@ type Child = Layer | Layer[];
 /**
  * The sub-layers of a layer as Keras's `_walk_saveable` sees them: for Sequential and Functional
  * models their `layers` (in Keras's order); for other layers and subclassed models every
- * property holding a layer or a list of layers, keyed by snake_case(property), sorted by key.
+ * property holding a layer or a list of layers, keyed by snake_case(property), sorted by key
+ * (for subclassed models, with their `layers` list among them).
  */
 function childrenOf(layer: Layer): [string, Child][] {
   if (layer instanceof Functional) return [["layers", mapGraph(layer.inputs, layer.outputs).layers]];
@@ -114,6 +115,10 @@ function childrenOf(layer: Layer): [string, Child][] {
       found.push([toSnakeCase(key), value.filter((v): v is Layer => v instanceof Layer && v !== layer)]);
     }
   }
+  // A subclassed model also has Keras's `layers` property (all its tracked layers), walked in
+  // sorted position like any attribute; layers already reached through an earlier attribute are
+  // skipped there but still count for the `dense`, `dense_1`, ... keys.
+  if (layer instanceof Model) found.push(["layers", layer.layers]);
   found.sort(([a], [b]) => {
     const ka = attrSortKey(a);
     const kb = attrSortKey(b);
@@ -232,10 +237,11 @@ export function serializeModel(model: Model): Record<string, unknown> {
   } catch (error) {
     throw new Error(`Cannot serialize model '${model.name}': ${reasonOf(error)}`, { cause: error });
   }
-  if (!isPlainObject(config) || !Array.isArray(config.layers)) {
+  if (!isPlainObject(config)) throw new Error(`Cannot serialize model '${model.name}': getConfig() must return an object`);
+  if (!Array.isArray(config.layers) && getRegisteredName(model.constructor as LayerClass) === null) {
     throw new Error(
-      `Cannot save model '${model.name}' (${className}): only Sequential and functional models (or classes with a getConfig() that ` +
-        "returns their layers) can be saved as .keras; use saveWeights() for subclassed models",
+      `Cannot save model '${model.name}' (${className}) as .keras: a subclassed model needs getConfig() / static fromConfig() and ` +
+        "registerKerasSerializable() to be rebuilt from its config; use saveWeights() to save its weights only",
     );
   }
   const out: Record<string, unknown> = { module, class_name: className, config, registered_name: registeredName };

@@ -4,12 +4,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as ops from "../../src/ops/index.js";
 import type { Tensor } from "../../src/backend/tensor.js";
-import { Dense, Flatten, Input, Concatenate, Dropout } from "../../src/layers/index.js";
+import { Dense, Flatten, Input, Concatenate, Dropout, Layer, type LayerArgs } from "../../src/layers/index.js";
+import type { LayerShape } from "../../src/layers/layer.js";
+import type { Variable } from "../../src/backend/variable.js";
 import { Model } from "../../src/models/model.js";
 import { Sequential } from "../../src/models/sequential.js";
 import { Functional } from "../../src/models/functional.js";
 import "../../src/models/functional.js";
-import { loadModel } from "../../src/saving/index.js";
+import { loadModel, registerKerasSerializable } from "../../src/saving/index.js";
 import { Adam } from "../../src/optimizers/index.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
 import { getH5Dataset, getH5Group, readH5, readH5File } from "../../src/saving/h5_io.js";
@@ -280,5 +282,114 @@ test("saveWeights / loadWeights: .weights.h5 in the layers/<key>/vars layout, lo
     await assert.rejects(model.saveWeights(path.join(dir, "w.bin")), /expected a "\.weights\.h5" extension/);
     await assert.rejects(model.save(path.join(dir, "w.model")), /expected a "\.keras" extension/);
     assert.deepEqual(fs.readdirSync(dir).sort(), ["m.keras", "w.weights.h5"]);
+  });
+});
+
+// ---- user classes -----------------------------------------------------------------------------
+
+class Scale extends Layer {
+  static override className = "Scale";
+  readonly initialValue: number;
+  scale?: Variable;
+
+  constructor(args: LayerArgs & { initialValue?: number } = {}) {
+    super(args);
+    this.initialValue = args.initialValue ?? 1;
+  }
+
+  override build(inputShape: LayerShape): void {
+    const shape = inputShape as (number | null)[];
+    this.scale = this.addWeight({ name: "scale", shape: [shape[shape.length - 1] as number], initializer: "ones" });
+    this.scale.assign(ops.multiply(this.scale.value, this.initialValue));
+    this.built = true;
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return ops.multiply(inputs as Tensor, this.scale!.value);
+  }
+
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
+    return inputShape;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), initial_value: this.initialValue };
+  }
+}
+registerKerasSerializable(Scale, { package: "MyPkg" });
+
+/** A layer holding two sub-layers in properties, as Keras's RNN holds its `cell`. */
+class Block extends Layer {
+  static override className = "Block";
+  readonly outerDense: Dense;
+  readonly inner: Dense;
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    this.outerDense = new Dense(2);
+    this.inner = new Dense(3, { activation: "relu" });
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return this.outerDense.apply(this.inner.apply(inputs as Tensor)) as Tensor;
+  }
+  // No computeOutputShape: the default runs `call`, which builds the sub-layers.
+}
+
+test("user layers: registered ones load by registered name, others via customObjects; sub-layers nest as <attr>/vars", async () => {
+  await withTempDir(async (dir) => {
+    const model = new Sequential([Input({ shape: [4] }), new Scale({ initialValue: 3 }), new Block()]);
+    const file = path.join(dir, "custom.keras");
+    await model.save(file);
+    const archive = await readKerasArchive(file);
+    const layers = (archive.config as any).config.layers;
+    assert.equal(layers[1].registered_name, "MyPkg>Scale");
+    assert.equal(layers[1].module, "MyPkg");
+    assert.equal(layers[2].registered_name, "Block", "an unregistered class is written under its class name, as Keras does");
+    const { datasets } = h5Listing(await readH5(archive.weightsH5, "custom.keras"));
+    assert.deepEqual([...datasets.keys()].sort(), [
+      "layers/block/inner/vars/0",
+      "layers/block/inner/vars/1",
+      "layers/block/outer_dense/vars/0",
+      "layers/block/outer_dense/vars/1",
+      "layers/scale/vars/0",
+    ]);
+
+    await assert.rejects(loadModel(file), /Unknown layer class 'Block' in .*custom\.keras; keras-ts supports: .*Dense.*customObjects/s);
+    const loaded = await loadModel(file, { customObjects: { Block } });
+    const x = data([3, 4], 9);
+    assertTensorsIdentical(await predict(loaded, x), await predict(model, x), "predictions");
+    assert.equal((loaded.layers[0] as Scale).initialValue, 3);
+  });
+});
+
+test("a subclassed model without a config cannot be saved as .keras (clear error) but its weights can", async () => {
+  class TwoLayers extends Model {
+    readonly first = new Dense(3);
+    readonly second = new Dense(1);
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return this.second.apply(this.first.apply(inputs as Tensor)) as Tensor;
+    }
+  }
+  await withTempDir(async (dir) => {
+    const model = new TwoLayers();
+    const x = data([2, 5], 10);
+    await predict(model, x);
+    await assert.rejects(model.save(path.join(dir, "sub.keras")), /a subclassed model needs getConfig\(\) \/ static fromConfig\(\) and registerKerasSerializable\(\).*use saveWeights\(\)/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+    const file = path.join(dir, "sub.weights.h5");
+    await model.saveWeights(file);
+    assert.deepEqual([...h5Listing(await readH5File(file)).datasets.keys()].sort(), [
+      // As Keras walks a subclassed model: attributes in sorted order, its `layers` list among
+      // them ("first" < "layers" < "second"); `first` is reached first, `second` as layers' 2nd Dense.
+      "first/vars/0",
+      "first/vars/1",
+      "layers/dense_1/vars/0",
+      "layers/dense_1/vars/1",
+    ]);
+    const copy = new TwoLayers();
+    await predict(copy, x);
+    await copy.loadWeights(file);
+    assertTensorsIdentical(await predict(copy, x), await predict(model, x), "predictions");
   });
 });

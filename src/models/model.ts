@@ -1,6 +1,6 @@
 import type { KerasTensor } from "../backend/keras_tensor.js";
-import { Trainer, type CompileArgs } from "../trainers/trainer.js";
-import { compileConfigFromArgs, recordCompileArgs, recordedCompileArgs } from "../saving/compile_config.js";
+import { Trainer } from "../trainers/trainer.js";
+import { compileConfigFromArgs } from "../saving/compile_config.js";
 import type { Layer, LayerArgs } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 
@@ -52,21 +52,14 @@ export class Model extends Trainer {
     return this.trackedLayers();
   }
 
-  /** As `Trainer.compile`; also remembers the arguments so that `save` can write `compile_config`. */
-  override compile(args: CompileArgs = {}): void {
-    super.compile(args);
-    recordCompileArgs(this, args);
-  }
-
   /**
    * Keras's `get_compile_config()`: the `compile_config` written to config.json
    * (`{optimizer, loss, loss_weights, metrics, weighted_metrics, run_eagerly,
    * steps_per_execution, jit_compile}`), or null when the model is not compiled.
    */
   getCompileConfig(): Record<string, unknown> | null {
-    const args = recordedCompileArgs(this);
-    if (!this.compiled || args === undefined) return null;
-    return compileConfigFromArgs(args, this.optimizer);
+    if (!this.compiled || this.compileArgs === undefined) return null;
+    return compileConfigFromArgs(this.compileArgs, this.optimizer);
   }
 
   /**

@@ -17,18 +17,6 @@ import { Metric } from "../metrics/metric.js";
 import type { CompileArgs } from "../trainers/trainer.js";
 import { isKerasObjectConfig } from "./serialization.js";
 
-/** The arguments each model was last compiled with (kept out of the model's own properties). */
-const compileArgsByModel = new WeakMap<object, CompileArgs>();
-
-/** Called by `Model.compile`: remembers the arguments for `getCompileConfig`. */
-export function recordCompileArgs(model: object, args: CompileArgs): void {
-  compileArgsByModel.set(model, { ...args });
-}
-
-export function recordedCompileArgs(model: object): CompileArgs | undefined {
-  return compileArgsByModel.get(model);
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Loss) && !(value instanceof Metric);
 }

@@ -8,6 +8,13 @@ keras.utils.setRandomSeed(42);
 let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
 console.log(`x_train ${xTrain.shape}, y_train ${yTrain.shape}, x_test ${xTest.shape}, first labels: ${yTrain.dataSync().slice(0, 5).join(", ")}`);
 
+// The seed's plt.imshow(x_train[0], cmap=plt.cm.binary) and print(y_train[0]), in the terminal.
+const firstDigit = keras.ops.take(xTrain, 0, 0); // x_train[0]: uint8 [28, 28]
+keras.utils.imshow(firstDigit);
+console.log(`y_train[0] = ${keras.ops.take(yTrain, 0).item()}`);
+await keras.utils.saveImg("first_digit.png", firstDigit);
+const testImages = xTest; // the raw pixels, kept for pictures
+
 // Scale each image column to unit L2 norm, exactly as the seed does with keras.utils.normalize(x, axis=1).
 xTrain = keras.utils.normalize(xTrain, 1);
 xTest = keras.utils.normalize(xTest, 1);
@@ -31,6 +38,16 @@ console.log("val_accuracy per epoch:", history.history.val_accuracy.map((a) => a
 const probabilities = (await model.predict(xTest, { verbose: 0 })) as keras.Tensor;
 const predicted = keras.ops.argmax(probabilities, -1).dataSync();
 console.log(`first predictions: ${Array.from(predicted.slice(0, 10)).join(" ")}  labels: ${Array.from(yTest.dataSync().slice(0, 10)).join(" ")}`);
+
+// The first 32 test digits with "predicted/true" under each; wrong ones framed in red.
+const shown = 32;
+const grid = await keras.utils.saveImageGrid("test_predictions.png", keras.ops.slice(testImages, [0, 0, 0], [shown, 28, 28]), {
+  labels: yTest,
+  predictions: probabilities,
+  title: `The first ${shown} MNIST test digits`,
+});
+const wrong = grid.cells.filter((cell) => cell.wrong).length;
+console.log(`saved first_digit.png and test_predictions.png (${wrong} of the first ${shown} test digits predicted wrong)`);
 
 await model.save("first_model.keras");
 const again = await keras.models.loadModel("first_model.keras");

@@ -4,3 +4,20 @@ export { normalize, toCategorical } from "./numerical_utils.js";
 export { readIdx, loadIdx } from "./idx.js";
 export { Progbar, type ProgbarOptions, type OutputStream } from "./progbar.js";
 export { resetNames as clearSession } from "./naming.js";
+export {
+  arrayToImg,
+  imgToArray,
+  saveImg,
+  loadImg,
+  type Image,
+  type DataFormat,
+  type ArrayToImgOptions,
+  type ImgToArrayOptions,
+  type SaveImgOptions,
+  type LoadImgOptions,
+  type Interpolation,
+} from "./image_utils.js";
+export { saveImageGrid, imageGridSvg, type ImageGridOptions, type ImageGridLayout, type GridLabels } from "./image_grid.js";
+export { imshow, type ImshowOptions, type ImshowStream, type ImshowMode } from "./terminal_image.js";
+export { plotHistory, historyToSvg, type PlotHistoryOptions } from "./plot_history.js";
+export { plotModel, modelToSvg, type PlotModelOptions, type ModelToSvgOptions } from "./model_visualization.js";

@@ -40,6 +40,17 @@ export function isRecording(): boolean {
 }
 
 /**
+ * True when a gradient can reach `tensor` on some active, recording tape: it is watched there or
+ * was computed by a recorded op. Ops ask at record time so that their VJP skips gradients no one
+ * will read (a first layer's input gradient).
+ */
+export function isTracked(tensor: Tensor): boolean {
+  if (activeTapes.length === 0 || pausedDepth > 0) return false;
+  for (const tape of activeTapes) if (tape.isWatched(tensor)) return true;
+  return false;
+}
+
+/**
  * Called by every differentiable op after computing `output`. Costs one array check when no
  * gradient is being taken, so inference and the optimizer step pay nothing.
  */

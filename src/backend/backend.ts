@@ -1,5 +1,6 @@
 import type { DType, Shape, TypedArray } from "./dtypes.js";
 import { ReferenceBackend } from "./reference/index.js";
+import { tryCreateNativeBackend } from "./native/index.js";
 
 /**
  * The kernel seam. Every kernel reads contiguous row-major typed arrays and returns a freshly
@@ -34,6 +35,85 @@ export interface MatmulArgs {
   /** Elements between consecutive batch matrices of A / B; 0 repeats one matrix for every batch. */
   aBatchStride: number;
   bBatchStride: number;
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* Fused kernels (training fast path). Same contract as every kernel: contiguous row-major       */
+/* typed arrays in, freshly allocated typed arrays out, inputs never written. Float math may be  */
+/* done in float32 or wider; results must agree with the unfused op-by-op float32 composition    */
+/* (given for each kernel) to float32 rounding (the tests allow 1e-5 relative).                  */
+/* ------------------------------------------------------------------------------------------- */
+
+/**
+ * The activations a dense kernel applies in its epilogue, elementwise on z = x @ W + b:
+ * linear z; relu z > 0 ? z : 0, except relu(NaN) = NaN; sigmoid 1 / (1 + exp(-z)) (computed as
+ * exp(z) / (1 + exp(z)) for z < 0, so it never overflows); tanh tanh(z).
+ */
+export type DenseActivation = "linear" | "relu" | "sigmoid" | "tanh";
+
+/** What `denseBackward` returns; a gradient that was not asked for is null. */
+export interface DenseGrads {
+  /** [m, k] = dZ @ Wᵀ. */
+  dX: Float32Array | null;
+  /** [k, n] = xᵀ @ dZ. */
+  dW: Float32Array | null;
+  /** [n] = the column sums of dZ (Σ over the m rows). */
+  db: Float32Array | null;
+}
+
+/**
+ * Shared hyper-parameters of the fused optimizer updates. `decay` is the decoupled weight-decay
+ * factor applied to the variable before the step, w <- w * decay (that is 1 - weightDecay * lr;
+ * exactly 1 when the variable is not decayed, in which case the kernel must leave w unscaled).
+ */
+export interface UpdateArgsBase {
+  decay: number;
+}
+
+/**
+ * SGD, Keras 3's rule (keras/src/optimizers/sgd.py), per element, with w0 = w * decay:
+ *   momentum slot null:  w' = w0 - lr * g
+ *   else:                m' = momentum * m - lr * g
+ *                        w' = w0 + m'                        (nesterov false)
+ *                        w' = w0 + momentum * m' - lr * g    (nesterov true)
+ */
+export interface SGDUpdateArgs extends UpdateArgsBase {
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+}
+
+/**
+ * RMSprop, Keras 3's rule (keras/src/optimizers/rmsprop.py), per element, with w0 = w * decay:
+ *   v' = rho * v + (1 - rho) * g²
+ *   centered (averageGradient slot given):  a' = rho * a + (1 - rho) * g;  denom = v' - a'² + epsilon
+ *   else:                                   denom = v' + epsilon
+ *   inc = lr * g / sqrt(denom)
+ *   momentum slot given:  m' = momentum * m + inc;  w' = w0 - m'
+ *   else:                 w' = w0 - inc
+ */
+export interface RMSpropUpdateArgs extends UpdateArgsBase {
+  lr: number;
+  rho: number;
+  momentum: number;
+  epsilon: number;
+}
+
+/**
+ * Adam / AdamW, Keras 3's rule (keras/src/optimizers/adam.py), per element, with w0 = w * decay
+ * (AdamW's decoupled decay; 1 for Adam):
+ *   m' = m + (g - m) * (1 - beta1)
+ *   v' = v + (g² - v) * (1 - beta2)
+ *   amsgrad (velocityHat slot given):  vh' = max(vh, v'), used in place of v' below
+ *   w' = w0 - m' * alpha / (sqrt(v') + epsilon)
+ * `alpha` is the bias-corrected step, computed by the caller in float64:
+ *   alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t), t = iterations + 1.
+ */
+export interface AdamUpdateArgs extends UpdateArgsBase {
+  alpha: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 export interface Backend {
@@ -80,12 +160,102 @@ export interface Backend {
   /** Softmax / log-softmax along the last axis of a [rows, cols] float32 array. */
   softmax(x: Float32Array, rows: number, cols: number): Float32Array;
   logSoftmax(x: Float32Array, rows: number, cols: number): Float32Array;
+
+  /* ---- fused kernels (see the types above) ---- */
+
+  /**
+   * Dense layer forward: out[m, n] = act(x @ w + bias), x [m, k], w [k, n], bias [n] (added to
+   * every row) or null for none. Unfused: activation(add(matmul(x, w), bias)). One GEMM with the
+   * bias + activation as its epilogue, so the output is written once. k may be 0 (z = bias or 0).
+   */
+  denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: DenseActivation): Float32Array;
+
+  /**
+   * Dense layer backward. `dOut` [m, n] is the gradient of the loss with respect to the forward's
+   * output `out` [m, n] (the forward's result: the activation derivative is taken from it, so the
+   * pre-activation is never stored); x [m, k] and w [k, n] are the forward's inputs. With
+   *   dZ = dOut                    (linear; `out` is not read)
+   *   dZ = out > 0 ? dOut : 0      (relu: 0 where out is 0 or NaN)
+   *   dZ = dOut * out * (1 - out)  (sigmoid)
+   *   dZ = dOut * (1 - out²)       (tanh)
+   * returns dX = dZ @ wᵀ [m, k], dW = xᵀ @ dZ [k, n], db = Σ_rows dZ [n], each only when its flag
+   * is set (null otherwise: the first layer of a model needs no dX, a layer without bias no db).
+   */
+  denseBackward(
+    dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
+    m: number, k: number, n: number, activation: DenseActivation,
+    needDX: boolean, needDW: boolean, needDB: boolean,
+  ): DenseGrads;
+
+  /**
+   * Per-row softmax cross-entropy from logits [rows, cols]: loss[r] = Σ_j t[r, j] * (lse_r - z[r, j]),
+   * lse_r = log Σ_j exp(z[r, j]) computed stably (max subtracted). Targets are either
+   *   sparse:  `labels` Int32Array [rows] of class indices; t[r] is the one-hot row of labels[r],
+   *            all zeros (so loss 0) when labels[r] is outside [0, cols);  `dense` is null;
+   *   dense:   `dense` Float32Array [rows, cols] (one-hot or any soft targets); `labels` is null.
+   * Unfused: -sum(target * logSoftmax(z), -1). Returns Float32Array [rows].
+   */
+  softmaxCrossEntropy(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null): Float32Array;
+
+  /**
+   * Gradient of Σ_r rowScale[r] * loss[r] (the loss of `softmaxCrossEntropy`) with respect to the
+   * logits, in one pass: dz[r, j] = rowScale[r] * (softmax(z)[r, j] * T_r - t[r, j]) with
+   * T_r = Σ_j t[r, j] (1 for one-hot and proper distributions, 0 for an out-of-range sparse label).
+   * `rowScale` [rows] is the incoming gradient of the per-row losses, i.e. the reduction's scale
+   * and any sample weights already folded in (1/N each for a plain mean). Returns [rows, cols].
+   */
+  softmaxCrossEntropyBackward(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null, rowScale: Float32Array): Float32Array;
+
+  /**
+   * One SGD step for one variable (rule on `SGDUpdateArgs`); `momentum` is the slot or null when
+   * the optimizer has no momentum. Returns the new variable and the new slot (null when none).
+   */
+  sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): { variable: Float32Array; momentum: Float32Array | null };
+
+  /**
+   * One RMSprop step for one variable (rule on `RMSpropUpdateArgs`). `momentum` is null when
+   * args.momentum is 0, `averageGradient` null unless centered. Returns the new variable and slots.
+   */
+  rmspropUpdate(
+    variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null, args: RMSpropUpdateArgs,
+  ): { variable: Float32Array; velocity: Float32Array; momentum: Float32Array | null; averageGradient: Float32Array | null };
+
+  /**
+   * One Adam / AdamW step for one variable (rule on `AdamUpdateArgs`); `velocityHat` is the
+   * amsgrad slot or null. Returns the new variable and slots (velocityHat null when not given).
+   */
+  adamUpdate(
+    variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null, args: AdamUpdateArgs,
+  ): { variable: Float32Array; momentum: Float32Array; velocity: Float32Array; velocityHat: Float32Array | null };
 }
 
 let active: Backend | undefined;
+let warnedFallback = false;
+
+/**
+ * The backend used until `setBackend` says otherwise: the native (C) one when its addon loads,
+ * else the TypeScript reference one, with a one-line warning on stderr. `KERAS_TS_BACKEND=native`
+ * or `=reference` forces one (forcing native where it cannot load is an error).
+ */
+function defaultBackend(): Backend {
+  const raw = typeof process !== "undefined" ? process.env?.KERAS_TS_BACKEND : undefined;
+  const wanted = (raw ?? "").trim().toLowerCase();
+  if (wanted === "reference") return new ReferenceBackend();
+  if (wanted !== "" && wanted !== "native") {
+    throw new Error(`keras-ts: KERAS_TS_BACKEND must be "native" or "reference", got ${JSON.stringify(raw)}`);
+  }
+  const native = tryCreateNativeBackend();
+  if ("backend" in native) return native.backend;
+  if (wanted === "native") throw new Error(`keras-ts: KERAS_TS_BACKEND=native, but the native backend is unavailable (${native.error})`);
+  if (!warnedFallback) {
+    warnedFallback = true;
+    process.stderr.write(`keras-ts: native backend unavailable (${native.error}); using the TypeScript reference backend\n`);
+  }
+  return new ReferenceBackend();
+}
 
 export function getBackend(): Backend {
-  if (active === undefined) active = new ReferenceBackend();
+  if (active === undefined) active = defaultBackend();
   return active;
 }
 
@@ -94,7 +264,7 @@ export function setBackend(backend: Backend): void {
   active = backend;
 }
 
-/** The active backend's name, as `keras.backend.backend()` reports it. */
+/** The active backend's name, as `keras.backend.backend()` reports it: "native" or "reference". */
 export function backendName(): string {
   return getBackend().name;
 }

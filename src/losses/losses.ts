@@ -2,6 +2,8 @@ import type { Tensor } from "../backend/tensor.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
+import { softmaxCrossEntropyWithLogits, softmaxLogits } from "../ops/fused.js";
+import { isTracked } from "../autodiff/tape.js";
 import { squeezeOrExpandToSameRank } from "./loss.js";
 
 /*
@@ -246,7 +248,31 @@ export function categoricalCrossentropy(yTrue: TensorLike, yPred: TensorLike, fr
     const numClasses = p.shape[ax];
     t = ops.add(ops.multiply(t, 1 - args.labelSmoothing), args.labelSmoothing / numClasses);
   }
+  const logits = crossentropyLogits(p, args.fromLogits, ax);
+  if (logits !== null) return softmaxCrossEntropyWithLogits(t, logits, false);
   return ops.categoricalCrossentropy(t, p, args.fromLogits, ax);
+}
+
+/**
+ * The logits a softmax cross-entropy along `axis` can be computed from with the fused kernel: `p`
+ * itself with `fromLogits`, or, as Keras's TensorFlow backend does with `_keras_logits`, the logits
+ * of a last-axis softmax that produced the probabilities `p`. Null when the class axis is not the
+ * last, or when a gradient is being taken with respect to the probabilities themselves (watched
+ * while their logits are not), which must then go through them.
+ */
+function crossentropyLogits(p: Tensor, fromLogits: boolean, ax: number): Tensor | null {
+  if (ax !== p.rank - 1) return null;
+  if (fromLogits) return p;
+  const logits = softmaxLogits(p);
+  if (logits === undefined || (isTracked(p) && !isTracked(logits))) return null;
+  return logits;
+}
+
+/** Per-sample sparse cross-entropy: the fused kernel from logits when there are some, else the op. */
+function sparsePerSample(labels: Tensor, p: Tensor, fromLogits: boolean, ax: number): Tensor {
+  const logits = crossentropyLogits(p, fromLogits, ax);
+  if (logits !== null) return softmaxCrossEntropyWithLogits(labels, logits, true);
+  return ops.sparseCategoricalCrossentropy(labels, p, fromLogits, ax);
 }
 
 export interface SparseCrossentropyOptions {
@@ -279,6 +305,13 @@ function sparseLabels(yTrue: Tensor, p: Tensor, ax: number, loss: string): Tenso
  */
 export function validateClassIndices(labels: Tensor, numClasses: number, loss: string, ignoreClass?: number | null): void {
   if (labels.size === 0) return;
+  if ((ignoreClass === undefined || ignoreClass === null) && labels.dtype !== "bool") {
+    // The common case costs two reductions (plus a whole-number check for float labels); the
+    // detailed checks below run only when something is wrong.
+    const lo = ops.min(labels).item();
+    const hi = ops.max(labels).item();
+    if (lo >= 0 && hi < numClasses && (labels.dtype !== "float32" || !ops.any(ops.notEqual(ops.floor(labels), labels)).item())) return;
+  }
   const t = floatTensor(labels);
   let outside = ops.logicalOr(ops.less(t, 0), ops.greaterEqual(t, numClasses));
   let fractional = ops.notEqual(ops.floor(t), t); // also true for NaN
@@ -327,10 +360,10 @@ export function sparseCategoricalCrossentropy(
   const labels = sparseLabels(convertToTensor(yTrue), p, ax, loss);
   const numClasses = p.shape[ax];
   validateClassIndices(labels, numClasses, loss, args.ignoreClass);
-  if (args.ignoreClass === null) return ops.sparseCategoricalCrossentropy(labels, p, args.fromLogits, ax);
+  if (args.ignoreClass === null) return sparsePerSample(labels, p, args.fromLogits, ax);
   const valid = ops.notEqual(labels, args.ignoreClass);
   const safeLabels = ops.where(valid, labels, 0);
-  return ops.where(valid, ops.sparseCategoricalCrossentropy(safeLabels, p, args.fromLogits, ax), 0);
+  return ops.where(valid, sparsePerSample(safeLabels, p, args.fromLogits, ax), 0);
 }
 
 /** The mask of counted samples for `ignoreClass` (1 counted, 0 ignored), shaped like the per-sample loss. */

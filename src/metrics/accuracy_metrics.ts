@@ -49,6 +49,11 @@ export function categoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tenso
 
 /** Class-index labels ([N] or [N, 1] for predictions [N, C]) as float32 of shape [N]. */
 function classIndexLabels(yTrue: TensorLike, p: Tensor, metric: string): Tensor {
+  return floatTensor(classIndexLabelsAnyDType(yTrue, p, metric));
+}
+
+/** Class-index labels ([N] or [N, 1] for predictions [N, C]) of shape [N], in their own dtype. */
+function classIndexLabelsAnyDType(yTrue: TensorLike, p: Tensor, metric: string): Tensor {
   let t = convertToTensor(yTrue);
   if (p.rank === 0) throw new Error(`${metric}: y_pred must have a class axis, got a scalar`);
   if (t.rank === p.rank && t.shape[t.rank - 1] === 1) t = ops.squeeze(t, -1);
@@ -57,14 +62,16 @@ function classIndexLabels(yTrue: TensorLike, p: Tensor, metric: string): Tensor 
     const hint = shapesEqual(t.shape, p.shape) ? ` y_true looks one-hot encoded: use ${metric.replace("sparse_", "")} for one-hot labels.` : "";
     throw new Error(`${metric}: y_true must hold one class index per sample (shape ${formatShape(expected)} for y_pred of shape ${formatShape(p.shape)}), but got y_true.shape=${formatShape(t.shape)}.${hint}`);
   }
-  return floatTensor(t);
+  return t;
 }
 
 /** yTrue (a class index) == argmax(yPred) along the last axis: per sample. */
 export function sparseCategoricalAccuracy(yTrue: TensorLike, yPred: TensorLike): Tensor {
   const p = floatTensor(yPred);
-  const t = classIndexLabels(yTrue, p, "sparse_categorical_accuracy");
-  return ops.cast(ops.equal(t, ops.cast(ops.argmax(p, -1), "float32")), "float32");
+  const t = classIndexLabelsAnyDType(yTrue, p, "sparse_categorical_accuracy");
+  // Integer labels compare with the int32 argmax directly; float labels compare as floats (so 2.5
+  // matches no class), as the labels and argmax are promoted to a common dtype.
+  return ops.cast(ops.equal(t, ops.argmax(p, -1)), "float32");
 }
 
 function checkK(k: number, metric: string): void {

@@ -1,7 +1,17 @@
-import type { Tensor } from "../backend/tensor.js";
+import { makeTensor, type Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import { Metric, type MetricArgs } from "./metric.js";
+
+/** `variable += delta` for a scalar float32 variable, in plain numbers (float32 rounding, as the add kernel). */
+function addToScalar(variable: Variable, delta: number): void {
+  variable.assign(scalar(variable.value.item() + Math.fround(delta)));
+}
+
+/** A float32 scalar tensor (no nested-array conversion). */
+function scalar(value: number): Tensor {
+  return makeTensor(Float32Array.of(value), [], "float32");
+}
 
 /** Weighted values and their total weight, with the weight lined up against the values. */
 function weighted(values: Tensor, sampleWeight?: Tensor): [Tensor, Tensor] {
@@ -55,22 +65,28 @@ export class Mean extends Metric {
 
   /** `updateState(values, sampleWeight?)`; the middle argument form matches Metric's signature. */
   updateState(values: Tensor, sampleWeightOrYPred?: Tensor, sampleWeight?: Tensor): void {
-    const [v, w] = weighted(values, sampleWeight ?? sampleWeightOrYPred);
-    this.total.assign(ops.add(this.total.value, ops.sum(v)));
-    this.count.assign(ops.add(this.count.value, ops.sum(w)));
+    const weights = sampleWeight ?? sampleWeightOrYPred;
+    if (weights === undefined) {
+      // Unweighted: every value has weight 1, so the count grows by the number of values.
+      addToScalar(this.total, ops.sum(ops.cast(values, "float32")).item());
+      addToScalar(this.count, values.size);
+      return;
+    }
+    const [v, w] = weighted(values, weights);
+    addToScalar(this.total, ops.sum(v).item());
+    addToScalar(this.count, ops.sum(w).item());
   }
 
   /** Adds `value` with weight `weight` (a plain-number update, used for the loss tracker). */
   updateScalar(value: number, weight = 1): void {
-    this.total.assign(ops.add(this.total.value, value * weight));
-    this.count.assign(ops.add(this.count.value, weight));
+    addToScalar(this.total, value * weight);
+    addToScalar(this.count, weight);
   }
 
   result(): Tensor {
-    // total / count, and 0 before any update (divide_no_nan), with ops only.
-    const count = this.count.value;
-    const empty = ops.equal(count, 0);
-    return ops.where(empty, 0, ops.divide(this.total.value, ops.where(empty, 1, count)));
+    // total / count, and 0 before any update (divide_no_nan); float32 division of the two.
+    const count = this.count.value.item();
+    return scalar(count === 0 ? 0 : this.total.value.item() / count);
   }
 }
 

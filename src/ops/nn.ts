@@ -9,6 +9,7 @@ import { add, divide, equal, exp, greater, greaterEqual, log, multiply, negative
 import { normalizeAxes } from "./helpers.js";
 import { sum } from "./reduction.js";
 import { reshape, transpose } from "./shape.js";
+import { linkSoftmaxLogits } from "./fused.js";
 
 /*
  * `keras.ops.nn`: activations, softmax, one-hot and cross-entropies, with Keras 3's names and
@@ -217,9 +218,24 @@ function logSoftmaxRows(t: Tensor): Tensor {
   return out;
 }
 
-/** exp(x) / sum(exp(x)) along `axis` (an axis or several; default the last), computed stably. */
+/**
+ * exp(x) / sum(exp(x)) along `axis` (an axis or several; default the last), computed stably. Over
+ * the last axis, the result keeps a hidden link to `x` (Keras's TensorFlow backend's
+ * `_keras_logits`), so that a cross-entropy of these probabilities is computed from the logits.
+ */
 export function softmax(x: TensorLike, axis: number | readonly number[] = -1): Tensor {
-  return alongAxes(x, axis, "softmax", softmaxRows);
+  const t = floatInput(x, "softmax");
+  if (t.rank >= 1) {
+    const axes = normalizeAxes(axis, t.rank, "softmax");
+    if (axes.length === 1 && axes[0] === t.rank - 1) {
+      const cols = t.shape[t.rank - 1];
+      const rows = cols === 0 ? 0 : t.size / cols;
+      const out = t.rank === 2 ? softmaxRows(t) : reshape(softmaxRows(reshape(t, [rows, cols])), t.shape);
+      linkSoftmaxLogits(out, t);
+      return out;
+    }
+  }
+  return alongAxes(t, axis, "softmax", softmaxRows);
 }
 
 /** x - logsumexp(x) along `axis` (default the last). */

@@ -1,6 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
+import { getBackend } from "../backend/backend.js";
+import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdamArgs extends OptimizerArgs {
@@ -46,6 +48,8 @@ export class Adam extends Optimizer {
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
     this.amsgrad = args.amsgrad ?? false;
+    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
+    this.fusesWeightDecay = this.updateStep === Adam.prototype.updateStep;
   }
 
   className(): string {
@@ -62,6 +66,21 @@ export class Adam extends Optimizer {
     const alpha = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
     const momentum = this.momentums[index];
     const velocity = this.velocities[index];
+    const decay = this.weightDecayFactor(variable, lr);
+    if (canFuse(gradient, variable)) {
+      // One kernel: AdamW's decoupled decay, both moments, amsgrad's max and the variable update.
+      const vHat = this.amsgrad ? this.velocityHats[index] : null;
+      const result = getBackend().adamUpdate(
+        storageOf(variable), gradient.storage as Float32Array, storageOf(momentum), storageOf(velocity), vHat === null ? null : storageOf(vHat),
+        { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay },
+      );
+      assignStorage(momentum, result.momentum);
+      assignStorage(velocity, result.velocity);
+      if (vHat !== null) assignStorage(vHat, result.velocityHat!);
+      assignStorage(variable, result.variable);
+      return;
+    }
+    applyDecay(variable, decay);
     const m = momentum.assign(ops.add(momentum.value, ops.multiply(ops.subtract(gradient, momentum.value), 1 - this.beta1)));
     let v = velocity.assign(ops.add(velocity.value, ops.multiply(ops.subtract(ops.square(gradient), velocity.value), 1 - this.beta2)));
     if (this.amsgrad) {

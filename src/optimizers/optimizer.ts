@@ -162,6 +162,22 @@ export abstract class Optimizer {
     this.excludedNamePattern = names.length > 0 ? new RegExp(names.join("|")) : null;
   }
 
+  /**
+   * Set by optimizers whose `updateStep` applies the decoupled weight decay itself (in a fused
+   * update kernel, with `weightDecayFactor`); `apply` then skips its separate decay pass.
+   */
+  protected fusesWeightDecay = false;
+
+  /**
+   * The factor a variable is multiplied by before this step's update, Keras's
+   * `w - w * weightDecay * lr` as one multiply: 1 - weightDecay * lr rounded to float32 (as the
+   * separate pass computes it), or exactly 1 when the variable is not decayed.
+   */
+  protected weightDecayFactor(variable: Variable, lr: number): number {
+    if (this.weightDecay === null || this.weightDecay === 0 || !this.usesWeightDecay(variable)) return 1;
+    return Math.fround(1 - this.weightDecay * lr);
+  }
+
   private usesWeightDecay(variable: Variable): boolean {
     if (this.excludedFromDecay.has(variable)) return false;
     return this.excludedNamePattern === null || !this.excludedNamePattern.test(variable.name);
@@ -219,7 +235,7 @@ export abstract class Optimizer {
 
       const clipped = this.clipGradients(presentGrads);
       const lr = this.currentLearningRate;
-      if (this.weightDecay !== null && this.weightDecay !== 0) {
+      if (!this.fusesWeightDecay && this.weightDecay !== null && this.weightDecay !== 0) {
         // w - w * wd * lr, as one multiply.
         const keep = 1 - this.weightDecay * lr;
         for (const variable of presentVars) {

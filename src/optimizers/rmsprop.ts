@@ -1,6 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
+import { getBackend } from "../backend/backend.js";
+import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface RMSpropArgs extends OptimizerArgs {
@@ -48,6 +50,8 @@ export class RMSprop extends Optimizer {
       throw new Error(`RMSprop: \`momentum\` must be in [0, 1]. Received: momentum=${this.momentum}`);
     }
     if (!(this.epsilon > 0)) throw new Error(`RMSprop: \`epsilon\` must be positive. Received: epsilon=${this.epsilon}`);
+    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
+    this.fusesWeightDecay = this.updateStep === RMSprop.prototype.updateStep;
   }
 
   className(): string {
@@ -61,6 +65,24 @@ export class RMSprop extends Optimizer {
   }
 
   protected updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void {
+    const decay = this.weightDecayFactor(variable, lr);
+    if (canFuse(gradient, variable)) {
+      // One kernel: weight decay, the moving averages, momentum and the variable update.
+      const velocity = this.velocities[index];
+      const momentum = this.momentum > 0 ? this.momentums[index] : null;
+      const average = this.centered ? this.averageGradients[index] : null;
+      const result = getBackend().rmspropUpdate(
+        storageOf(variable), gradient.storage as Float32Array, storageOf(velocity),
+        momentum === null ? null : storageOf(momentum), average === null ? null : storageOf(average),
+        { lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, decay },
+      );
+      assignStorage(velocity, result.velocity);
+      if (momentum !== null) assignStorage(momentum, result.momentum!);
+      if (average !== null) assignStorage(average, result.averageGradient!);
+      assignStorage(variable, result.variable);
+      return;
+    }
+    applyDecay(variable, decay);
     const rho = this.rho;
     const velocity = this.velocities[index];
     const v = velocity.assign(ops.add(ops.multiply(velocity.value, rho), ops.multiply(ops.square(gradient), 1 - rho)));

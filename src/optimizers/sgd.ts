@@ -1,6 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
+import { getBackend } from "../backend/backend.js";
+import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface SGDArgs extends OptimizerArgs {
@@ -34,6 +36,8 @@ export class SGD extends Optimizer {
     }
     this.momentum = momentum;
     this.nesterov = args.nesterov ?? false;
+    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
+    this.fusesWeightDecay = this.updateStep === SGD.prototype.updateStep;
   }
 
   className(): string {
@@ -45,13 +49,24 @@ export class SGD extends Optimizer {
   }
 
   protected updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void {
+    const decay = this.weightDecayFactor(variable, lr);
+    const m = this.momentum === 0 ? null : this.momentums[index];
+    if (canFuse(gradient, variable)) {
+      // One kernel: weight decay, momentum and the variable update in a single pass.
+      const result = getBackend().sgdUpdate(storageOf(variable), gradient.storage as Float32Array, m === null ? null : storageOf(m), {
+        lr, momentum: this.momentum, nesterov: this.nesterov, decay,
+      });
+      if (m !== null) assignStorage(m, result.momentum!);
+      assignStorage(variable, result.variable);
+      return;
+    }
+    applyDecay(variable, decay);
     const step = ops.multiply(gradient, lr);
     if (this.momentum === 0) {
       variable.assign(ops.subtract(variable.value, step));
       return;
     }
-    const m = this.momentums[index];
-    const next = m.assign(ops.subtract(ops.multiply(m.value, this.momentum), step));
+    const next = m!.assign(ops.subtract(ops.multiply(m!.value, this.momentum), step));
     const delta = this.nesterov ? ops.subtract(ops.multiply(next, this.momentum), step) : next;
     variable.assign(ops.add(variable.value, delta));
   }

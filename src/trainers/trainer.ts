@@ -96,7 +96,11 @@ export class Trainer extends Layer {
   private compiledMetrics?: CompiledMetrics;
   private lossTracker?: Mean;
 
+  /** The arguments of the last `compile`, kept for `getCompileConfig` (saving writes them). */
+  compileArgs?: CompileArgs;
+
   compile(args: CompileArgs = {}): void {
+    this.compileArgs = { ...args };
     const optimizer = args.optimizer ?? "rmsprop";
     this.optimizer = optimizers.get(optimizer);
     const names = this.outputNamesForCompile();
@@ -178,11 +182,17 @@ export class Trainer extends Layer {
     return Object.fromEntries(Object.entries(logs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 
-  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined): void {
+  /**
+   * One training step. `epochState` lets `fit` list the trainable variables once per epoch instead
+   * of walking the layers every step (a change of `trainable` then takes effect at the next epoch;
+   * Keras needs a new compile() for it).
+   */
+  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: { variables?: Variable[] }): void {
     const optimizer = this.optimizer!;
     // Build before listing variables, so a deferred-build model has its weights.
     if (!this.built) withoutRecording(() => this.forward(x, { training: false }));
-    const variables: Variable[] = this.trainableWeights;
+    const variables: Variable[] = epochState?.variables ?? this.trainableWeights;
+    if (epochState !== undefined) epochState.variables = variables;
     const step = valueAndGrad(
       () => {
         const yPred = this.asList(this.forward(x, { training: true }));
@@ -266,6 +276,7 @@ export class Trainer extends Layer {
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbackList.call("onEpochBegin", epoch, {});
+      const epochState: { variables?: Variable[] } = {};
       for (let step = 0; step < steps; step++) {
         if (cursor === 0) permutation = args.shuffle === false ? undefined : random.shuffle(ops.arange(numSamples));
         const size = Math.min(batchSize, numSamples - cursor);
@@ -275,7 +286,7 @@ export class Trainer extends Layer {
           return permutation === undefined ? s.slice(cursor, size) : s.take(ops.slice(permutation, [cursor], [size]));
         };
         const xb = xs.rebuild(pick(xs)!);
-        this.trainStep(xb, pick(ys)!, pick(sw));
+        this.trainStep(xb, pick(ys)!, pick(sw), epochState);
         cursor += size;
         if (cursor >= numSamples) cursor = 0;
         await callbackList.call("onTrainBatchEnd", step, this.metricLogs());

@@ -5,6 +5,7 @@ import { concat, pad, reverse, slice, transpose } from "./layout.js";
 import { gather, gatherAlongAxis, scatterAdd, scatterAddAlongAxis } from "./gather.js";
 import { matmul } from "./matmul.js";
 import { logSoftmax, softmax } from "./nn.js";
+import { adamUpdate, denseBackward, denseForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
 
 /** Portable kernels in TypeScript: the behaviour every other backend must reproduce. */
 export class ReferenceBackend implements Backend {
@@ -30,4 +31,11 @@ export class ReferenceBackend implements Backend {
   matmul = matmul;
   softmax = softmax;
   logSoftmax = logSoftmax;
+  denseForward = denseForward;
+  denseBackward = denseBackward;
+  softmaxCrossEntropy = softmaxCrossEntropy;
+  softmaxCrossEntropyBackward = softmaxCrossEntropyBackward;
+  sgdUpdate = sgdUpdate;
+  rmspropUpdate = rmspropUpdate;
+  adamUpdate = adamUpdate;
 }

@@ -2,6 +2,7 @@ import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import type { SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
+import { fusedDense, type DenseActivation } from "../../ops/fused.js";
 import * as activations from "../../activations/index.js";
 import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
@@ -19,6 +20,14 @@ export interface DenseArgs extends LayerArgs {
   kernelConstraint?: constraints.ConstraintIdentifier;
   biasConstraint?: constraints.ConstraintIdentifier;
 }
+
+/** The activations the fused dense kernel applies itself; any other runs after a linear fused dense. */
+const FUSED_ACTIVATIONS = new Map<activations.ActivationFn, DenseActivation>([
+  [activations.linear, "linear"],
+  [activations.relu, "relu"],
+  [activations.sigmoid, "sigmoid"],
+  [activations.tanh, "tanh"],
+]);
 
 /** `output = activation(inputs @ kernel + bias)` over the last axis. */
 export class Dense extends Layer {
@@ -75,7 +84,15 @@ export class Dense extends Layer {
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
-    let x = ops.matmul(inputs as Tensor, this.kernel!.value);
+    const input = inputs as Tensor;
+    if (input.dtype === "float32" && input.rank >= 1 && this.kernel!.dtype === "float32") {
+      // One kernel for matmul + bias + (relu | sigmoid | tanh), one for its gradient. Other
+      // activations (softmax, which keeps its link to the logits) run on the fused linear output.
+      const fused = FUSED_ACTIVATIONS.get(this.activation);
+      const out = fusedDense(input, this.kernel!.value, this.bias?.value ?? null, fused ?? "linear");
+      return fused === undefined ? this.activation(out) : out;
+    }
+    let x = ops.matmul(input, this.kernel!.value);
     if (this.bias !== undefined) x = ops.add(x, this.bias.value);
     return this.activation(x);
   }

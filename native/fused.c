@@ -1,0 +1,274 @@
+/*
+ * Fused training kernels (contracts on the Backend interface in src/backend/backend.ts): dense
+ * forward (GEMM + bias + activation epilogue), dense backward (activation gradient, two GEMMs and
+ * the bias column sums), softmax cross-entropy and its gradient, and the SGD / RMSprop / Adam
+ * updates. Rounding follows the reference kernels step for step (float32 where they store float32,
+ * float64 where they compute in JavaScript numbers).
+ */
+#include "kt.h"
+#include "ew_math.h"
+#include "ew_ops.h"
+#include "vmath.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { ACT_LINEAR = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_TANH = 3 };
+
+/* ------------------------------------------------------------------ dense */
+
+typedef struct { float *out; const float *bias; long m, n, chunks; int act; } epi_job;
+
+static void epi_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const epi_job *j = (const epi_job *)ctx;
+  long r0 = task * j->m / j->chunks, r1 = (task + 1) * j->m / j->chunks;
+  const ew_table *t = kt_ew();
+  for (long r = r0; r < r1; r++) {
+    float *row = j->out + r * j->n;
+    if (j->bias != NULL) for (long c = 0; c < j->n; c++) row[c] = row[c] + j->bias[c];
+    if (j->act == ACT_RELU) t->unary_f32(U_RELU, row, row, j->n);
+    else if (j->act == ACT_SIGMOID) t->unary_f32(U_SIGMOID, row, row, j->n);
+    else if (j->act == ACT_TANH) t->unary_f32(U_TANH, row, row, j->n);
+  }
+}
+
+void kt_dense_forward(const float *x, const float *w, const float *bias, float *out, long m, long k, long n, int act) {
+  if (m * n == 0) return;
+  if (k > 0) kt_sgemm_batched(1, m, n, k, 0, 0, x, 0, w, 0, out);
+  else memset(out, 0, (size_t)(m * n) * sizeof(float));
+  if (bias == NULL && act == ACT_LINEAR) return;
+  epi_job j = {out, bias, m, n, 1, act};
+  int threads = kt_num_threads();
+  long work = m * n * (act == ACT_SIGMOID || act == ACT_TANH ? 8 : 1);
+  if (threads > 1 && work >= KT_PAR_MIN_ELEMS && m >= threads) j.chunks = threads;
+  kt_parallel(epi_task, &j, j.chunks);
+}
+
+/* dz from dOut and the forward output (float32 steps, as the activations' VJPs round). */
+static void activation_grad(const float *dout, const float *out, float *dz, long size, int act) {
+  switch (act) {
+    case ACT_RELU: for (long i = 0; i < size; i++) dz[i] = out[i] > 0 ? dout[i] : 0.0f; break;
+    case ACT_SIGMOID: for (long i = 0; i < size; i++) { float o = out[i]; dz[i] = dout[i] * (o * (1.0f - o)); } break;
+    case ACT_TANH: for (long i = 0; i < size; i++) { float o = out[i]; dz[i] = dout[i] * (1.0f - o * o); } break;
+    default: memcpy(dz, dout, (size_t)size * sizeof(float)); break;
+  }
+}
+
+/* dz is scratch when act != linear (the caller passes dOut itself for linear). */
+void kt_dense_backward(const float *dout, const float *out, const float *x, const float *w, long m, long k, long n, int act,
+                       float *dz_scratch, float *dX, float *dW, float *db) {
+  const float *dz = dout;
+  if (act != ACT_LINEAR) {
+    activation_grad(dout, out, dz_scratch, m * n, act);
+    dz = dz_scratch;
+  }
+  if (dW != NULL && k * n > 0) {
+    if (m > 0) kt_sgemm_batched(1, k, n, m, 1, 0, x, 0, dz, 0, dW);
+    else memset(dW, 0, (size_t)(k * n) * sizeof(float));
+  }
+  if (dX != NULL && m * k > 0) {
+    if (n > 0) kt_sgemm_batched(1, m, k, n, 0, 1, dz, 0, w, 0, dX);
+    else memset(dX, 0, (size_t)(m * k) * sizeof(float));
+  }
+  if (db != NULL && n > 0) kt_reduce_f32(0, dz, db, 1, m, n);
+}
+
+/* ------------------------------------------------------------------ softmax cross-entropy */
+
+/* max and sum of exp(z - max) over a row, as the reference (`z > max` skips NaN). */
+static void row_lse_parts(const float *z, long cols, double *max_out, double *sum_out) {
+  float maxf = -INFINITY;
+  for (long c = 0; c < cols; c++) if (z[c] > maxf) maxf = z[c];
+  double max = maxf, sum = 0;
+#if KT_X86
+  if (kt_isa() == KT_ISA_AVX512) {
+    *max_out = max;
+    *sum_out = 0;
+    extern double kt_sum_exp_shifted_avx512(const float *z, long cols, double max);
+    *sum_out = kt_sum_exp_shifted_avx512(z, cols, max);
+    return;
+  }
+#endif
+  for (long c = 0; c < cols; c++) sum += exp((double)z[c] - max);
+  *max_out = max;
+  *sum_out = sum;
+}
+
+#if KT_X86
+KT_AVX512 double kt_sum_exp_shifted_avx512(const float *z, long cols, double max) {
+  __m512d maxv = _mm512_set1_pd(max), sum = _mm512_setzero_pd();
+  for (long c = 0; c < cols; c += 8) {
+    __mmask8 m = cols - c >= 8 ? 0xFF : (__mmask8)((1u << (cols - c)) - 1);
+    __m512d e = vm_exp512(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, z + c)), maxv));
+    sum = _mm512_mask_add_pd(sum, m, sum, e);
+  }
+  return _mm512_reduce_add_pd(sum);
+}
+#endif
+
+static double exp_shifted(double v) { return exp(v); }
+
+void kt_softmax_xent(const float *logits, long rows, long cols, const int32_t *labels, const float *dense, float *loss) {
+  for (long r = 0; r < rows; r++) {
+    const float *z = logits + r * cols;
+    double max, sum;
+    row_lse_parts(z, cols, &max, &sum);
+    double lse = max + log(sum);
+    if (labels != NULL) {
+      int32_t label = labels[r];
+      loss[r] = label >= 0 && label < cols ? (float)(lse - z[label]) : 0.0f;
+    } else {
+      const float *t = dense + r * cols;
+      double total = 0;
+      for (long c = 0; c < cols; c++)
+        if (t[c] != 0) total += t[c] * (lse - z[c]);
+      loss[r] = (float)total;
+    }
+  }
+}
+
+void kt_softmax_xent_backward(const float *logits, long rows, long cols, const int32_t *labels, const float *dense, const float *row_scale, float *out) {
+  for (long r = 0; r < rows; r++) {
+    const float *z = logits + r * cols;
+    float *o = out + r * cols;
+    double scale = row_scale[r];
+    double max, sum;
+    row_lse_parts(z, cols, &max, &sum);
+    double inv = 1 / sum;
+    if (labels != NULL) {
+      int32_t label = labels[r];
+      int valid = label >= 0 && label < cols;
+      double total = valid ? 1 : 0;
+      for (long c = 0; c < cols; c++) o[c] = (float)(scale * (exp_shifted((double)z[c] - max) * inv * total));
+      if (valid) o[label] = (float)(scale * (exp_shifted((double)z[label] - max) * inv - 1));
+    } else {
+      const float *t = dense + r * cols;
+      double total = 0;
+      for (long c = 0; c < cols; c++) total += t[c];
+      for (long c = 0; c < cols; c++) o[c] = (float)(scale * (exp_shifted((double)z[c] - max) * inv * total - t[c]));
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ optimizer updates (float64 per element) */
+
+/* Bodies are compiled once per ISA (the wrappers below) so the float64 loops vectorize. */
+static inline void sgd_body(const float *var, const float *grad, const float *mom, float *w, float *m, long size, double lr, double mu, double decay, int nesterov) {
+  if (mom == NULL) {
+    for (long i = 0; i < size; i++) w[i] = (float)((double)var[i] * decay - lr * (double)grad[i]);
+    return;
+  }
+  if (nesterov) {
+    for (long i = 0; i < size; i++) {
+      double step = lr * (double)grad[i];
+      double next = mu * (double)mom[i] - step;
+      m[i] = (float)next;
+      w[i] = (float)((double)var[i] * decay + (mu * next - step));
+    }
+  } else {
+    for (long i = 0; i < size; i++) {
+      double step = lr * (double)grad[i];
+      double next = mu * (double)mom[i] - step;
+      m[i] = (float)next;
+      w[i] = (float)((double)var[i] * decay + next);
+    }
+  }
+}
+
+static inline void rmsprop_body(const float *var, const float *grad, const float *vel, const float *mom, const float *avg, float *w, float *v, float *m, float *a,
+                                long size, double lr, double rho, double mu, double eps, double decay) {
+  for (long i = 0; i < size; i++) {
+    double g = grad[i];
+    double vi = rho * (double)vel[i] + (1 - rho) * g * g;
+    v[i] = (float)vi;
+    double denom;
+    if (a != NULL) {
+      double ai = rho * (double)avg[i] + (1 - rho) * g;
+      a[i] = (float)ai;
+      denom = vi - ai * ai + eps;
+    } else {
+      denom = vi + eps;
+    }
+    double inc = (lr * g) / sqrt(denom);
+    if (m != NULL) {
+      double mi = mu * (double)mom[i] + inc;
+      m[i] = (float)mi;
+      w[i] = (float)((double)var[i] * decay - mi);
+    } else {
+      w[i] = (float)((double)var[i] * decay - inc);
+    }
+  }
+}
+
+static inline void adam_body(const float *var, const float *grad, const float *mom, const float *vel, const float *hat, float *w, float *m, float *v, float *vh,
+                             long size, double alpha, double beta1, double beta2, double eps, double decay) {
+  const double omb1 = 1 - beta1, omb2 = 1 - beta2;
+  if (hat == NULL) {
+    for (long i = 0; i < size; i++) {
+      double g = grad[i], m0 = mom[i], v0 = vel[i];
+      double mi = m0 + (g - m0) * omb1;
+      double vi = v0 + (g * g - v0) * omb2;
+      m[i] = (float)mi;
+      v[i] = (float)vi;
+      w[i] = (float)((double)var[i] * decay - (mi * alpha) / (sqrt(vi) + eps));
+    }
+    return;
+  }
+  for (long i = 0; i < size; i++) {
+    double g = grad[i], m0 = mom[i], v0 = vel[i];
+    double mi = m0 + (g - m0) * omb1;
+    double vi = v0 + (g * g - v0) * omb2;
+    m[i] = (float)mi;
+    v[i] = (float)vi;
+    double h0 = hat[i];
+    double h = (vi != vi || h0 != h0) ? NAN : vi > h0 ? vi : h0;
+    vh[i] = (float)h;
+    w[i] = (float)((double)var[i] * decay - (mi * alpha) / (sqrt(h) + eps));
+  }
+}
+
+#define SGD_ARGS var, grad, mom, w, m, size, lr, mu, decay, nesterov
+#define RMS_ARGS var, grad, vel, mom, avg, w, v, m, a, size, lr, rho, mu, eps, decay
+#define ADAM_ARGS var, grad, mom, vel, hat, w, m, v, vh, size, alpha, beta1, beta2, eps, decay
+#define SGD_PARAMS const float *var, const float *grad, const float *mom, float *w, float *m, long size, double lr, double mu, double decay, int nesterov
+#define RMS_PARAMS const float *var, const float *grad, const float *vel, const float *mom, const float *avg, float *w, float *v, float *m, float *a, \
+                   long size, double lr, double rho, double mu, double eps, double decay
+#define ADAM_PARAMS const float *var, const float *grad, const float *mom, const float *vel, const float *hat, float *w, float *m, float *v, float *vh, \
+                    long size, double alpha, double beta1, double beta2, double eps, double decay
+
+#if KT_X86
+KT_AVX512 static void sgd_avx512(SGD_PARAMS) { sgd_body(SGD_ARGS); }
+KT_AVX512 static void rmsprop_avx512(RMS_PARAMS) { rmsprop_body(RMS_ARGS); }
+KT_AVX512 static void adam_avx512(ADAM_PARAMS) { adam_body(ADAM_ARGS); }
+KT_AVX2 static void sgd_avx2(SGD_PARAMS) { sgd_body(SGD_ARGS); }
+KT_AVX2 static void rmsprop_avx2(RMS_PARAMS) { rmsprop_body(RMS_ARGS); }
+KT_AVX2 static void adam_avx2(ADAM_PARAMS) { adam_body(ADAM_ARGS); }
+#endif
+
+void kt_sgd(SGD_PARAMS) {
+#if KT_X86
+  int isa = kt_isa();
+  if (isa == KT_ISA_AVX512) { sgd_avx512(SGD_ARGS); return; }
+  if (isa == KT_ISA_AVX2) { sgd_avx2(SGD_ARGS); return; }
+#endif
+  sgd_body(SGD_ARGS);
+}
+
+void kt_rmsprop(RMS_PARAMS) {
+#if KT_X86
+  int isa = kt_isa();
+  if (isa == KT_ISA_AVX512) { rmsprop_avx512(RMS_ARGS); return; }
+  if (isa == KT_ISA_AVX2) { rmsprop_avx2(RMS_ARGS); return; }
+#endif
+  rmsprop_body(RMS_ARGS);
+}
+
+void kt_adam(ADAM_PARAMS) {
+#if KT_X86
+  int isa = kt_isa();
+  if (isa == KT_ISA_AVX512) { adam_avx512(ADAM_ARGS); return; }
+  if (isa == KT_ISA_AVX2) { adam_avx2(ADAM_ARGS); return; }
+#endif
+  adam_body(ADAM_ARGS);
+}

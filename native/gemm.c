@@ -1,0 +1,533 @@
+/*
+ * GEMM for float32 (and a plain int32 product).
+ *
+ * Large products use the Goto/BLIS scheme: for each NC-wide column block of op(B) and KC-deep
+ * slice of the shared dimension, pack B into NR-wide slivers (zero padded); for each MC-tall row
+ * block of op(A), pack A into MR-tall slivers; then an MR x NR register-blocked micro-kernel runs
+ * over every pair of slivers. Transposes are folded into the packing, so the micro-kernel always
+ * reads unit-stride panels. Small products (the per-step shapes of small-batch training) take a
+ * direct path that reads op(B) rows in place, skipping the packing that would cost as much as the
+ * arithmetic.
+ *
+ * Threads split the output into rectangular tiles (along N when op(A) is the smaller operand, so
+ * the redundant packing is the cheaper one; along M otherwise), or split a batch; every thread
+ * packs into its own scratch, so there is no barrier inside a product.
+ *
+ * Micro-kernels: AVX-512 (MR x 32, two zmm columns), AVX2 (6 x 16), portable C (4 x 16), chosen at
+ * run time. Accumulation is float32 with FMA (AVX paths).
+ */
+#include "kt.h"
+
+#include <stdlib.h>
+#include <string.h>
+#if KT_X86
+#include <immintrin.h>
+#endif
+
+#ifndef KT_MR512
+#define KT_MR512 12
+#endif
+#ifndef KT_KC512
+#define KT_KC512 256
+#endif
+#ifndef KT_MC512
+#define KT_MC512 120
+#endif
+#ifndef KT_NC512
+#define KT_NC512 1024
+#endif
+
+typedef void (*ukr_fn)(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc);
+typedef void (*direct_fn)(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc);
+
+typedef struct {
+  int mr, nr, kc, mc, nc;
+  ukr_fn ukr;
+  direct_fn direct;
+} gemm_impl;
+
+/* ------------------------------------------------------------------ scratch (per thread) */
+
+static __thread float *scratch_a, *scratch_b, *scratch_t;
+static __thread size_t scratch_a_n, scratch_b_n, scratch_t_n;
+
+static float *grow(float **buf, size_t *have, size_t need) {
+  if (*have < need) {
+    free(*buf);
+    size_t bytes = ((need * sizeof(float) + 63) / 64) * 64;
+    *buf = (float *)aligned_alloc(64, bytes);
+    *have = *buf ? need : 0;
+  }
+  return *buf;
+}
+
+/* ------------------------------------------------------------------ packing */
+
+/* op(A)(i, p) = a[i * a_rs + p * a_cs]. Slivers of mr rows, p-major, rows past `mc` zero. */
+static void pack_a(long mc, long kc, const float *a, long a_rs, long a_cs, int mr, float *dst) {
+  for (long i = 0; i < mc; i += mr) {
+    long rows = mc - i < mr ? mc - i : mr;
+    const float *src = a + i * a_rs;
+    if (a_rs == 1) {
+      /* Columns of op(A) are contiguous: copy `rows` values per p. */
+      for (long p = 0; p < kc; p++) {
+        const float *s = src + p * a_cs;
+        long r = 0;
+        for (; r < rows; r++) dst[r] = s[r];
+        for (; r < mr; r++) dst[r] = 0.0f;
+        dst += mr;
+      }
+    } else {
+      /* Rows of op(A) are contiguous (a_cs == 1): read each row once, scatter with stride mr. */
+      for (long r = 0; r < rows; r++) {
+        const float *s = src + r * a_rs;
+        float *d = dst + r;
+        for (long p = 0; p < kc; p++) d[p * mr] = s[p * a_cs];
+      }
+      for (long r = rows; r < mr; r++)
+        for (long p = 0; p < kc; p++) dst[p * mr + r] = 0.0f;
+      dst += kc * mr;
+    }
+  }
+}
+
+/* op(B)(p, j) = b[p * b_rs + j * b_cs]. Slivers of nr columns, p-major, columns past `nc` zero. */
+static void pack_b(long kc, long nc, const float *b, long b_rs, long b_cs, int nr, float *dst) {
+  for (long j = 0; j < nc; j += nr) {
+    long cols = nc - j < nr ? nc - j : nr;
+    const float *src = b + j * b_cs;
+    if (b_cs == 1) {
+      for (long p = 0; p < kc; p++) {
+        const float *s = src + p * b_rs;
+        long c = 0;
+        for (; c < cols; c++) dst[c] = s[c];
+        for (; c < nr; c++) dst[c] = 0.0f;
+        dst += nr;
+      }
+    } else {
+      for (long c = 0; c < cols; c++) {
+        const float *s = src + c * b_cs;
+        float *d = dst + c;
+        for (long p = 0; p < kc; p++) d[p * nr] = s[p * b_rs];
+      }
+      for (long c = cols; c < nr; c++)
+        for (long p = 0; p < kc; p++) dst[p * nr + c] = 0.0f;
+      dst += kc * nr;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ AVX-512 */
+#if KT_X86
+
+#define UKR512_BODY(MR_)                                                                          \
+  __m512 c0[MR_], c1[MR_];                                                                        \
+  _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                        \
+    c0[i] = _mm512_setzero_ps();                                                                  \
+    c1[i] = _mm512_setzero_ps();                                                                  \
+  }                                                                                               \
+  for (long p = 0; p < kc; p++) {                                                                 \
+    __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);                                   \
+    _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                      \
+      __m512 av = _mm512_set1_ps(a[i]);                                                           \
+      c0[i] = _mm512_fmadd_ps(av, b0, c0[i]);                                                     \
+      c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);                                                     \
+    }                                                                                             \
+    a += MR_;                                                                                     \
+    b += 32;                                                                                      \
+  }                                                                                               \
+  if (nr == 32 && mr == MR_) {                                                                    \
+    if (acc) {                                                                                    \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                    \
+        float *ci = c + i * ldc;                                                                  \
+        _mm512_storeu_ps(ci, _mm512_add_ps(_mm512_loadu_ps(ci), c0[i]));                          \
+        _mm512_storeu_ps(ci + 16, _mm512_add_ps(_mm512_loadu_ps(ci + 16), c1[i]));                \
+      }                                                                                           \
+    } else {                                                                                      \
+      _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                    \
+        _mm512_storeu_ps(c + i * ldc, c0[i]);                                                     \
+        _mm512_storeu_ps(c + i * ldc + 16, c1[i]);                                                \
+      }                                                                                           \
+    }                                                                                             \
+    return;                                                                                       \
+  }                                                                                               \
+  __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);                                 \
+  __mmask16 m1 = nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);           \
+  for (int i = 0; i < MR_ && i < mr; i++) {                                                       \
+    float *ci = c + i * ldc;                                                                      \
+    __m512 v0 = c0[i], v1 = c1[i];                                                                \
+    if (acc) {                                                                                    \
+      v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), v0);                                      \
+      v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), v1);                                 \
+    }                                                                                             \
+    _mm512_mask_storeu_ps(ci, m0, v0);                                                            \
+    _mm512_mask_storeu_ps(ci + 16, m1, v1);                                                       \
+  }
+
+KT_AVX512 static void ukr512(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
+  UKR512_BODY(KT_MR512)
+}
+
+/* Direct product for small shapes: op(A) read in place through strides, B row-major (ldb). Row
+ * blocks of R, column blocks of 32 (masked at the edge, loads too, so nothing past B is read). */
+#define DIRECT512_BLOCK(R_)                                                                       \
+  {                                                                                               \
+    __m512 c0[R_], c1[R_];                                                                        \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                        \
+      c0[r] = _mm512_setzero_ps();                                                                \
+      c1[r] = _mm512_setzero_ps();                                                                \
+    }                                                                                             \
+    const float *bp = b + j;                                                                      \
+    const float *ap = a + i * a_rs;                                                               \
+    for (long p = 0; p < k; p++) {                                                                \
+      __m512 b0 = _mm512_maskz_loadu_ps(m0, bp), b1 = _mm512_maskz_loadu_ps(m1, bp + 16);         \
+      _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                      \
+        __m512 av = _mm512_set1_ps(ap[r * a_rs]);                                                 \
+        c0[r] = _mm512_fmadd_ps(av, b0, c0[r]);                                                   \
+        c1[r] = _mm512_fmadd_ps(av, b1, c1[r]);                                                   \
+      }                                                                                           \
+      bp += ldb;                                                                                  \
+      ap += a_cs;                                                                                 \
+    }                                                                                             \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                        \
+      _mm512_mask_storeu_ps(c + (i + r) * ldc + j, m0, c0[r]);                                    \
+      _mm512_mask_storeu_ps(c + (i + r) * ldc + j + 16, m1, c1[r]);                               \
+    }                                                                                             \
+  }
+
+KT_AVX512 static void direct512(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+  for (long j = 0; j < n; j += 32) {
+    long cols = n - j;
+    __mmask16 m0 = cols >= 16 ? 0xFFFF : (__mmask16)((1u << cols) - 1);
+    __mmask16 m1 = cols >= 32 ? 0xFFFF : cols <= 16 ? 0 : (__mmask16)((1u << (cols - 16)) - 1);
+    long i = 0;
+    for (; i + 6 <= m; i += 6) DIRECT512_BLOCK(6)
+    switch (m - i) {
+      case 5: DIRECT512_BLOCK(5) break;
+      case 4: DIRECT512_BLOCK(4) break;
+      case 3: DIRECT512_BLOCK(3) break;
+      case 2: DIRECT512_BLOCK(2) break;
+      case 1: DIRECT512_BLOCK(1) break;
+      default: break;
+    }
+  }
+}
+
+/* ------------------------------------------------------------------ AVX2 */
+
+#define UKR256_MR 6
+KT_AVX2 static void ukr256(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
+  __m256 c0[UKR256_MR], c1[UKR256_MR];
+  _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
+    c0[i] = _mm256_setzero_ps();
+    c1[i] = _mm256_setzero_ps();
+  }
+  for (long p = 0; p < kc; p++) {
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
+      __m256 av = _mm256_broadcast_ss(a + i);
+      c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);
+      c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
+    }
+    a += UKR256_MR;
+    b += 16;
+  }
+  if (nr == 16 && mr == UKR256_MR) {
+    _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
+      float *ci = c + i * ldc;
+      if (acc) {
+        c0[i] = _mm256_add_ps(_mm256_loadu_ps(ci), c0[i]);
+        c1[i] = _mm256_add_ps(_mm256_loadu_ps(ci + 8), c1[i]);
+      }
+      _mm256_storeu_ps(ci, c0[i]);
+      _mm256_storeu_ps(ci + 8, c1[i]);
+    }
+    return;
+  }
+  float tmp[16] __attribute__((aligned(32)));
+  for (int i = 0; i < UKR256_MR && i < mr; i++) {
+    float *ci = c + i * ldc;
+    _mm256_store_ps(tmp, c0[i]);
+    _mm256_store_ps(tmp + 8, c1[i]);
+    if (acc) for (int j = 0; j < nr; j++) ci[j] += tmp[j];
+    else for (int j = 0; j < nr; j++) ci[j] = tmp[j];
+  }
+}
+
+#endif /* KT_X86 */
+
+/* ------------------------------------------------------------------ portable C */
+
+#define UKRC_MR 4
+#define UKRC_NR 16
+static void ukr_c(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
+  float t[UKRC_MR][UKRC_NR];
+  memset(t, 0, sizeof t);
+  for (long p = 0; p < kc; p++) {
+    for (int i = 0; i < UKRC_MR; i++) {
+      float av = a[i];
+      for (int j = 0; j < UKRC_NR; j++) t[i][j] += av * b[j];
+    }
+    a += UKRC_MR;
+    b += UKRC_NR;
+  }
+  for (int i = 0; i < mr; i++) {
+    float *ci = c + i * ldc;
+    if (acc) for (int j = 0; j < nr; j++) ci[j] += t[i][j];
+    else for (int j = 0; j < nr; j++) ci[j] = t[i][j];
+  }
+}
+
+/* Generic direct product (AVX2 and C): i-p-j with a row of C as accumulator. */
+static void direct_c(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+  for (long i = 0; i < m; i++) {
+    float *ci = c + i * ldc;
+    for (long j = 0; j < n; j++) ci[j] = 0.0f;
+    for (long p = 0; p < k; p++) {
+      float av = a[i * a_rs + p * a_cs];
+      const float *bp = b + p * ldb;
+      for (long j = 0; j < n; j++) ci[j] += av * bp[j];
+    }
+  }
+}
+#if KT_X86
+KT_AVX2 static void direct256(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+  for (long i = 0; i < m; i++) {
+    float *ci = c + i * ldc;
+    for (long j = 0; j < n; j++) ci[j] = 0.0f;
+    for (long p = 0; p < k; p++) {
+      float av = a[i * a_rs + p * a_cs];
+      const float *bp = b + p * ldb;
+      for (long j = 0; j < n; j++) ci[j] = __builtin_fmaf(av, bp[j], ci[j]);
+    }
+  }
+}
+#endif
+
+static const gemm_impl impl_c = {UKRC_MR, UKRC_NR, 256, 128, 1024, ukr_c, direct_c};
+#if KT_X86
+static const gemm_impl impl_avx2 = {UKR256_MR, 16, 256, 120, 1024, ukr256, direct256};
+static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512};
+#endif
+
+static const gemm_impl *select_impl(void) {
+#if KT_X86
+  int isa = kt_isa();
+  if (isa == KT_ISA_AVX512) return &impl_avx512;
+  if (isa == KT_ISA_AVX2) return &impl_avx2;
+#endif
+  return &impl_c;
+}
+
+/* ------------------------------------------------------------------ drivers */
+
+/* Blocked product of an (m x n) tile: op(A)(i,p) = a[i*a_rs + p*a_cs], op(B)(p,j) = b[p*b_rs + j*b_cs]. */
+static void gemm_blocked(const gemm_impl *im, long m, long n, long k, const float *a, long a_rs, long a_cs,
+                         const float *b, long b_rs, long b_cs, float *c, long ldc) {
+  const int MR = im->mr, NR = im->nr;
+  long KC = im->kc, MC = im->mc, NC = im->nc;
+  /* Balance the k slices so the last one is not a sliver. */
+  long kblocks = (k + KC - 1) / KC;
+  KC = (k + kblocks - 1) / kblocks;
+  long nc_max = n < NC ? ((n + NR - 1) / NR) * NR : NC;
+  long mc_max = m < MC ? ((m + MR - 1) / MR) * MR : MC;
+  float *pb = grow(&scratch_b, &scratch_b_n, (size_t)KC * nc_max);
+  float *pa = grow(&scratch_a, &scratch_a_n, (size_t)KC * mc_max);
+  if (pb == NULL || pa == NULL) {
+    /* Out of memory for scratch: unblocked fallback (correct, slow). */
+    for (long i = 0; i < m; i++)
+      for (long j = 0; j < n; j++) {
+        float s = 0.0f;
+        for (long p = 0; p < k; p++) s += a[i * a_rs + p * a_cs] * b[p * b_rs + j * b_cs];
+        c[i * ldc + j] = s;
+      }
+    return;
+  }
+  for (long jc = 0; jc < n; jc += NC) {
+    long nc = n - jc < NC ? n - jc : NC;
+    for (long pc = 0; pc < k; pc += KC) {
+      long kc = k - pc < KC ? k - pc : KC;
+      pack_b(kc, nc, b + pc * b_rs + jc * b_cs, b_rs, b_cs, NR, pb);
+      for (long ic = 0; ic < m; ic += MC) {
+        long mc = m - ic < MC ? m - ic : MC;
+        pack_a(mc, kc, a + ic * a_rs + pc * a_cs, a_rs, a_cs, MR, pa);
+        for (long jr = 0; jr < nc; jr += NR) {
+          int nr = (int)(nc - jr < NR ? nc - jr : NR);
+          const float *bs = pb + jr * kc;
+          for (long ir = 0; ir < mc; ir += MR) {
+            int mr = (int)(mc - ir < MR ? mc - ir : MR);
+            im->ukr(kc, pa + ir * kc, bs, c + (ic + ir) * ldc + jc + jr, ldc, mr, nr, pc > 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Products at most this many multiply-adds take the direct path (when op(B) is row-major). */
+#ifndef KT_DIRECT_MAX
+#define KT_DIRECT_MAX (1L << 22)
+#endif
+/* Products below this many multiply-adds stay on one thread. */
+#ifndef KT_PAR_MIN_FMAS
+#define KT_PAR_MIN_FMAS (1L << 21)
+#endif
+
+static void gemm_tile(const gemm_impl *im, long m, long n, long k, const float *a, long a_rs, long a_cs,
+                      const float *b, long b_rs, long b_cs, float *c, long ldc, int direct_ok) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (long i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+    return;
+  }
+  if (direct_ok && b_cs == 1 && (m <= 2 * im->mr || m * n * k <= KT_DIRECT_MAX) && m * n * k <= 4 * KT_DIRECT_MAX) {
+    im->direct(m, n, k, a, a_rs, a_cs, b, b_rs, c, ldc);
+    return;
+  }
+  gemm_blocked(im, m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, c, ldc);
+}
+
+typedef struct {
+  const gemm_impl *im;
+  long batch, m, n, k;
+  int transA, transB;
+  const float *A, *B;
+  long strideA, strideB;
+  float *C;
+  /* tiling of one product: tm x tn tiles, boundaries rounded to the micro-tile */
+  long tm, tn, mstep, nstep;
+  int by_batch;
+} sgemm_job;
+
+static void sgemm_operands(const sgemm_job *j, long bi, const float **a, long *a_rs, long *a_cs, const float **b, long *b_rs, long *b_cs) {
+  *a = j->A + bi * j->strideA;
+  *b = j->B + bi * j->strideB;
+  if (j->transA) { *a_rs = 1; *a_cs = j->m; } else { *a_rs = j->k; *a_cs = 1; }
+  if (j->transB) { *b_rs = 1; *b_cs = j->k; } else { *b_rs = j->n; *b_cs = 1; }
+}
+
+static void sgemm_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const sgemm_job *j = (const sgemm_job *)ctx;
+  const float *a, *b;
+  long a_rs, a_cs, b_rs, b_cs;
+  if (j->by_batch) {
+    long ntasks = j->tm;
+    long b0 = task * j->batch / ntasks, b1 = (task + 1) * j->batch / ntasks;
+    for (long bi = b0; bi < b1; bi++) {
+      sgemm_operands(j, bi, &a, &a_rs, &a_cs, &b, &b_rs, &b_cs);
+      gemm_tile(j->im, j->m, j->n, j->k, a, a_rs, a_cs, b, b_rs, b_cs, j->C + bi * j->m * j->n, j->n, 1);
+    }
+    return;
+  }
+  long per = j->tm * j->tn;
+  long bi = task / per, t = task % per;
+  long ti = t / j->tn, tj = t % j->tn;
+  long i0 = ti * j->mstep, i1 = i0 + j->mstep < j->m ? i0 + j->mstep : j->m;
+  long j0 = tj * j->nstep, j1 = j0 + j->nstep < j->n ? j0 + j->nstep : j->n;
+  if (i0 >= i1 || j0 >= j1) return;
+  sgemm_operands(j, bi, &a, &a_rs, &a_cs, &b, &b_rs, &b_cs);
+  gemm_tile(j->im, i1 - i0, j1 - j0, j->k, a + i0 * a_rs, a_rs, a_cs, b + j0 * b_cs, b_rs, b_cs,
+            j->C + bi * j->m * j->n + i0 * j->n + j0, j->n, 1);
+}
+
+static long round_up(long x, long q) { return ((x + q - 1) / q) * q; }
+
+/* Products with op(B) transposed are repacked to row-major first when small (direct path). */
+static void sgemm_small_transb(const gemm_impl *im, long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, float *c) {
+  float *bt = grow(&scratch_t, &scratch_t_n, (size_t)k * n);
+  if (bt == NULL) {
+    gemm_blocked(im, m, n, k, a, a_rs, a_cs, b, 1, k, c, n);
+    return;
+  }
+  /* b is n x k; bt = b^T (k x n). */
+  kt_transpose_f32(b, n, k, k, bt, n);
+  im->direct(m, n, k, a, a_rs, a_cs, bt, n, c, n);
+}
+
+void kt_sgemm_batched(long batch, long m, long n, long k, int transA, int transB,
+                      const float *A, long strideA, const float *B, long strideB, float *C) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  const gemm_impl *im = select_impl();
+  long mn = m * n;
+  if (k == 0) {
+    memset(C, 0, (size_t)(batch * mn) * sizeof(float));
+    return;
+  }
+  /* A row-major batch of A against one shared B is one (batch*m) x k product. */
+  if (batch > 1 && strideB == 0 && !transA && strideA == m * k) {
+    m *= batch;
+    batch = 1;
+    mn = m * n;
+  }
+  /* The same product for every batch entry: compute once, copy. */
+  long distinct = (batch > 1 && strideA == 0 && strideB == 0) ? 1 : batch;
+  long fmas = m * n * k;
+  int threads = kt_num_threads();
+  if (threads > 1 && fmas * distinct < KT_PAR_MIN_FMAS) threads = 1;
+  /* Small op(B)-transposed products are fastest repacked once and run directly on one thread. */
+  if (threads > 1 && distinct == 1 && transB && fmas <= KT_DIRECT_MAX && m >= 4) threads = 1;
+
+  sgemm_job j;
+  memset(&j, 0, sizeof j);
+  j.im = im; j.batch = distinct; j.m = m; j.n = n; j.k = k; j.transA = transA; j.transB = transB;
+  j.A = A; j.B = B; j.strideA = strideA; j.strideB = strideB; j.C = C;
+
+  if (threads == 1) {
+    for (long bi = 0; bi < distinct; bi++) {
+      const float *a, *b;
+      long a_rs, a_cs, b_rs, b_cs;
+      sgemm_operands(&j, bi, &a, &a_rs, &a_cs, &b, &b_rs, &b_cs);
+      if (transB && fmas <= KT_DIRECT_MAX && m >= 4) sgemm_small_transb(im, m, n, k, a, a_rs, a_cs, b, C + bi * mn);
+      else gemm_tile(im, m, n, k, a, a_rs, a_cs, b, b_rs, b_cs, C + bi * mn, n, 1);
+    }
+  } else if (distinct >= threads) {
+    j.by_batch = 1;
+    j.tm = distinct < 4L * threads ? threads : 4L * threads;
+    if (j.tm > distinct) j.tm = distinct;
+    kt_parallel(sgemm_task, &j, j.tm);
+  } else {
+    /* Split each product into `threads` tiles along the cheaper dimension. */
+    long tm = 1, tn = threads;
+    /* Splitting N repacks all of op(A) per tile (m*k), splitting M all of op(B) (k*n). */
+    if (m * k > k * n) { tm = threads; tn = 1; }
+    if (tn > 1 && n < tn * im->nr) { tm = threads; tn = 1; }
+    if (tm > 1 && m < tm * im->mr) { tm = 1; tn = threads; }
+    j.tm = tm; j.tn = tn;
+    j.mstep = round_up((m + tm - 1) / tm, im->mr);
+    j.nstep = round_up((n + tn - 1) / tn, im->nr);
+    kt_parallel(sgemm_task, &j, distinct * tm * tn);
+  }
+  for (long bi = distinct; bi < batch; bi++) memcpy(C + bi * mn, C, (size_t)mn * sizeof(float));
+}
+
+void kt_sgemm(int transA, int transB, long m, long n, long k, const float *A, long lda, const float *B, long ldb, float *C, long ldc) {
+  const gemm_impl *im = select_impl();
+  long a_rs = transA ? 1 : lda, a_cs = transA ? lda : 1;
+  long b_rs = transB ? 1 : ldb, b_cs = transB ? ldb : 1;
+  gemm_tile(im, m, n, k, A, a_rs, a_cs, B, b_rs, b_cs, C, ldc, 1);
+}
+
+/* ------------------------------------------------------------------ int32 */
+
+/* Wrapping int32 product (unsigned arithmetic, as NumPy's int32 matmul wraps). */
+void kt_igemm_batched(long batch, long m, long n, long k, int transA, int transB,
+                      const int32_t *A, long strideA, const int32_t *B, long strideB, int32_t *C) {
+  for (long bi = 0; bi < batch; bi++) {
+    const int32_t *a = A + bi * strideA, *b = B + bi * strideB;
+    int32_t *c = C + bi * m * n;
+    long a_rs = transA ? 1 : k, a_cs = transA ? m : 1;
+    for (long i = 0; i < m; i++) {
+      uint32_t *ci = (uint32_t *)(c + i * n);
+      for (long j = 0; j < n; j++) ci[j] = 0;
+      for (long p = 0; p < k; p++) {
+        uint32_t av = (uint32_t)a[i * a_rs + p * a_cs];
+        if (transB) for (long j = 0; j < n; j++) ci[j] += av * (uint32_t)b[j * k + p];
+        else {
+          const int32_t *bp = b + p * n;
+          for (long j = 0; j < n; j++) ci[j] += av * (uint32_t)bp[j];
+        }
+      }
+    }
+  }
+}

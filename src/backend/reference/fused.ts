@@ -1,0 +1,306 @@
+import type { AdamUpdateArgs, DenseActivation, DenseGrads, MatmulArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../backend.js";
+import type { TypedArray } from "../dtypes.js";
+import { matmul } from "./matmul.js";
+
+/*
+ * Reference fused kernels (see their contracts on the Backend interface). Each reproduces the
+ * unfused op-by-op float32 composition: the dense kernels round exactly where the separate matmul,
+ * add and activation kernels round, so they give the same bits as the unfused ops; the
+ * cross-entropy and optimizer kernels compute each element in float64 and round once when storing.
+ *
+ * The dense kernels take their GEMM as a parameter (`denseForwardWith`, `denseBackwardWith`), so a
+ * backend with a fast `matmul` but no fused dense kernel yet can run these with its own GEMM:
+ *   denseForward = (...a) => denseForwardWith((x, y, args) => this.matmul(x, y, args), ...a)
+ */
+
+/** A float32 GEMM with the Backend `matmul` contract. */
+export type Gemm = (a: Float32Array, b: Float32Array, args: MatmulArgs) => TypedArray;
+
+function checkSize(name: string, array: ArrayLike<number> | null, expected: number, kernel: string): void {
+  if (array !== null && array.length !== expected) {
+    throw new RangeError(`${kernel} kernel: ${name} has ${array.length} elements, expected ${expected}`);
+  }
+}
+
+function checkDims(kernel: string, dims: Record<string, number>): void {
+  for (const [name, v] of Object.entries(dims)) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`${kernel} kernel: ${name} must be a non-negative integer, got ${v}`);
+  }
+}
+
+/** act(x @ w + bias): the reference GEMM, then the bias + activation epilogue over its (fresh) output. */
+export function denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: DenseActivation): Float32Array {
+  return denseForwardWith(matmul, x, w, bias, m, k, n, activation);
+}
+
+/** `denseForward` on the given GEMM (whose output it then overwrites with the epilogue). */
+export function denseForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: DenseActivation): Float32Array {
+  checkDims("denseForward", { m, k, n });
+  checkSize("x", x, m * k, "denseForward");
+  checkSize("w", w, k * n, "denseForward");
+  checkSize("bias", bias, n, "denseForward");
+  const out = gemm(x, w, { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array;
+  if (bias === null && activation === "linear") return out;
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      // The add kernel's rounding, then the activation kernel's (each stores float32).
+      const z = bias === null ? out[row + j] : Math.fround(out[row + j] + bias[j]);
+      let y: number;
+      switch (activation) {
+        case "linear":
+          y = z;
+          break;
+        case "relu":
+          y = z > 0 || z !== z ? z : 0;
+          break;
+        case "sigmoid":
+          if (z >= 0) {
+            y = 1 / (1 + Math.exp(-z));
+          } else {
+            const t = Math.exp(z);
+            y = t / (1 + t);
+          }
+          break;
+        case "tanh":
+          y = Math.tanh(z);
+          break;
+        default:
+          throw new Error(`denseForward kernel: unknown activation '${activation as string}'`);
+      }
+      out[row + j] = y;
+    }
+  }
+  return out;
+}
+
+/** dZ from dOut and the forward output, rounded as the activations' own VJPs round. */
+function activationGrad(dOut: Float32Array, out: Float32Array, activation: DenseActivation): Float32Array {
+  if (activation === "linear") return dOut;
+  const size = dOut.length;
+  const dz = new Float32Array(size);
+  const f = Math.fround;
+  switch (activation) {
+    case "relu":
+      for (let i = 0; i < size; i++) dz[i] = out[i] > 0 ? dOut[i] : 0;
+      break;
+    case "sigmoid":
+      // multiply(g, multiply(out, subtract(1, out)))
+      for (let i = 0; i < size; i++) {
+        const o = out[i];
+        dz[i] = dOut[i] * f(o * f(1 - o));
+      }
+      break;
+    case "tanh":
+      // multiply(g, subtract(1, square(out)))
+      for (let i = 0; i < size; i++) {
+        const o = out[i];
+        dz[i] = dOut[i] * f(1 - f(o * o));
+      }
+      break;
+    default:
+      throw new Error(`denseBackward kernel: unknown activation '${activation as string}'`);
+  }
+  return dz;
+}
+
+export function denseBackward(
+  dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
+  m: number, k: number, n: number, activation: DenseActivation,
+  needDX: boolean, needDW: boolean, needDB: boolean,
+): DenseGrads {
+  return denseBackwardWith(matmul, dOut, out, x, w, m, k, n, activation, needDX, needDW, needDB);
+}
+
+/** `denseBackward` with the two products on the given GEMM. */
+export function denseBackwardWith(
+  gemm: Gemm,
+  dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
+  m: number, k: number, n: number, activation: DenseActivation,
+  needDX: boolean, needDW: boolean, needDB: boolean,
+): DenseGrads {
+  checkDims("denseBackward", { m, k, n });
+  checkSize("dOut", dOut, m * n, "denseBackward");
+  if (activation !== "linear") checkSize("out", out, m * n, "denseBackward");
+  checkSize("x", x, m * k, "denseBackward");
+  checkSize("w", w, k * n, "denseBackward");
+  const dz = activationGrad(dOut, out, activation);
+  // dW [k, n] = xᵀ dZ: x is stored [m, k], i.e. transposed for a k x n product over m.
+  const dW = needDW ? (gemm(x, dz, { batch: 1, m: k, n, k: m, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
+  // dX [m, k] = dZ wᵀ: w is stored [k, n], i.e. transposed for an m x k product over n.
+  const dX = needDX ? (gemm(dz, w, { batch: 1, m, n: k, k: n, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
+  let db: Float32Array | null = null;
+  if (needDB) {
+    const acc = new Float64Array(n);
+    for (let i = 0; i < m; i++) {
+      const row = i * n;
+      for (let j = 0; j < n; j++) acc[j] += dz[row + j];
+    }
+    db = Float32Array.from(acc);
+  }
+  return { dX, dW, db };
+}
+
+function checkTargets(kernel: string, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null): void {
+  if ((labels === null) === (dense === null)) throw new Error(`${kernel} kernel: give exactly one of labels (sparse) and dense targets`);
+  checkSize("labels", labels, rows, kernel);
+  checkSize("dense targets", dense, rows * cols, kernel);
+}
+
+export function softmaxCrossEntropy(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null): Float32Array {
+  checkDims("softmaxCrossEntropy", { rows, cols });
+  checkSize("logits", logits, rows * cols, "softmaxCrossEntropy");
+  checkTargets("softmaxCrossEntropy", rows, cols, labels, dense);
+  const loss = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) if (logits[base + j] > max) max = logits[base + j];
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j] - max);
+    const lse = max + Math.log(sum);
+    if (labels !== null) {
+      const label = labels[r];
+      loss[r] = label >= 0 && label < cols ? lse - logits[base + label] : 0;
+    } else {
+      let total = 0;
+      for (let j = 0; j < cols; j++) {
+        const t = dense![base + j];
+        if (t !== 0) total += t * (lse - logits[base + j]);
+      }
+      loss[r] = total;
+    }
+  }
+  return loss;
+}
+
+export function softmaxCrossEntropyBackward(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null, rowScale: Float32Array): Float32Array {
+  checkDims("softmaxCrossEntropyBackward", { rows, cols });
+  checkSize("logits", logits, rows * cols, "softmaxCrossEntropyBackward");
+  checkTargets("softmaxCrossEntropyBackward", rows, cols, labels, dense);
+  checkSize("rowScale", rowScale, rows, "softmaxCrossEntropyBackward");
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const scale = rowScale[r];
+    let max = -Infinity;
+    for (let j = 0; j < cols; j++) if (logits[base + j] > max) max = logits[base + j];
+    let sum = 0;
+    for (let j = 0; j < cols; j++) sum += Math.exp(logits[base + j] - max);
+    const inv = 1 / sum;
+    if (labels !== null) {
+      const label = labels[r];
+      const valid = label >= 0 && label < cols;
+      const total = valid ? 1 : 0;
+      for (let j = 0; j < cols; j++) out[base + j] = scale * (Math.exp(logits[base + j] - max) * inv * total);
+      if (valid) out[base + label] = scale * (Math.exp(logits[base + label] - max) * inv - 1);
+    } else {
+      let total = 0;
+      for (let j = 0; j < cols; j++) total += dense![base + j];
+      for (let j = 0; j < cols; j++) out[base + j] = scale * (Math.exp(logits[base + j] - max) * inv * total - dense![base + j]);
+    }
+  }
+  return out;
+}
+
+function checkSlots(kernel: string, variable: Float32Array, arrays: Record<string, Float32Array | null>): void {
+  for (const [name, a] of Object.entries(arrays)) checkSize(name, a, variable.length, kernel);
+}
+
+export function sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): { variable: Float32Array; momentum: Float32Array | null } {
+  checkSlots("sgdUpdate", variable, { grad, momentum });
+  const { lr, decay, nesterov } = args;
+  const mu = args.momentum;
+  const size = variable.length;
+  const w = new Float32Array(size);
+  if (momentum === null) {
+    for (let i = 0; i < size; i++) w[i] = variable[i] * decay - lr * grad[i];
+    return { variable: w, momentum: null };
+  }
+  const m = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const step = lr * grad[i];
+    const next = mu * momentum[i] - step;
+    m[i] = next;
+    w[i] = variable[i] * decay + (nesterov ? mu * next - step : next);
+  }
+  return { variable: w, momentum: m };
+}
+
+export function rmspropUpdate(
+  variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null, args: RMSpropUpdateArgs,
+): { variable: Float32Array; velocity: Float32Array; momentum: Float32Array | null; averageGradient: Float32Array | null } {
+  checkSlots("rmspropUpdate", variable, { grad, velocity, momentum, averageGradient });
+  const { lr, rho, epsilon, decay } = args;
+  const mu = args.momentum;
+  const size = variable.length;
+  const w = new Float32Array(size);
+  const v = new Float32Array(size);
+  const m = momentum === null ? null : new Float32Array(size);
+  const a = averageGradient === null ? null : new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const g = grad[i];
+    const vi = rho * velocity[i] + (1 - rho) * g * g;
+    v[i] = vi;
+    let denominator: number;
+    if (a !== null) {
+      const ai = rho * averageGradient![i] + (1 - rho) * g;
+      a[i] = ai;
+      denominator = vi - ai * ai + epsilon;
+    } else {
+      denominator = vi + epsilon;
+    }
+    const increment = (lr * g) / Math.sqrt(denominator);
+    if (m !== null) {
+      const mi = mu * momentum![i] + increment;
+      m[i] = mi;
+      w[i] = variable[i] * decay - mi;
+    } else {
+      w[i] = variable[i] * decay - increment;
+    }
+  }
+  return { variable: w, velocity: v, momentum: m, averageGradient: a };
+}
+
+export function adamUpdate(
+  variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null, args: AdamUpdateArgs,
+): { variable: Float32Array; momentum: Float32Array; velocity: Float32Array; velocityHat: Float32Array | null } {
+  checkSlots("adamUpdate", variable, { grad, momentum, velocity, velocityHat });
+  const { alpha, beta1, beta2, epsilon, decay } = args;
+  const oneMinusBeta1 = 1 - beta1;
+  const oneMinusBeta2 = 1 - beta2;
+  const size = variable.length;
+  const w = new Float32Array(size);
+  const m = new Float32Array(size);
+  const v = new Float32Array(size);
+  const vh = velocityHat === null ? null : new Float32Array(size);
+  if (vh === null) {
+    for (let i = 0; i < size; i++) {
+      const g = grad[i];
+      const m0 = momentum[i];
+      const v0 = velocity[i];
+      const mi = m0 + (g - m0) * oneMinusBeta1;
+      const vi = v0 + (g * g - v0) * oneMinusBeta2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] = variable[i] * decay - (mi * alpha) / (Math.sqrt(vi) + epsilon);
+    }
+    return { variable: w, momentum: m, velocity: v, velocityHat: null };
+  }
+  const hat = velocityHat!;
+  for (let i = 0; i < size; i++) {
+    const g = grad[i];
+    const m0 = momentum[i];
+    const v0 = velocity[i];
+    const mi = m0 + (g - m0) * oneMinusBeta1;
+    const vi = v0 + (g * g - v0) * oneMinusBeta2;
+    m[i] = mi;
+    v[i] = vi;
+    // NaN-propagating max, as the maximum op.
+    const h0 = hat[i];
+    const hi = vi !== vi || h0 !== h0 ? NaN : vi > h0 ? vi : h0;
+    vh[i] = hi;
+    w[i] = variable[i] * decay - (mi * alpha) / (Math.sqrt(hi) + epsilon);
+  }
+  return { variable: w, momentum: m, velocity: v, velocityHat: vh };
+}

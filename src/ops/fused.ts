@@ -1,0 +1,128 @@
+import { getBackend, type DenseActivation } from "../backend/backend.js";
+import { formatShape, shapesEqual } from "../backend/shape.js";
+import { makeTensor, type Tensor } from "../backend/tensor.js";
+import { isRecording, isTracked, record } from "../autodiff/tape.js";
+import { cast } from "./core.js";
+import { expandDims } from "./shape.js";
+import { multiply, negative } from "./elementwise.js";
+
+/*
+ * Internal fused ops for the training fast path: one kernel forward and one kernel backward in
+ * place of a chain of ops and their VJPs. Not part of `keras.ops` (Keras has no such names);
+ * layers and losses call them.
+ */
+
+export type { DenseActivation } from "../backend/backend.js";
+
+/**
+ * Softmax outputs (over their last axis) mapped to their logits, as Keras's TensorFlow backend
+ * keeps `output._keras_logits`: a cross-entropy given the probabilities computes from the logits.
+ * Tensors are immutable, so the link stays true; a WeakMap lets both be collected.
+ */
+const softmaxLogitsLink = new WeakMap<Tensor, Tensor>();
+
+/** Called by `softmax` over the last axis: `probabilities = softmax(logits, -1)`. */
+export function linkSoftmaxLogits(probabilities: Tensor, logits: Tensor): void {
+  softmaxLogitsLink.set(probabilities, logits);
+}
+
+/** The logits `probabilities` were computed from by a last-axis softmax, if they were. */
+export function softmaxLogits(probabilities: Tensor): Tensor | undefined {
+  return softmaxLogitsLink.get(probabilities);
+}
+
+function requireFloat(t: Tensor, what: string, op: string): void {
+  if (t.dtype !== "float32") throw new TypeError(`${op}: ${what} must be float32, got ${t.dtype}`);
+}
+
+/**
+ * `activation(x @ kernel + bias)` over the last axis of `x` ([..., k] against kernel [k, n], bias
+ * [n] or null), as one kernel; the gradient is one kernel too, and skips the input gradient when no
+ * gradient can reach `x` (a model's first layer). All operands float32.
+ */
+export function fusedDense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: DenseActivation): Tensor {
+  const op = "fusedDense";
+  requireFloat(x, "x", op);
+  requireFloat(kernel, "kernel", op);
+  if (bias !== null) requireFloat(bias, "bias", op);
+  if (kernel.rank !== 2 || x.rank < 1 || x.shape[x.rank - 1] !== kernel.shape[0]) {
+    throw new Error(`${op}: cannot multiply x of shape ${formatShape(x.shape)} by a kernel of shape ${formatShape(kernel.shape)}`);
+  }
+  const [k, n] = kernel.shape;
+  if (bias !== null && (bias.rank !== 1 || bias.shape[0] !== n)) {
+    throw new Error(`${op}: bias must have shape (${n},), got ${formatShape(bias.shape)}`);
+  }
+  let m = 1;
+  for (let i = 0; i < x.rank - 1; i++) m *= x.shape[i];
+  const backend = getBackend();
+  const storage = backend.denseForward(x.storage as Float32Array, kernel.storage as Float32Array, bias === null ? null : (bias.storage as Float32Array), m, k, n, activation);
+  const out = makeTensor(storage, [...x.shape.slice(0, -1), n], "float32");
+  if (isRecording()) {
+    const needX = isTracked(x);
+    const needW = isTracked(kernel);
+    const needB = bias !== null && isTracked(bias);
+    if (needX || needW || needB) {
+      const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
+      record(inputs, out, (g) => {
+        const grads = getBackend().denseBackward(
+          g.storage as Float32Array, out.storage as Float32Array, x.storage as Float32Array, kernel.storage as Float32Array,
+          m, k, n, activation, needX, needW, needB,
+        );
+        const result: (Tensor | null)[] = [
+          grads.dX === null ? null : makeTensor(grads.dX, x.shape, "float32"),
+          grads.dW === null ? null : makeTensor(grads.dW, kernel.shape, "float32"),
+        ];
+        if (bias !== null) result.push(grads.db === null ? null : makeTensor(grads.db, bias.shape, "float32"));
+        return result;
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Per-sample softmax cross-entropy from `logits` along their last axis: the result has the logits'
+ * shape without it. `target` is either class indices (`sparse`; the logits' shape without the last
+ * axis, any dtype, truncated to int32; indices outside [0, classes) give loss 0) or one-hot / soft
+ * targets of the logits' shape (float32). Equals -sum(target * logSoftmax(logits), -1) with one
+ * kernel each way; the gradient with respect to the logits is (softmax * sum(target) - target) * g.
+ */
+export function softmaxCrossEntropyWithLogits(target: Tensor, logits: Tensor, sparse: boolean): Tensor {
+  const op = "softmaxCrossEntropyWithLogits";
+  requireFloat(logits, "logits", op);
+  if (logits.rank < 1) throw new Error(`${op}: logits must have a class axis, got a scalar`);
+  const cols = logits.shape[logits.rank - 1];
+  const outShape = logits.shape.slice(0, -1);
+  let labels: Int32Array | null = null;
+  let dense: Float32Array | null = null;
+  let t = target;
+  if (sparse) {
+    if (!shapesEqual(t.shape, outShape)) throw new Error(`${op}: sparse labels must have shape ${formatShape(outShape)}, got ${formatShape(t.shape)}`);
+    if (t.dtype !== "int32") t = cast(t, "int32");
+    labels = t.storage as Int32Array;
+  } else {
+    requireFloat(t, "dense targets", op);
+    if (!shapesEqual(t.shape, logits.shape)) throw new Error(`${op}: targets of shape ${formatShape(t.shape)} do not match logits of shape ${formatShape(logits.shape)}`);
+    dense = t.storage as Float32Array;
+  }
+  const rows = cols === 0 ? t.size : logits.size / cols;
+  const out = makeTensor(getBackend().softmaxCrossEntropy(logits.storage as Float32Array, rows, cols, labels, dense), outShape, "float32");
+  if (isRecording()) {
+    const needLogits = isTracked(logits);
+    const needTarget = !sparse && isTracked(target);
+    if (needLogits || needTarget) {
+      record([logits, target], out, (g) => [
+        needLogits ? makeTensor(getBackend().softmaxCrossEntropyBackward(logits.storage as Float32Array, rows, cols, labels, dense, g.storage as Float32Array), logits.shape, "float32") : null,
+        // d/dt of -sum(t * logSoftmax(z)) is -logSoftmax(z); rarely asked for.
+        needTarget ? multiply(negative(expandDims(g, -1)), logSoftmaxLastAxis(logits)) : null,
+      ]);
+    }
+  }
+  return out;
+}
+
+function logSoftmaxLastAxis(logits: Tensor): Tensor {
+  const cols = logits.shape[logits.rank - 1];
+  const rows = cols === 0 ? 0 : logits.size / cols;
+  return makeTensor(getBackend().logSoftmax(logits.storage as Float32Array, rows, cols), logits.shape, "float32");
+}

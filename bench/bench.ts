@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: keras-ts against its peers on this machine, side by side.
  *
- *   npm run bench                         # everything (about 15-25 minutes on 2 cores)
+ *   npm run bench                         # everything (about 10 minutes on 2 cores)
  *   npm run bench -- --quick              # smoke run: 6,400 training images, 2 epochs, short GEMM timing
  *   npm run bench -- --only=pytorch,native --seeds=001,003 --epochs=2 --no-gemm
  *
  * Peers, each configuration in its own child process run one after the other:
- *   native     keras-ts, KERAS_TS_BACKEND=native (skipped with a note when that backend is not there)
+ *   native     keras-ts, KERAS_TS_BACKEND=native, at KERAS_TS_NUM_THREADS=1 and 2 (the faster counts;
+ *              skipped with a note when that backend is not there)
  *   reference  keras-ts, KERAS_TS_BACKEND=reference
  *   pytorch    /usr/bin/python3 with Debian's python3-torch, at 1 and at 2 threads (the faster counts)
  *   tfjs-cpu   @tensorflow/tfjs on its pure-JS "cpu" backend
@@ -162,7 +163,7 @@ function runChild<T>(command: string, args: string[], env: Record<string, string
     child.stderr.setEncoding("utf8").on("data", (d: string) => {
       stderrTail = (stderrTail + d).slice(-4000);
       // Progress lines of the peers start with two spaces; keep tfjs's banner and warnings out.
-      for (const line of d.split("\n")) if (line.startsWith("  ")) process.stderr.write(`    ${line.trim()}\n`);
+      for (const line of d.split("\n")) if (/^  \S/.test(line)) process.stderr.write(`    ${line.trim()}\n`);
     });
     const done = (code: number | null, spawnError?: Error) => {
       clearTimeout(timer);
@@ -302,6 +303,9 @@ interface ModelRow {
   label: string;
   seed: SeedId;
   outcome: ChildOutcome<ModelRunResult>;
+  run: () => Promise<ChildOutcome<ModelRunResult>>;
+  /** How many times it ran (more than once when other processes shared the machine). */
+  attempts: number;
 }
 
 interface GemmRow {
@@ -309,10 +313,39 @@ interface GemmRow {
   label: string;
   threads: number;
   outcome: ChildOutcome<GemmResult>;
+  run: () => Promise<ChildOutcome<GemmResult>>;
+  attempts: number;
+}
+
+const SHARED = 0.3;
+
+/** Interference only slows a GEMM down: per shape the fastest attempt counts; the quieter attempt's load is kept. */
+function mergeGemm(a: ChildOutcome<GemmResult>, b: ChildOutcome<GemmResult>): ChildOutcome<GemmResult> {
+  if (!b.ok) return a;
+  if (!a.ok) return b;
+  const shapes = a.result!.shapes.map((sh) => {
+    const other = b.result!.shapes.find((x) => x.m === sh.m && x.k === sh.k && x.n === sh.n);
+    return other !== undefined && other.gflops > sh.gflops ? other : sh;
+  });
+  const quieter = (otherWork(b) ?? Infinity) < (otherWork(a) ?? Infinity) ? b : a;
+  return { ...quieter, result: { ...quieter.result!, shapes } };
+}
+
+/** A model run is kept whole: the attempt that shared the machine least. */
+function pickModel(a: ChildOutcome<ModelRunResult>, b: ChildOutcome<ModelRunResult>): ChildOutcome<ModelRunResult> {
+  if (!b.ok) return a;
+  if (!a.ok) return b;
+  return (otherWork(b) ?? Infinity) < (otherWork(a) ?? Infinity) ? b : a;
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
+  let opts: Options;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const started = performance.now();
   const startDate = new Date();
   const machine = describeMachine();
@@ -387,18 +420,11 @@ async function main(): Promise<void> {
     }
     for (const [i, p] of plan.entries()) {
       say(`[gemm ${i + 1}/${plan.length}] ${p.label}  (elapsed ${elapsed()})`);
-      // GEMM runs are short: when other processes were busy, try up to twice more and keep the
-      // attempt that shared the machine least.
-      let outcome = await p.run();
-      for (let attempt = 2; attempt <= 3; attempt++) {
-        const other = otherWork(outcome);
-        if (!outcome.ok || other === undefined || other <= 0.3) break;
-        say(`    other processes kept ${other.toFixed(2)} cores busy; again (attempt ${attempt}/3)`);
-        const again = await p.run();
-        if (again.ok && (otherWork(again) ?? Infinity) < other) outcome = again;
-      }
+      const outcome = await p.run();
       if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
-      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, outcome });
+      const other = otherWork(outcome);
+      if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run (it runs again at the end)`);
+      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, outcome, run: p.run, attempts: 1 });
     }
   }
 
@@ -445,8 +471,31 @@ async function main(): Promise<void> {
       const outcome = await p.run();
       if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
       const other = otherWork(outcome);
-      if (other !== undefined && other > 0.3) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run`);
-      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, outcome });
+      const retry = p.peerId === "native" || p.peerId === "pytorch";
+      if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run${retry ? " (it runs again at the end)" : ""}`);
+      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, outcome, run: p.run, attempts: 1 });
+    }
+  }
+
+  // --- Runs that shared the machine, again ------------------------------------------------------
+  // Other processes on this machine slow a run down. GEMM configurations and the native and
+  // PyTorch model runs (the ones the targets compare) that shared the cores run up to twice more,
+  // a while later; see mergeGemm / pickModel for what is kept.
+  for (let round = 2; round <= 3; round++) {
+    const gemmAgain = gemmRows.filter((g) => g.outcome.ok && (otherWork(g.outcome) ?? 0) > SHARED);
+    const modelsAgain = modelRows.filter((m) => (m.peerId === "native" || m.peerId === "pytorch") && m.outcome.ok && (otherWork(m.outcome) ?? 0) > SHARED);
+    if (gemmAgain.length + modelsAgain.length === 0) break;
+    say(`[again ${round}/3] ${gemmAgain.length + modelsAgain.length} run(s) shared the machine with other processes; running them again  (elapsed ${elapsed()})`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const g of gemmAgain) {
+      say(`  gemm ${g.label}`);
+      g.outcome = mergeGemm(g.outcome, await g.run());
+      g.attempts++;
+    }
+    for (const m of modelsAgain) {
+      say(`  seed ${m.seed} ${m.label}`);
+      m.outcome = pickModel(m.outcome, await m.run());
+      m.attempts++;
     }
   }
 
@@ -495,7 +544,7 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? "n/a" : ok ? "**me
 function noise(...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefined)[]): string {
   const loads = outcomes.map((o) => (o === undefined ? undefined : otherWork(o))).filter((x): x is number => x !== undefined);
   const worst = loads.length === 0 ? 0 : Math.max(...loads);
-  return worst > 0.3 ? ` (shared: other load ${worst.toFixed(1)} cores)` : "";
+  return worst > SHARED ? ` (shared: other load ${worst.toFixed(1)} cores)` : "";
 }
 
 function renderReport(r: ReportInput): string {
@@ -557,7 +606,7 @@ function renderReport(r: ReportInput): string {
         : "Full MNIST: 60,000 training images, predict and accuracy on the 10,000 test images (batches of 32).",
     );
     out.push("s/epoch is the median over the epochs run (training only, no validation); \"vs PyTorch\" divides by the faster PyTorch thread setting (lower is better).");
-    out.push("Predict is the median of 3 passes. RSS in MB: peak of the process; before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the peer shared the cores and its times are pessimistic).");
+    out.push("Predict is the median of 3 passes. RSS in MB: peak of the whole process (in brackets, the peak reached before training began: loading and preparing MNIST, building the model); RSS before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the peer shared the cores and its times are pessimistic; native and PyTorch runs that shared them run again at the end, up to 3 runs, and the least-shared run is shown).");
     out.push("");
     const rows: string[][] = [];
     for (const row of r.modelRows) {
@@ -583,12 +632,12 @@ function renderReport(r: ReportInput): string {
         f(res.testAccuracy, 4),
         f(p, 3),
         fx(ratio(p, best?.predict?.s)),
-        f(res.peakRssMb, 0),
+        `${f(res.peakRssMb, 0)} (${f(res.peakBeforeTrainMb, 0)})`,
         `${f(res.rssBeforeMb, 0)} → ${res.rssAfterEpochMb.map((x) => f(x, 0)).join(", ")}`,
-        f(otherWork(row.outcome)),
+        `${f(otherWork(row.outcome))}${row.attempts > 1 ? ` (${row.attempts} runs)` : ""}`,
       ]);
     }
-    out.push(mdTable(["seed", "peer", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS", "RSS before → per epoch", "other load"], rows));
+    out.push(mdTable(["seed", "peer", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS (before training)", "RSS before → per epoch", "other load"], rows));
     out.push("");
     out.push("Seeds: " + r.opts.seeds.map((s) => SEEDS[s].label).join("; ") + ".");
     out.push("");
@@ -612,7 +661,7 @@ function renderReport(r: ReportInput): string {
   if (r.gemmRows.length > 0) {
     out.push("## GEMM float32, GFLOP/s (median; higher is better)");
     out.push("");
-    out.push("Ratios divide by the faster OpenBLAS configuration at the same thread count (its kernels as detected, or forced to AVX-512 with OPENBLAS_CORETYPE=SkylakeX).");
+    out.push("Ratios divide by the faster OpenBLAS configuration at the same thread count (its kernels as detected, or forced to AVX-512 with OPENBLAS_CORETYPE=SkylakeX). keras.ops.matmul and numpy's a @ b both allocate their output. A configuration that ran while other processes kept more than 0.3 cores busy runs again at the end (up to 3 runs in all), and per shape the fastest run counts; \"other load\" is that of the least-shared run.");
     out.push("");
     const labels = r.gemmRows.map((g) => g.label);
     const rows: string[][] = gemmShapes.map(([m, k, n]) => {
@@ -621,7 +670,7 @@ function renderReport(r: ReportInput): string {
       const refRatio = fx(ratio(gflopsOf(gemmRow("reference", 1), m, k, n), bestOpenblas(1, m, k, n)?.gflops));
       return [`${m} x ${k} x ${n}`, ...cells, ratios[0], ratios[1], refRatio];
     });
-    rows.push(["other load (cores)", ...r.gemmRows.map((g) => f(otherWork(g.outcome))), "", "", ""]);
+    rows.push(["other load (cores)", ...r.gemmRows.map((g) => `${f(otherWork(g.outcome))}${g.attempts > 1 ? ` (${g.attempts} runs)` : ""}`), "", "", ""]);
     out.push(mdTable(["m x k x n", ...labels, "native/OpenBLAS 1t", "native/OpenBLAS 2t", "reference/OpenBLAS 1t"], rows));
     for (const g of r.gemmRows) if (!g.outcome.ok) out.push(`\n${g.label} failed: ${g.outcome.error}`);
     const seen = new Set<string>();
@@ -677,12 +726,13 @@ function renderReport(r: ReportInput): string {
     // Memory: the worst of the native runs.
     const runs = nativeOf(seed);
     const peak = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakRssMb));
+    const peakPrep = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakBeforeTrainMb));
     const flats = runs.map((m) => ({ ...flatness(m.outcome.result!.rssAfterEpochMb), label: m.label.replace("keras-ts native", "").trim() }));
     const judged = flats.filter((x) => x.flat !== undefined);
     const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
     tRows.push([
       `seed ${seed}: peak RSS, and RSS flat across epochs`,
-      peak === undefined ? (why || "no result") : `${f(peak, 0)} MB; ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
+      peak === undefined ? (why || "no result") : `${f(peak, 0)} MB (${f(peakPrep, 0)} MB before training); ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
       "",
       "",
       `≤ ${RSS_LIMIT_MB} MB, flat`,
@@ -719,6 +769,9 @@ function renderReport(r: ReportInput): string {
   }
   notes.push("PyTorch: nn.Linear layers with Glorot-uniform weights and zero biases, softmax cross-entropy on logits, Keras's optimizer defaults (Adam eps 1e-7; RMSprop alpha 0.9, eps 1e-7; SGD lr 0.01), a fresh permutation per epoch; inputs prepared in numpy exactly as the seeds do (keras.utils.normalize axis 1 for 001, x/255 for 002 and 003). TF.js: the same layers in tfjs-layers with Keras's optimizer settings, fit with yieldEvery \"never\".");
   notes.push("Every configuration ran alone in its own process, one after the other; peak RSS includes the runtime (Python + torch, or Node + tsx), MNIST as loaded and the prepared float32 inputs.");
+  notes.push("PyTorch at 2 threads runs with OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, Debian's torch was 5-20x slower at 2 threads than at 1 on this 2-core machine.");
+  notes.push("TF.js wasm predicts slowly in batches of 32 (about 10 ms of overhead per batch in model.predict; one batch of 10,000 takes about 50 ms): that is its predict as a user calls it, not a bench artefact.");
+  notes.push("OpenBLAS 0.3.21 (Debian 12) picks its Haswell (AVX2) kernels on this CPU; its AVX-512 (SkylakeX) kernels are about twice as fast here, so the GEMM targets are judged against the faster of the two.");
   if (r.missing.size > 0) notes.push(`Skipped: ${[...r.missing.keys()].join(", ")} (see Peers).`);
   out.push("## Notes");
   out.push("");

@@ -89,6 +89,8 @@ export interface ModelRunResult {
   testAccuracy: number;
   /** RSS after loading the data and building the model, before training. */
   rssBeforeMb: number;
+  /** Peak RSS before training started (loading and preparing the data, building the model). */
+  peakBeforeTrainMb: number;
   rssAfterEpochMb: number[];
   peakRssMb: number;
   /** CPU time of the whole process (user + system, all threads). */

@@ -86,6 +86,7 @@ async function model(cfg: ModelRunConfig): Promise<void> {
   m.compile({ optimizer: spec.optimizer, loss: spec.loss === "sparse" ? "sparse_categorical_crossentropy" : "categorical_crossentropy", metrics: ["accuracy"] });
 
   const rssBefore = rssMb();
+  const peakBeforeTrain = peakRssMb();
   const epochSeconds: number[] = [];
   const rssAfterEpoch: number[] = [];
   let t0 = 0;
@@ -127,6 +128,7 @@ async function model(cfg: ModelRunConfig): Promise<void> {
     predictSeconds,
     testAccuracy: hits / nTest,
     rssBeforeMb: rssBefore,
+    peakBeforeTrainMb: peakBeforeTrain,
     rssAfterEpochMb: rssAfterEpoch,
     peakRssMb: peakRssMb(),
     cpuSeconds: cpuSeconds(),

@@ -84,6 +84,7 @@ async function model(run: ModelRunConfig, backend: { detail: string; threads: st
   m.compile({ optimizer, loss: spec.loss === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy", metrics: ["accuracy"] });
 
   const rssBefore = rssMb();
+  const peakBeforeTrain = peakRssMb();
   const epochSeconds: number[] = [];
   const rssAfterEpoch: number[] = [];
   let t0 = 0;
@@ -130,6 +131,7 @@ async function model(run: ModelRunConfig, backend: { detail: string; threads: st
     predictSeconds,
     testAccuracy: accuracyOf(probs!, raw.yTest, nTest),
     rssBeforeMb: rssBefore,
+    peakBeforeTrainMb: peakBeforeTrain,
     rssAfterEpochMb: rssAfterEpoch,
     peakRssMb: peakRssMb(),
     cpuSeconds: cpuSeconds(),

@@ -132,6 +132,7 @@ def run(cfg):
     batch = spec["batch"]
     epochs = cfg["epochs"]
     rss_before = rss_mb()
+    peak_before_train = peak_rss_mb()
     epoch_seconds, rss_after = [], []
     for epoch in range(epochs):
         t0 = time.perf_counter()
@@ -172,7 +173,7 @@ def run(cfg):
                   detail=f"torch {torch.__version__} ({cpu_capability(torch)}), numpy {np.__version__}, BLAS {blas_library()}",
                   threads=str(torch.get_num_threads()), epochs=epochs, trainSamples=n_train, testSamples=n_test,
                   epochSeconds=epoch_seconds, predictSeconds=predict_seconds, testAccuracy=acc,
-                  rssBeforeMb=rss_before, rssAfterEpochMb=rss_after, peakRssMb=peak_rss_mb(),
+                  rssBeforeMb=rss_before, peakBeforeTrainMb=peak_before_train, rssAfterEpochMb=rss_after, peakRssMb=peak_rss_mb(),
                   cpuSeconds=resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
     print("RESULT " + json.dumps(result), flush=True)
 

@@ -2,7 +2,8 @@
  * keras-ts native CPU kernels: shared declarations.
  *
  * Every kernel reads contiguous row-major arrays and writes a separate output array that the
- * caller allocated (a JavaScript ArrayBuffer, zero-filled); inputs are never written.
+ * caller allocated (a JavaScript ArrayBuffer, uninitialized: a kernel writes every element of its
+ * output, or the caller asks for a zero-filled one); inputs are never written.
  */
 #ifndef KT_H
 #define KT_H

@@ -2,6 +2,7 @@ import type { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { formatShape } from "../backend/shape.js";
+import { sumDivide } from "../ops/fused.js";
 
 /**
  * How per-sample losses become the scalar that is minimized (Keras 3's reductions).
@@ -71,7 +72,8 @@ export function reduceWeightedValues(values: Tensor, sampleWeight: Tensor | unde
       return ops.sum(weighted);
     case "sum_over_batch_size":
     case "mean":
-      return weighted.size === 0 ? ops.zeros([]) : ops.divide(ops.sum(weighted), weighted.size);
+      if (weighted.size === 0) return ops.zeros([]);
+      return weighted.dtype === "float32" ? sumDivide(weighted, weighted.size) : ops.divide(ops.sum(weighted), weighted.size);
     case "mean_with_sample_weight": {
       if (weights === undefined) return ops.mean(weighted);
       const total = ops.sum(ops.broadcastTo(weights, weighted.shape));

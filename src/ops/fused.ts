@@ -1,10 +1,11 @@
 import { getBackend, type DenseActivation } from "../backend/backend.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
-import { isRecording, isTracked, record } from "../autodiff/tape.js";
+import { isRecording, isTracked, record, withoutRecording } from "../autodiff/tape.js";
 import { cast } from "./core.js";
-import { expandDims } from "./shape.js";
-import { multiply, negative } from "./elementwise.js";
+import { broadcastTo, expandDims, reshape } from "./shape.js";
+import { divide, multiply, negative } from "./elementwise.js";
+import { sum } from "./reduction.js";
 
 /*
  * Internal fused ops for the training fast path: one kernel forward and one kernel backward in
@@ -125,4 +126,21 @@ function logSoftmaxLastAxis(logits: Tensor): Tensor {
   const cols = logits.shape[logits.rank - 1];
   const rows = cols === 0 ? 0 : logits.size / cols;
   return makeTensor(getBackend().logSoftmax(logits.storage as Float32Array, rows, cols), logits.shape, "float32");
+}
+
+/**
+ * `divide(sum(x), count)` (a float32 x summed over every axis, divided by the number `count`) with
+ * the same kernels, so the same value, but one tape entry: its gradient is
+ * broadcast(divide(g, count)), which is what the two ops' gradients compose to, without the
+ * divide's gradient with respect to the constant `count`. Losses reduce their per-sample values
+ * with it ("sum_over_batch_size").
+ */
+export function sumDivide(x: Tensor, count: number): Tensor {
+  const tracked = isRecording() && x.dtype === "float32" && isTracked(x);
+  const out = tracked ? withoutRecording(() => divide(sum(x), count)) : divide(sum(x), count);
+  if (tracked) {
+    const ones = x.shape.map(() => 1);
+    record([x], out, (g) => [broadcastTo(reshape(divide(g, count), ones), x.shape)]);
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
-import { Tensor } from "../backend/tensor.js";
+import { makeTensor, Tensor } from "../backend/tensor.js";
+import { getBackend } from "../backend/backend.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 
@@ -33,14 +34,27 @@ export class Structure {
     return this.tensors[0].shape[0];
   }
 
-  /** Rows [start, start+size) of every tensor. */
+  /**
+   * Rows [start, start+size) of every tensor (0 <= start, start + size <= numSamples). The rows of
+   * a row-major tensor are one contiguous run of its elements, so a batch is a view of them: no
+   * copy (tensors are immutable, so sharing the elements is safe).
+   */
   slice(start: number, size: number): Tensor[] {
-    return this.tensors.map((t) => (start === 0 && size === t.shape[0] ? t : ops.slice(t, [start, ...t.shape.slice(1).map(() => 0)], [size, ...t.shape.slice(1)])));
+    return this.tensors.map((t) => (start === 0 && size === t.shape[0] ? t : rowsView(t, start, size)));
   }
 
   /** Rows at `indices` (an int32 tensor) of every tensor. */
   take(indices: Tensor): Tensor[] {
     return this.tensors.map((t) => ops.take(t, indices, 0));
+  }
+
+  /**
+   * Rows at `indices` of every tensor, one gather kernel each; the indices must be valid row
+   * numbers (a permutation of the samples), as they are not checked here.
+   */
+  takeRows(indices: Int32Array): Tensor[] {
+    const backend = getBackend();
+    return this.tensors.map((t) => makeTensor(backend.gather(t.storage, t.shape, indices, 0), [indices.length, ...t.shape.slice(1)], t.dtype));
   }
 
   /** Puts tensors back into this structure's shape. */
@@ -49,6 +63,12 @@ export class Structure {
     if (this.kind === "list") return tensors;
     return Object.fromEntries(this.keys.map((k, i) => [k, tensors[i]]));
   }
+}
+
+/** Rows [start, start+size) of `t` as a tensor viewing its elements. */
+function rowsView(t: Tensor, start: number, size: number): Tensor {
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
+  return makeTensor(t.storage.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
 }
 
 function toBatched(data: TensorLike, what: string): Tensor {

@@ -271,22 +271,24 @@ export class Trainer extends Layer {
     this.history = history;
 
     await callbackList.call("onTrainBegin", {});
-    let permutation: Tensor | undefined;
+    // This epoch's sample order (int32 row numbers), or undefined for the order given.
+    let permutation: Int32Array | undefined;
     let cursor = 0;
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbackList.call("onEpochBegin", epoch, {});
       const epochState: { variables?: Variable[] } = {};
       for (let step = 0; step < steps; step++) {
-        if (cursor === 0) permutation = args.shuffle === false ? undefined : random.shuffle(ops.arange(numSamples));
+        if (cursor === 0) permutation = args.shuffle === false ? undefined : (ops.cast(random.shuffle(ops.arange(numSamples)), "int32").storage as Int32Array);
         const size = Math.min(batchSize, numSamples - cursor);
         await callbackList.call("onTrainBatchBegin", step, {});
-        const pick = (s: Structure | undefined): Tensor[] | undefined => {
-          if (s === undefined) return undefined;
-          return permutation === undefined ? s.slice(cursor, size) : s.take(ops.slice(permutation, [cursor], [size]));
-        };
-        const xb = xs.rebuild(pick(xs)!);
-        this.trainStep(xb, pick(ys)!, pick(sw), epochState);
+        // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
+        // samples, so they need no checks); a view of the rows otherwise.
+        const rows = permutation?.subarray(cursor, cursor + size);
+        const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRows(rows);
+        const yb = rows === undefined ? ys.slice(cursor, size) : ys.takeRows(rows);
+        const swb = sw === undefined ? undefined : rows === undefined ? sw.slice(cursor, size) : sw.takeRows(rows);
+        this.trainStep(xs.rebuild(xb), yb, swb, epochState);
         cursor += size;
         if (cursor >= numSamples) cursor = 0;
         await callbackList.call("onTrainBatchEnd", step, this.metricLogs());

@@ -15,6 +15,7 @@ export interface NativeAddon {
   softmax(x: Float32Array, rows: number, cols: number, log: boolean): Float32Array | undefined;
   transpose2d(x: TypedArray, batch: number, rows: number, cols: number): TypedArray | undefined;
   gather(x: TypedArray, outer: number, n: number, inner: number, indices: Int32Array): TypedArray | undefined;
+  sliceRange(x: TypedArray, start: number, count: number): TypedArray | undefined;
   cast(x: TypedArray, dtype: number): TypedArray | undefined;
   fill(size: number, value: number, dtype: number): TypedArray | undefined;
   denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, act: number): Float32Array | undefined;

@@ -261,10 +261,37 @@ export class NativeBackend {
   }
 
   broadcastTo(x: TypedArray, shape: Shape, outShape: Shape): TypedArray {
+    // One value everywhere (a reduction's gradient): a fill of its storage type (the fill kernel
+    // stores +0 for -0 and one NaN for every NaN, so those copy through the reference kernel).
+    if (x.length === 1 && x[0] === x[0] && !Object.is(x[0], -0)) {
+      const n = sizeOf(outShape);
+      const out = isCount(n) ? this.addon.fill(n, x[0], storageCode(x)) : undefined;
+      if (out !== undefined) return out;
+    }
     return this.ref.broadcastTo(x, shape, outShape);
   }
 
   slice(x: TypedArray, shape: Shape, begin: readonly number[], size: readonly number[]): TypedArray {
+    // A box that is one contiguous run of x (leading axes of size 1, then one partial axis, then
+    // whole axes): one copy. Other boxes run the reference kernel.
+    const rank = shape.length;
+    let p = 0;
+    while (p < rank - 1 && size[p] === 1) p++;
+    let contiguous = rank > 0;
+    let start = 0;
+    let stride = 1;
+    for (let d = rank - 1; d >= 0 && contiguous; d--) {
+      if (d > p && (begin[d] !== 0 || size[d] !== shape[d])) contiguous = false;
+      start += begin[d] * stride;
+      stride *= shape[d];
+    }
+    if (contiguous && isCount(start)) {
+      const count = sizeOf(size);
+      if (isCount(count) && start + count <= x.length) {
+        const out = this.addon.sliceRange(x, start, count);
+        if (out !== undefined) return out;
+      }
+    }
     return this.ref.slice(x, shape, begin, size);
   }
 

@@ -1,4 +1,4 @@
-import { getBackend, type DenseActivation } from "../backend/backend.js";
+import { getBackend, type AdamUpdateArgs, type DenseActivation, type RMSpropUpdateArgs, type SGDUpdateArgs } from "../backend/backend.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import { isRecording, isTracked, record, withoutRecording } from "../autodiff/tape.js";
@@ -143,4 +143,69 @@ export function sumDivide(x: Tensor, count: number): Tensor {
     record([x], out, (g) => [broadcastTo(reshape(divide(g, count), ones), x.shape)]);
   }
   return out;
+}
+
+/*
+ * One-pass optimizer updates. Each takes the variable's value, its gradient and slot values (all
+ * float32 of one shape) and returns their new values; the optimizer assigns them. Not recorded:
+ * updates run outside gradient computation.
+ */
+
+type Float32Storage = Float32Array;
+
+function f32(t: Tensor): Float32Storage {
+  return t.storage as Float32Storage;
+}
+
+function like(reference: Tensor, storage: Float32Storage): Tensor {
+  return makeTensor(storage, reference.shape, "float32");
+}
+
+export function sgdUpdate(variable: Tensor, gradient: Tensor, momentum: Tensor | null, args: SGDUpdateArgs): { variable: Tensor; momentum: Tensor | null } {
+  const result = getBackend().sgdUpdate(f32(variable), f32(gradient), momentum === null ? null : f32(momentum), args);
+  return { variable: like(variable, result.variable), momentum: momentum === null ? null : like(momentum, result.momentum!) };
+}
+
+export function rmspropUpdate(
+  variable: Tensor, gradient: Tensor, velocity: Tensor, momentum: Tensor | null, averageGradient: Tensor | null, args: RMSpropUpdateArgs,
+): { variable: Tensor; velocity: Tensor; momentum: Tensor | null; averageGradient: Tensor | null } {
+  const result = getBackend().rmspropUpdate(
+    f32(variable), f32(gradient), f32(velocity), momentum === null ? null : f32(momentum), averageGradient === null ? null : f32(averageGradient), args,
+  );
+  return {
+    variable: like(variable, result.variable),
+    velocity: like(velocity, result.velocity),
+    momentum: momentum === null ? null : like(momentum, result.momentum!),
+    averageGradient: averageGradient === null ? null : like(averageGradient, result.averageGradient!),
+  };
+}
+
+export function adamUpdate(
+  variable: Tensor, gradient: Tensor, momentum: Tensor, velocity: Tensor, velocityHat: Tensor | null, args: AdamUpdateArgs,
+): { variable: Tensor; momentum: Tensor; velocity: Tensor; velocityHat: Tensor | null } {
+  const result = getBackend().adamUpdate(f32(variable), f32(gradient), f32(momentum), f32(velocity), velocityHat === null ? null : f32(velocityHat), args);
+  return {
+    variable: like(variable, result.variable),
+    momentum: like(momentum, result.momentum),
+    velocity: like(velocity, result.velocity),
+    velocityHat: velocityHat === null ? null : like(velocityHat, result.velocityHat!),
+  };
+}
+
+/*
+ * Batch selection for the training loop. Data tensors take no gradient, so these record nothing;
+ * they are internal (not in `keras.ops`), which has `take` and `slice` with full checks.
+ */
+
+/** Rows [start, start + size) of `t`, sharing its elements (tensors are immutable). */
+export function rowsView(t: Tensor, start: number, size: number): Tensor {
+  if (start === 0 && size === t.shape[0]) return t;
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
+  return makeTensor(t.storage.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
+}
+
+/** Rows of `t` at `indices` (int32 row numbers known to be in range, e.g. a permutation): one gather. */
+export function gatherRows(t: Tensor, indices: Tensor): Tensor {
+  const rows = indices.storage as Int32Array;
+  return makeTensor(getBackend().gather(t.storage, t.shape, rows, 0), [rows.length, ...t.shape.slice(1)], t.dtype);
 }

@@ -1,8 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { getBackend } from "../backend/backend.js";
-import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
+import * as fused from "../ops/fused.js";
+import { applyDecay, canFuse } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdamArgs extends OptimizerArgs {
@@ -70,14 +70,14 @@ export class Adam extends Optimizer {
     if (canFuse(gradient, variable)) {
       // One kernel: AdamW's decoupled decay, both moments, amsgrad's max and the variable update.
       const vHat = this.amsgrad ? this.velocityHats[index] : null;
-      const result = getBackend().adamUpdate(
-        storageOf(variable), gradient.storage as Float32Array, storageOf(momentum), storageOf(velocity), vHat === null ? null : storageOf(vHat),
+      const result = fused.adamUpdate(
+        variable.value, gradient, momentum.value, velocity.value, vHat === null ? null : vHat.value,
         { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay },
       );
-      assignStorage(momentum, result.momentum);
-      assignStorage(velocity, result.velocity);
-      if (vHat !== null) assignStorage(vHat, result.velocityHat!);
-      assignStorage(variable, result.variable);
+      momentum.assign(result.momentum);
+      velocity.assign(result.velocity);
+      if (vHat !== null) vHat.assign(result.velocityHat!);
+      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

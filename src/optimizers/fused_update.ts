@@ -1,4 +1,4 @@
-import { makeTensor, type Tensor } from "../backend/tensor.js";
+import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 
@@ -32,16 +32,6 @@ export function canFuse(gradient: Tensor, variable: Variable): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The variable's current elements, for a kernel. */
-export function storageOf(variable: Variable): Float32Array {
-  return variable.value.storage as Float32Array;
-}
-
-/** Replaces the variable's value with a kernel's output (same shape, float32). */
-export function assignStorage(variable: Variable, storage: Float32Array): void {
-  variable.assign(makeTensor(storage, variable.shape, "float32"));
 }
 
 /** The op-by-op path's share of a fused weight decay: w <- w * factor (nothing when the factor is 1). */

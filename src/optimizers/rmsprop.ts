@@ -1,8 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { getBackend } from "../backend/backend.js";
-import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
+import * as fused from "../ops/fused.js";
+import { applyDecay, canFuse } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface RMSpropArgs extends OptimizerArgs {
@@ -71,15 +71,14 @@ export class RMSprop extends Optimizer {
       const velocity = this.velocities[index];
       const momentum = this.momentum > 0 ? this.momentums[index] : null;
       const average = this.centered ? this.averageGradients[index] : null;
-      const result = getBackend().rmspropUpdate(
-        storageOf(variable), gradient.storage as Float32Array, storageOf(velocity),
-        momentum === null ? null : storageOf(momentum), average === null ? null : storageOf(average),
+      const result = fused.rmspropUpdate(
+        variable.value, gradient, velocity.value, momentum === null ? null : momentum.value, average === null ? null : average.value,
         { lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, decay },
       );
-      assignStorage(velocity, result.velocity);
-      if (momentum !== null) assignStorage(momentum, result.momentum!);
-      if (average !== null) assignStorage(average, result.averageGradient!);
-      assignStorage(variable, result.variable);
+      velocity.assign(result.velocity);
+      if (momentum !== null) momentum.assign(result.momentum!);
+      if (average !== null) average.assign(result.averageGradient!);
+      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

@@ -1,8 +1,8 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { getBackend } from "../backend/backend.js";
-import { applyDecay, assignStorage, canFuse, storageOf } from "./fused_update.js";
+import * as fused from "../ops/fused.js";
+import { applyDecay, canFuse } from "./fused_update.js";
 import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface SGDArgs extends OptimizerArgs {
@@ -53,11 +53,11 @@ export class SGD extends Optimizer {
     const m = this.momentum === 0 ? null : this.momentums[index];
     if (canFuse(gradient, variable)) {
       // One kernel: weight decay, momentum and the variable update in a single pass.
-      const result = getBackend().sgdUpdate(storageOf(variable), gradient.storage as Float32Array, m === null ? null : storageOf(m), {
+      const result = fused.sgdUpdate(variable.value, gradient, m === null ? null : m.value, {
         lr, momentum: this.momentum, nesterov: this.nesterov, decay,
       });
-      if (m !== null) assignStorage(m, result.momentum!);
-      assignStorage(variable, result.variable);
+      if (m !== null) m.assign(result.momentum!);
+      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

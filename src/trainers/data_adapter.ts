@@ -1,6 +1,6 @@
-import { makeTensor, Tensor } from "../backend/tensor.js";
-import { getBackend } from "../backend/backend.js";
+import { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
+import * as fused from "../ops/fused.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 
 /** What `fit`/`evaluate`/`predict` accept for x or y: one array, a list (multi-input), or an object keyed by input name. */
@@ -40,7 +40,7 @@ export class Structure {
    * copy (tensors are immutable, so sharing the elements is safe).
    */
   slice(start: number, size: number): Tensor[] {
-    return this.tensors.map((t) => (start === 0 && size === t.shape[0] ? t : rowsView(t, start, size)));
+    return this.tensors.map((t) => fused.rowsView(t, start, size));
   }
 
   /** Rows at `indices` (an int32 tensor) of every tensor. */
@@ -52,9 +52,8 @@ export class Structure {
    * Rows at `indices` of every tensor, one gather kernel each; the indices must be valid row
    * numbers (a permutation of the samples), as they are not checked here.
    */
-  takeRows(indices: Int32Array): Tensor[] {
-    const backend = getBackend();
-    return this.tensors.map((t) => makeTensor(backend.gather(t.storage, t.shape, indices, 0), [indices.length, ...t.shape.slice(1)], t.dtype));
+  takeRows(indices: Tensor): Tensor[] {
+    return this.tensors.map((t) => fused.gatherRows(t, indices));
   }
 
   /** Puts tensors back into this structure's shape. */
@@ -63,12 +62,6 @@ export class Structure {
     if (this.kind === "list") return tensors;
     return Object.fromEntries(this.keys.map((k, i) => [k, tensors[i]]));
   }
-}
-
-/** Rows [start, start+size) of `t` as a tensor viewing its elements. */
-function rowsView(t: Tensor, start: number, size: number): Tensor {
-  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-  return makeTensor(t.storage.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
 }
 
 function toBatched(data: TensorLike, what: string): Tensor {

@@ -1,6 +1,7 @@
 import { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
+import * as fused from "../ops/fused.js";
 import type { TensorLike } from "../ops/core.js";
 import * as random from "../random/index.js";
 import { valueAndGrad } from "../autodiff/grad.js";
@@ -272,19 +273,19 @@ export class Trainer extends Layer {
 
     await callbackList.call("onTrainBegin", {});
     // This epoch's sample order (int32 row numbers), or undefined for the order given.
-    let permutation: Int32Array | undefined;
+    let permutation: Tensor | undefined;
     let cursor = 0;
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbackList.call("onEpochBegin", epoch, {});
       const epochState: { variables?: Variable[] } = {};
       for (let step = 0; step < steps; step++) {
-        if (cursor === 0) permutation = args.shuffle === false ? undefined : (ops.cast(random.shuffle(ops.arange(numSamples)), "int32").storage as Int32Array);
+        if (cursor === 0) permutation = args.shuffle === false ? undefined : ops.cast(random.shuffle(ops.arange(numSamples)), "int32");
         const size = Math.min(batchSize, numSamples - cursor);
         await callbackList.call("onTrainBatchBegin", step, {});
         // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
         // samples, so they need no checks); a view of the rows otherwise.
-        const rows = permutation?.subarray(cursor, cursor + size);
+        const rows = permutation === undefined ? undefined : fused.rowsView(permutation, cursor, size);
         const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRows(rows);
         const yb = rows === undefined ? ys.slice(cursor, size) : ys.takeRows(rows);
         const swb = sw === undefined ? undefined : rows === undefined ? sw.slice(cursor, size) : sw.takeRows(rows);

@@ -6,6 +6,7 @@
  * Drawn as SVG (each image embedded as a PNG data URI, already enlarged by whole pixels so it
  * stays sharp in any viewer) and rasterized by resvg (./svg_render.ts) for `.png` paths.
  */
+import * as ops from "../ops/index.js";
 import { Tensor } from "../backend/tensor.js";
 import { formatShape } from "../backend/shape.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
@@ -66,7 +67,7 @@ function toImages(images: TensorLike | readonly TensorLike[], options: ImageGrid
   const dataFormat = options.dataFormat ?? "channels_last";
   const scale = options.scale ?? true;
   if (Array.isArray(images) && images.length > 0 && images.every((t) => t instanceof Tensor)) {
-    return (images as Tensor[]).map((t) => valuesToImage(t.storage, 0, t.dtype, imageShapeOf(t.shape, dataFormat, `${where}: image`), scale, dataFormat === "channels_first" && t.rank === 3));
+    return (images as Tensor[]).map((t) => valuesToImage(t.dataSync(), 0, t.dtype, imageShapeOf(t.shape, dataFormat, `${where}: image`), scale, dataFormat === "channels_first" && t.rank === 3));
   }
   if (Array.isArray(images) && images.length === 0) throw new RangeError(`${where}: no images to draw (got an empty list)`);
   const t = convertToTensor(images as TensorLike);
@@ -87,7 +88,8 @@ function toImages(images: TensorLike | readonly TensorLike[], options: ImageGrid
   }
   const size = one.reduce((a, b) => a * b, 1);
   const channelsFirst = dataFormat === "channels_first" && t.rank === 4;
-  return Array.from({ length: n }, (_, i) => valuesToImage(t.storage, i * size, t.dtype, shape, scale, channelsFirst));
+  const values = t.dataSync();
+  return Array.from({ length: n }, (_, i) => valuesToImage(values, i * size, t.dtype, shape, scale, channelsFirst));
 }
 
 /** Class ids (or names) of `n` items: rank 1 as they are, rank 2 by argmax over the last axis. */
@@ -96,15 +98,8 @@ function toClasses(values: GridLabels, n: number, what: string, where: string): 
   if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === "string")) out = [...(values as string[])];
   else {
     const t = convertToTensor(values as TensorLike);
-    if (t.rank === 2) {
-      const [rows, k] = t.shape;
-      out = [];
-      for (let r = 0; r < rows; r++) {
-        let best = 0;
-        for (let j = 1; j < k; j++) if (t.storage[r * k + j] > t.storage[r * k + best]) best = j;
-        out.push(best);
-      }
-    } else if (t.rank === 1) out = Array.from(t.storage);
+    if (t.rank === 2) out = Array.from(ops.argmax(t, -1).dataSync());
+    else if (t.rank === 1) out = Array.from(t.dataSync());
     else throw new RangeError(`${where}: ${what} must be one class per image ([n]) or scores per class ([n, classes]), got shape ${formatShape(t.shape)}`);
   }
   if (out.length < n) throw new RangeError(`${where}: ${n} images but only ${out.length} ${what}`);

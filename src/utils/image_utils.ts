@@ -149,7 +149,7 @@ export function arrayToImg(x: TensorLike, options: ArrayToImgOptions = {}): Imag
   const dataFormat = checkDataFormat(options.dataFormat, "arrayToImg");
   const t = convertToTensor(x);
   const shape = imageShapeOf(t.shape, dataFormat, "arrayToImg");
-  return valuesToImage(t.storage, 0, t.dtype, shape, options.scale ?? true, dataFormat === "channels_first" && t.rank === 3);
+  return valuesToImage(t.dataSync(), 0, t.dtype, shape, options.scale ?? true, dataFormat === "channels_first" && t.rank === 3);
 }
 
 function checkImage(img: unknown, where: string): Image {

@@ -89,22 +89,11 @@ export class RandomUniform extends Initializer {
   }
 }
 
-export class TruncatedNormal extends Initializer {
-  static readonly className: string = "TruncatedNormal";
-  readonly mean: number;
-  readonly stddev: number;
-  readonly seed: number | null;
-  constructor(args: { mean?: number; stddev?: number } & SeedArgs = {}) {
-    super();
-    this.mean = args.mean ?? 0;
-    this.stddev = args.stddev ?? 0.05;
-    this.seed = args.seed ?? null;
-  }
-  call(shape: readonly number[], dtype: DType = "float32"): Tensor {
+/** RandomNormal's options and defaults, drawing again any value beyond 2 standard deviations. */
+export class TruncatedNormal extends RandomNormal {
+  static override readonly className: string = "TruncatedNormal";
+  override call(shape: readonly number[], dtype: DType = "float32"): Tensor {
     return random.truncatedNormal(shape, { mean: this.mean, stddev: this.stddev, dtype, seed: this.seed ?? undefined });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { mean: this.mean, stddev: this.stddev, seed: this.seed };
   }
 }
 

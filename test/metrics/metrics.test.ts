@@ -4,23 +4,7 @@ import * as metrics from "../../src/metrics/index.js";
 import * as ops from "../../src/ops/index.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 
-type Nested = number | Nested[];
-
-const f32 = (v: Nested) => ops.convertToTensor(v as number[], "float32");
-const i32 = (v: Nested) => ops.convertToTensor(v as number[], "int32");
-
-function flat(v: unknown): number[] {
-  return Array.isArray(v) ? v.flatMap(flat) : [Number(v)];
-}
-
-function assertClose(actual: Tensor | number, expected: number | Nested, tol = 1e-5): void {
-  const a = typeof actual === "number" ? [actual] : flat(actual.arraySync());
-  const e = flat(expected);
-  assert.equal(a.length, e.length, `size: got ${JSON.stringify(a)}, expected ${JSON.stringify(e)}`);
-  for (let i = 0; i < a.length; i++) {
-    assert.ok(Math.abs(a[i] - e[i]) <= tol * Math.max(1, Math.abs(e[i])), `element ${i}: got ${a[i]}, expected ${e[i]} (got ${JSON.stringify(a)})`);
-  }
-}
+import { assertClose, f32, i32 } from "../helpers/close.js";
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -58,16 +58,15 @@ if (args.includes("--stub")) {
     name: `${real.name} (heavy kernels stubbed)`,
     matmul: (_a: unknown, _b: unknown, m: MatmulArgs) => new Float32Array(m.batch * m.m * m.n),
     denseForward: (_x: unknown, _w: unknown, _b: unknown, m: number, _k: number, n: number) => new Float32Array(m * n),
-    denseBackward: (_d: unknown, _o: unknown, _x: unknown, _w: unknown, m: number, k: number, n: number, _a: unknown, dx: boolean, dw: boolean, db: boolean) => ({
-      dX: dx ? new Float32Array(m * k) : null, dW: dw ? new Float32Array(k * n) : null, db: db ? new Float32Array(n) : null,
+    denseBackward: (_d: unknown, _o: unknown, _x: unknown, _w: unknown, m: number, k: number, n: number, _a: unknown, dx: boolean, dw: boolean | Float32Array, db: boolean | Float32Array) => ({
+      dX: dx ? new Float32Array(m * k) : null,
+      dW: dw instanceof Float32Array ? dw : dw ? new Float32Array(k * n) : null,
+      db: db instanceof Float32Array ? db : db ? new Float32Array(n) : null,
     }),
-    adamUpdate: (w: Float32Array, _g: unknown, _m: unknown, _v: unknown, vh: Float32Array | null) => ({
-      variable: new Float32Array(w.length), momentum: new Float32Array(w.length), velocity: new Float32Array(w.length), velocityHat: vh === null ? null : new Float32Array(w.length),
-    }),
-    sgdUpdate: (w: Float32Array, _g: unknown, m: Float32Array | null) => ({ variable: new Float32Array(w.length), momentum: m === null ? null : new Float32Array(w.length) }),
-    rmspropUpdate: (w: Float32Array, _g: unknown, _v: unknown, m: Float32Array | null, a: Float32Array | null) => ({
-      variable: new Float32Array(w.length), velocity: new Float32Array(w.length), momentum: m === null ? null : new Float32Array(w.length), averageGradient: a === null ? null : new Float32Array(w.length),
-    }),
+    // The updates run in place: a stub that does nothing costs nothing.
+    adamUpdate: () => undefined,
+    sgdUpdate: () => undefined,
+    rmspropUpdate: () => undefined,
   });
   setBackend(stub);
 }

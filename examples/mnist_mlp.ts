@@ -13,9 +13,11 @@ const firstDigit = keras.ops.take(xTrain, 0, 0); // x_train[0]: uint8 [28, 28]
 keras.utils.imshow(firstDigit);
 console.log(`y_train[0] = ${keras.ops.take(yTrain, 0).item()}`);
 await keras.utils.saveImg("first_digit.png", firstDigit);
-const testImages = xTest; // the raw pixels, kept for pictures
+const shown = 32;
+const firstTestImages = keras.ops.slice(xTest, [0, 0, 0], [shown, 28, 28]); // raw pixels for the picture below
 
 // Scale each image column to unit L2 norm, exactly as the seed does with keras.utils.normalize(x, axis=1).
+// Rebinding the names, as the seed does, leaves the uint8 images unreachable: only the float32 copies stay.
 xTrain = keras.utils.normalize(xTrain, 1);
 xTest = keras.utils.normalize(xTest, 1);
 
@@ -40,8 +42,7 @@ const predicted = keras.ops.argmax(probabilities, -1).dataSync();
 console.log(`first predictions: ${Array.from(predicted.slice(0, 10)).join(" ")}  labels: ${Array.from(yTest.dataSync().slice(0, 10)).join(" ")}`);
 
 // The first 32 test digits with "predicted/true" under each; wrong ones framed in red.
-const shown = 32;
-const grid = await keras.utils.saveImageGrid("test_predictions.png", keras.ops.slice(testImages, [0, 0, 0], [shown, 28, 28]), {
+const grid = await keras.utils.saveImageGrid("test_predictions.png", firstTestImages, {
   labels: yTest,
   predictions: probabilities,
   title: `The first ${shown} MNIST test digits`,

@@ -5,7 +5,7 @@
 import * as keras from "keras-ts";
 
 keras.utils.setRandomSeed(42);
-const [[trainImages, trainLabels], [testImages, testLabels]] = await keras.datasets.mnist.loadData();
+let [[trainImages, trainLabels], [testImages, testLabels]] = await keras.datasets.mnist.loadData();
 console.log(trainImages.shape, trainLabels.size, testImages.shape, testLabels.size);
 
 const model = new keras.Sequential([
@@ -14,12 +14,14 @@ const model = new keras.Sequential([
 ]);
 model.compile({ optimizer: "rmsprop", loss: "categorical_crossentropy", metrics: ["accuracy"] });
 
-const xTrain = keras.ops.divide(trainImages.reshape([60000, 28 * 28]).astype("float32"), 255);
-const xTest = keras.ops.divide(testImages.reshape([10000, 28 * 28]).astype("float32"), 255);
-const yTrain = keras.utils.toCategorical(trainLabels);
-const yTest = keras.utils.toCategorical(testLabels);
+// Rebound, as the seed does, so the uint8 images are unreachable once converted (the cast to
+// float32 is deferred, and the division reads the images directly: one float32 array each).
+trainImages = keras.ops.divide(trainImages.reshape([60000, 28 * 28]).astype("float32"), 255);
+testImages = keras.ops.divide(testImages.reshape([10000, 28 * 28]).astype("float32"), 255);
+trainLabels = keras.utils.toCategorical(trainLabels);
+testLabels = keras.utils.toCategorical(testLabels);
 
 model.summary();
-await model.fit(xTrain, yTrain, { epochs: 5, batchSize: 128 });
-const [, testAcc] = (await model.evaluate(xTest, yTest)) as number[];
+await model.fit(trainImages, trainLabels, { epochs: 5, batchSize: 128 });
+const [, testAcc] = (await model.evaluate(testImages, testLabels)) as number[];
 console.log("test_acc:", testAcc);

@@ -7,11 +7,13 @@
 import * as keras from "keras-ts";
 
 keras.utils.setRandomSeed(42);
-const [[trainImages, trainLabels], [testImages, testLabels]] = await keras.datasets.mnist.loadData();
-const xTrain = keras.ops.divide(trainImages.reshape([60000, 784]).astype("float32"), 255);
-const xTest = keras.ops.divide(testImages.reshape([10000, 784]).astype("float32"), 255);
-const yTrain = keras.utils.toCategorical(trainLabels, 10);
-const yTest = keras.utils.toCategorical(testLabels, 10);
+let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+// Rebound, as the seed does, so the uint8 images are unreachable once converted (the cast to
+// float32 is deferred, and the division reads the images directly: one float32 array each).
+xTrain = keras.ops.divide(xTrain.reshape([60000, 784]).astype("float32"), 255);
+xTest = keras.ops.divide(xTest.reshape([10000, 784]).astype("float32"), 255);
+yTrain = keras.utils.toCategorical(yTrain, 10);
+yTest = keras.utils.toCategorical(yTest, 10);
 
 const model = new keras.Sequential();
 model.add(new keras.layers.Dense(25, { activation: "sigmoid", inputShape: [784] }));

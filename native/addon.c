@@ -660,6 +660,12 @@ static int get_f32(napi_env env, napi_value v, size_t n, int nullable, const flo
   return 1;
 }
 
+static napi_value true_value(napi_env env) {
+  napi_value v;
+  napi_get_boolean(env, 1, &v);
+  return v;
+}
+
 static napi_value null_value(napi_env env) {
   napi_value v;
   napi_get_null(env, &v);
@@ -695,7 +701,7 @@ static napi_value js_dense_backward(napi_env env, napi_callback_info info) {
   ARGS(11);
   long m = get_i64(env, argv[4]), k = get_i64(env, argv[5]), n = get_i64(env, argv[6]);
   int act = get_i32(env, argv[7]);
-  int need_dx = get_bool(env, argv[8]), need_dw = get_bool(env, argv[9]), need_db = get_bool(env, argv[10]);
+  int need_dx = get_bool(env, argv[8]);
   const float *dout, *out = NULL, *x, *w;
   if (m < 0 || k < 0 || n < 0 || act < 0 || act > 3) return undefined_value(env);
   if (!get_f32(env, argv[0], (size_t)(m * n), 0, &dout) || !get_f32(env, argv[2], (size_t)(m * k), 0, &x) || !get_f32(env, argv[3], (size_t)(k * n), 0, &w))
@@ -704,8 +710,22 @@ static napi_value js_dense_backward(napi_env env, napi_callback_info info) {
   napi_value vals[3] = {NULL, NULL, NULL};
   void *dx = NULL, *dw = NULL, *db = NULL;
   if (need_dx && (vals[0] = new_output(env, KT_F32, (size_t)(m * k), &dx)) == NULL) return NULL;
-  if (need_dw && (vals[1] = new_output(env, KT_F32, (size_t)(k * n), &dw)) == NULL) return NULL;
-  if (need_db && (vals[2] = new_output(env, KT_F32, (size_t)n, &db)) == NULL) return NULL;
+  /* dW and db: false, true (a fresh array) or the float32 array to write into. */
+  const size_t grad_sizes[2] = {(size_t)(k * n), (size_t)n};
+  void **grads[2] = {&dw, &db};
+  for (int g = 0; g < 2; g++) {
+    napi_value target = argv[9 + g];
+    napi_valuetype type;
+    if (napi_typeof(env, target, &type) != napi_ok) return undefined_value(env);
+    if (type == napi_boolean) {
+      if (get_bool(env, target) && (vals[1 + g] = new_output(env, KT_F32, grad_sizes[g], grads[g])) == NULL) return NULL;
+    } else {
+      const float *into;
+      if (!get_f32(env, target, grad_sizes[g], 0, &into)) return undefined_value(env);
+      *grads[g] = (void *)into;
+      vals[1 + g] = target;
+    }
+  }
   /* dZ scratch: kept per JavaScript thread and grown as needed (a fresh malloc of a few hundred
    * KB per call is an mmap + page faults + munmap each step). Shrunk when much larger than needed. */
   static __thread float *scratch;
@@ -746,22 +766,21 @@ static napi_value js_softmax_xent(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* sgd(var, grad, momentum|null, lr, mu, decay, nesterov) -> [w, m] */
+/* The optimizer updates overwrite the variable and its slots in place and return true; undefined
+ * (for the reference kernel) when an argument is not a float32 array of the variable's length. */
+
+/* sgd(var, grad, momentum|null, lr, mu, decay, nesterov) */
 static napi_value js_sgd(napi_env env, napi_callback_info info) {
   ARGS(7);
   tarray v;
   if (!get_array(env, argv[0], &v) || v.dtype != KT_F32) return undefined_value(env);
   const float *grad, *mom;
   if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 1, &mom)) return undefined_value(env);
-  napi_value vals[2] = {NULL, NULL};
-  void *w, *m = NULL;
-  if ((vals[0] = new_output(env, KT_F32, v.length, &w)) == NULL) return NULL;
-  if (mom && (vals[1] = new_output(env, KT_F32, v.length, &m)) == NULL) return NULL;
-  kt_sgd(v.data, grad, mom, w, m, (long)v.length, get_f64(env, argv[3]), get_f64(env, argv[4]), get_f64(env, argv[5]), get_bool(env, argv[6]));
-  return pack_results(env, vals, 2);
+  kt_sgd(v.data, grad, (float *)mom, (long)v.length, get_f64(env, argv[3]), get_f64(env, argv[4]), get_f64(env, argv[5]), get_bool(env, argv[6]));
+  return true_value(env);
 }
 
-/* rmsprop(var, grad, velocity, momentum|null, averageGradient|null, lr, rho, mu, eps, decay) -> [w, v, m, a] */
+/* rmsprop(var, grad, velocity, momentum|null, averageGradient|null, lr, rho, mu, eps, decay) */
 static napi_value js_rmsprop(napi_env env, napi_callback_info info) {
   ARGS(10);
   tarray v;
@@ -770,17 +789,12 @@ static napi_value js_rmsprop(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 0, &vel) || !get_f32(env, argv[3], v.length, 1, &mom) ||
       !get_f32(env, argv[4], v.length, 1, &avg))
     return undefined_value(env);
-  napi_value vals[4] = {NULL, NULL, NULL, NULL};
-  void *w, *vv, *m = NULL, *a = NULL;
-  if ((vals[0] = new_output(env, KT_F32, v.length, &w)) == NULL || (vals[1] = new_output(env, KT_F32, v.length, &vv)) == NULL) return NULL;
-  if (mom && (vals[2] = new_output(env, KT_F32, v.length, &m)) == NULL) return NULL;
-  if (avg && (vals[3] = new_output(env, KT_F32, v.length, &a)) == NULL) return NULL;
-  kt_rmsprop(v.data, grad, vel, mom, avg, w, vv, m, a, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
+  kt_rmsprop(v.data, grad, (float *)vel, (float *)mom, (float *)avg, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
              get_f64(env, argv[8]), get_f64(env, argv[9]));
-  return pack_results(env, vals, 4);
+  return true_value(env);
 }
 
-/* adam(var, grad, momentum, velocity, velocityHat|null, alpha, beta1, beta2, eps, decay) -> [w, m, v, vh] */
+/* adam(var, grad, momentum, velocity, velocityHat|null, alpha, beta1, beta2, eps, decay) */
 static napi_value js_adam(napi_env env, napi_callback_info info) {
   ARGS(10);
   tarray v;
@@ -789,15 +803,9 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[1], v.length, 0, &grad) || !get_f32(env, argv[2], v.length, 0, &mom) || !get_f32(env, argv[3], v.length, 0, &vel) ||
       !get_f32(env, argv[4], v.length, 1, &hat))
     return undefined_value(env);
-  napi_value vals[4] = {NULL, NULL, NULL, NULL};
-  void *w, *m, *vv, *vh = NULL;
-  if ((vals[0] = new_output(env, KT_F32, v.length, &w)) == NULL || (vals[1] = new_output(env, KT_F32, v.length, &m)) == NULL ||
-      (vals[2] = new_output(env, KT_F32, v.length, &vv)) == NULL)
-    return NULL;
-  if (hat && (vals[3] = new_output(env, KT_F32, v.length, &vh)) == NULL) return NULL;
-  kt_adam(v.data, grad, mom, vel, hat, w, m, vv, vh, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
+  kt_adam(v.data, grad, (float *)mom, (float *)vel, (float *)hat, (long)v.length, get_f64(env, argv[5]), get_f64(env, argv[6]), get_f64(env, argv[7]),
           get_f64(env, argv[8]), get_f64(env, argv[9]));
-  return pack_results(env, vals, 4);
+  return true_value(env);
 }
 
 /* info() -> { isa, threads } */

@@ -173,103 +173,98 @@ void kt_softmax_xent_backward(const float *logits, long rows, long cols, const i
   }
 }
 
-/* ------------------------------------------------------------------ optimizer updates (float64 per element) */
+/* ------------------------------------------------------------------ optimizer updates (float32, in place) */
 
-/* Per element in float64, as the reference kernels compute in JavaScript numbers, then rounded
- * once to float32 (the results match the reference bit for bit). The bodies are compiled once per
- * ISA (the wrappers below) and vectorize 8 / 4 doubles wide: every pointer is restrict (outputs
- * are fresh arrays), and the loops have no branches. Variables large enough to pay for it are
- * split over the thread pool (kt_sgd / kt_rmsprop / kt_adam). */
-static inline void sgd_body(const float *KT_RESTRICT var, const float *KT_RESTRICT grad, const float *KT_RESTRICT mom, float *KT_RESTRICT w, float *KT_RESTRICT m, long size, double lr, double mu, double decay, int nesterov) {
-  if (mom == NULL) {
-    for (long i = 0; i < size; i++) w[i] = (float)((double)var[i] * decay - lr * (double)grad[i]);
-    return;
-  }
-  if (nesterov) {
+/* The update rules of src/backend/backend.ts (SGDUpdateArgs, RMSpropUpdateArgs, AdamUpdateArgs):
+ * float32 throughout, one rounding per operation in the rules' order (the build has
+ * -ffp-contract=off, so nothing is fused into an FMA), every scalar rounded to float32 first; the
+ * results equal the float32 op-by-op updates and the reference kernels bit for bit. The variable
+ * and its slots are overwritten in place: they are distinct buffers (the caller copies a gradient
+ * that shares memory with them), hence restrict, and the loops are branch-free so that they
+ * vectorize 16 / 8 wide. w * decay is w itself when decay is 1, so the decay needs no branch. */
+static inline void sgd_body(float *KT_RESTRICT w, const float *KT_RESTRICT grad, float *KT_RESTRICT m, long size, float lr, float mu, float decay, int nesterov) {
+  if (m == NULL) {
+    for (long i = 0; i < size; i++) w[i] = w[i] * decay - grad[i] * lr;
+  } else if (nesterov) {
     for (long i = 0; i < size; i++) {
-      double step = lr * (double)grad[i];
-      double next = mu * (double)mom[i] - step;
-      m[i] = (float)next;
-      w[i] = (float)((double)var[i] * decay + (mu * next - step));
+      float step = grad[i] * lr;
+      float next = m[i] * mu - step;
+      m[i] = next;
+      w[i] = w[i] * decay + (next * mu - step);
     }
   } else {
     for (long i = 0; i < size; i++) {
-      double step = lr * (double)grad[i];
-      double next = mu * (double)mom[i] - step;
-      m[i] = (float)next;
-      w[i] = (float)((double)var[i] * decay + next);
+      float next = m[i] * mu - grad[i] * lr;
+      m[i] = next;
+      w[i] = w[i] * decay + next;
     }
   }
 }
 
 /* One RMSprop element; `centered` / `with_mom` are constants in each unswitched loop below. */
-#define RMSPROP_ELEMENT(centered, with_mom)                          \
-  {                                                                  \
-    double g = grad[i];                                              \
-    double vi = rho * (double)vel[i] + (1 - rho) * g * g;            \
-    v[i] = (float)vi;                                                \
-    double denom;                                                    \
-    if (centered) {                                                  \
-      double ai = rho * (double)avg[i] + (1 - rho) * g;              \
-      a[i] = (float)ai;                                              \
-      denom = vi - ai * ai + eps;                                    \
-    } else {                                                         \
-      denom = vi + eps;                                              \
-    }                                                                \
-    double inc = (lr * g) / sqrt(denom);                             \
-    if (with_mom) {                                                  \
-      double mi = mu * (double)mom[i] + inc;                         \
-      m[i] = (float)mi;                                              \
-      w[i] = (float)((double)var[i] * decay - mi);                   \
-    } else {                                                         \
-      w[i] = (float)((double)var[i] * decay - inc);                  \
-    }                                                                \
+#define RMSPROP_ELEMENT(centered, with_mom)          \
+  {                                                  \
+    float g = grad[i];                               \
+    float vi = v[i] * rho + (g * g) * omr;           \
+    v[i] = vi;                                       \
+    float denom;                                     \
+    if (centered) {                                  \
+      float ai = a[i] * rho + g * omr;               \
+      a[i] = ai;                                     \
+      denom = (vi - ai * ai) + eps;                  \
+    } else {                                         \
+      denom = vi + eps;                              \
+    }                                                \
+    float inc = (g * lr) / sqrtf(denom);             \
+    if (with_mom) {                                  \
+      float mi = m[i] * mu + inc;                    \
+      m[i] = mi;                                     \
+      w[i] = w[i] * decay - mi;                      \
+    } else {                                         \
+      w[i] = w[i] * decay - inc;                     \
+    }                                                \
   }
 
-static inline void rmsprop_body(const float *KT_RESTRICT var, const float *KT_RESTRICT grad, const float *KT_RESTRICT vel, const float *KT_RESTRICT mom,
-                                const float *KT_RESTRICT avg, float *KT_RESTRICT w, float *KT_RESTRICT v, float *KT_RESTRICT m, float *KT_RESTRICT a,
-                                long size, double lr, double rho, double mu, double eps, double decay) {
+static inline void rmsprop_body(float *KT_RESTRICT w, const float *KT_RESTRICT grad, float *KT_RESTRICT v, float *KT_RESTRICT m, float *KT_RESTRICT a,
+                                long size, float lr, float rho, float omr, float mu, float eps, float decay) {
   if (a == NULL && m == NULL) for (long i = 0; i < size; i++) RMSPROP_ELEMENT(0, 0)
   else if (a == NULL) for (long i = 0; i < size; i++) RMSPROP_ELEMENT(0, 1)
   else if (m == NULL) for (long i = 0; i < size; i++) RMSPROP_ELEMENT(1, 0)
   else for (long i = 0; i < size; i++) RMSPROP_ELEMENT(1, 1)
 }
 
-static inline void adam_body(const float *KT_RESTRICT var, const float *KT_RESTRICT grad, const float *KT_RESTRICT mom, const float *KT_RESTRICT vel, const float *KT_RESTRICT hat, float *KT_RESTRICT w, float *KT_RESTRICT m, float *KT_RESTRICT v, float *KT_RESTRICT vh,
-                             long size, double alpha, double beta1, double beta2, double eps, double decay) {
-  const double omb1 = 1 - beta1, omb2 = 1 - beta2;
-  if (hat == NULL) {
+static inline void adam_body(float *KT_RESTRICT w, const float *KT_RESTRICT grad, float *KT_RESTRICT m, float *KT_RESTRICT v, float *KT_RESTRICT vh,
+                             long size, float alpha, float omb1, float omb2, float eps, float decay) {
+  if (vh == NULL) {
     for (long i = 0; i < size; i++) {
-      double g = grad[i], m0 = mom[i], v0 = vel[i];
-      double mi = m0 + (g - m0) * omb1;
-      double vi = v0 + (g * g - v0) * omb2;
-      m[i] = (float)mi;
-      v[i] = (float)vi;
-      w[i] = (float)((double)var[i] * decay - (mi * alpha) / (sqrt(vi) + eps));
+      float g = grad[i];
+      float mi = m[i] + (g - m[i]) * omb1;
+      float vi = v[i] + (g * g - v[i]) * omb2;
+      m[i] = mi;
+      v[i] = vi;
+      w[i] = w[i] * decay - (mi * alpha) / (sqrtf(vi) + eps);
     }
     return;
   }
   for (long i = 0; i < size; i++) {
-    double g = grad[i], m0 = mom[i], v0 = vel[i];
-    double mi = m0 + (g - m0) * omb1;
-    double vi = v0 + (g * g - v0) * omb2;
-    m[i] = (float)mi;
-    v[i] = (float)vi;
-    double h0 = hat[i];
-    double h = (vi != vi || h0 != h0) ? NAN : vi > h0 ? vi : h0;
-    vh[i] = (float)h;
-    w[i] = (float)((double)var[i] * decay - (mi * alpha) / (sqrt(h) + eps));
+    float g = grad[i];
+    float mi = m[i] + (g - m[i]) * omb1;
+    float vi = v[i] + (g * g - v[i]) * omb2;
+    m[i] = mi;
+    v[i] = vi;
+    float h0 = vh[i];
+    float h = (vi != vi || h0 != h0) ? NAN : vi > h0 ? vi : h0; /* NaN-propagating, as the maximum op */
+    vh[i] = h;
+    w[i] = w[i] * decay - (mi * alpha) / (sqrtf(h) + eps);
   }
 }
 
-#define SGD_ARGS var, grad, mom, w, m, size, lr, mu, decay, nesterov
-#define RMS_ARGS var, grad, vel, mom, avg, w, v, m, a, size, lr, rho, mu, eps, decay
-#define ADAM_ARGS var, grad, mom, vel, hat, w, m, v, vh, size, alpha, beta1, beta2, eps, decay
-#define SGD_PARAMS const float *var, const float *grad, const float *mom, float *w, float *m, long size, double lr, double mu, double decay, int nesterov
-#define RMS_PARAMS const float *var, const float *grad, const float *vel, const float *mom, const float *avg, float *w, float *v, float *m, float *a, \
-                   long size, double lr, double rho, double mu, double eps, double decay
-#define ADAM_PARAMS const float *var, const float *grad, const float *mom, const float *vel, const float *hat, float *w, float *m, float *v, float *vh, \
-                    long size, double alpha, double beta1, double beta2, double eps, double decay
+#define SGD_PARAMS float *w, const float *grad, float *m, long size, float lr, float mu, float decay, int nesterov
+#define SGD_ARGS w, grad, m, size, lr, mu, decay, nesterov
+#define RMS_PARAMS float *w, const float *grad, float *v, float *m, float *a, long size, float lr, float rho, float omr, float mu, float eps, float decay
+#define RMS_ARGS w, grad, v, m, a, size, lr, rho, omr, mu, eps, decay
+#define ADAM_PARAMS float *w, const float *grad, float *m, float *v, float *vh, long size, float alpha, float omb1, float omb2, float eps, float decay
+#define ADAM_ARGS w, grad, m, v, vh, size, alpha, omb1, omb2, eps, decay
 
 #if KT_X86
 KT_AVX512 static void sgd_avx512(SGD_PARAMS) { sgd_body(SGD_ARGS); }
@@ -315,15 +310,15 @@ static void adam_run(ADAM_PARAMS) {
 
 typedef struct {
   int kind; /* 0 sgd, 1 rmsprop, 2 adam */
-  const float *in[5];
-  float *out[4];
+  float *w;
+  const float *grad;
+  float *slot[3];
   long size, chunks;
-  double p[5];
+  float p[6];
   int flag;
 } opt_job;
 
-static const float *at(const float *p, long i) { return p == NULL ? NULL : p + i; }
-static float *atw(float *p, long i) { return p == NULL ? NULL : p + i; }
+static float *at(float *p, long i) { return p == NULL ? NULL : p + i; }
 
 static void opt_task(void *ctx, long task, int thread) {
   (void)thread;
@@ -331,16 +326,15 @@ static void opt_task(void *ctx, long task, int thread) {
   long per = ((j->size + j->chunks - 1) / j->chunks + 63) & ~63L;
   long i0 = task * per, i1 = i0 + per < j->size ? i0 + per : j->size;
   if (i0 >= i1) return;
-  const float *const *in = j->in;
-  float *const *out = j->out;
+  float *w = j->w + i0;
+  const float *g = j->grad + i0;
+  const float *p = j->p;
   if (j->kind == 0)
-    sgd_run(at(in[0], i0), at(in[1], i0), at(in[2], i0), atw(out[0], i0), atw(out[1], i0), i1 - i0, j->p[0], j->p[1], j->p[2], j->flag);
+    sgd_run(w, g, at(j->slot[0], i0), i1 - i0, p[0], p[1], p[2], j->flag);
   else if (j->kind == 1)
-    rmsprop_run(at(in[0], i0), at(in[1], i0), at(in[2], i0), at(in[3], i0), at(in[4], i0), atw(out[0], i0), atw(out[1], i0), atw(out[2], i0), atw(out[3], i0),
-                i1 - i0, j->p[0], j->p[1], j->p[2], j->p[3], j->p[4]);
+    rmsprop_run(w, g, at(j->slot[0], i0), at(j->slot[1], i0), at(j->slot[2], i0), i1 - i0, p[0], p[1], p[2], p[3], p[4], p[5]);
   else
-    adam_run(at(in[0], i0), at(in[1], i0), at(in[2], i0), at(in[3], i0), at(in[4], i0), atw(out[0], i0), atw(out[1], i0), atw(out[2], i0), atw(out[3], i0),
-             i1 - i0, j->p[0], j->p[1], j->p[2], j->p[3], j->p[4]);
+    adam_run(w, g, at(j->slot[0], i0), at(j->slot[1], i0), at(j->slot[2], i0), i1 - i0, p[0], p[1], p[2], p[3], p[4]);
 }
 
 static long opt_chunks(long size) {
@@ -348,23 +342,20 @@ static long opt_chunks(long size) {
   return threads > 1 && size >= KT_OPT_PAR_MIN ? threads : 1;
 }
 
-void kt_sgd(SGD_PARAMS) {
-  long chunks = opt_chunks(size);
-  if (chunks == 1) { sgd_run(SGD_ARGS); return; }
-  opt_job j = {0, {var, grad, mom, NULL, NULL}, {w, m, NULL, NULL}, size, chunks, {lr, mu, decay, 0, 0}, nesterov};
-  kt_parallel(opt_task, &j, chunks);
+void kt_sgd(float *w, const float *grad, float *m, long size, double lr, double mu, double decay, int nesterov) {
+  opt_job j = {0, w, grad, {m, NULL, NULL}, size, opt_chunks(size), {(float)lr, (float)mu, (float)decay, 0, 0, 0}, nesterov};
+  if (j.chunks == 1) opt_task(&j, 0, 0);
+  else kt_parallel(opt_task, &j, j.chunks);
 }
 
-void kt_rmsprop(RMS_PARAMS) {
-  long chunks = opt_chunks(size);
-  if (chunks == 1) { rmsprop_run(RMS_ARGS); return; }
-  opt_job j = {1, {var, grad, vel, mom, avg}, {w, v, m, a}, size, chunks, {lr, rho, mu, eps, decay}, 0};
-  kt_parallel(opt_task, &j, chunks);
+void kt_rmsprop(float *w, const float *grad, float *v, float *m, float *a, long size, double lr, double rho, double mu, double eps, double decay) {
+  opt_job j = {1, w, grad, {v, m, a}, size, opt_chunks(size), {(float)lr, (float)rho, (float)(1 - rho), (float)mu, (float)eps, (float)decay}, 0};
+  if (j.chunks == 1) opt_task(&j, 0, 0);
+  else kt_parallel(opt_task, &j, j.chunks);
 }
 
-void kt_adam(ADAM_PARAMS) {
-  long chunks = opt_chunks(size);
-  if (chunks == 1) { adam_run(ADAM_ARGS); return; }
-  opt_job j = {2, {var, grad, mom, vel, hat}, {w, m, v, vh}, size, chunks, {alpha, beta1, beta2, eps, decay}, 0};
-  kt_parallel(opt_task, &j, chunks);
+void kt_adam(float *w, const float *grad, float *m, float *v, float *vh, long size, double alpha, double beta1, double beta2, double eps, double decay) {
+  opt_job j = {2, w, grad, {m, v, vh}, size, opt_chunks(size), {(float)alpha, (float)(1 - beta1), (float)(1 - beta2), (float)eps, (float)decay, 0}, 0};
+  if (j.chunks == 1) opt_task(&j, 0, 0);
+  else kt_parallel(opt_task, &j, j.chunks);
 }

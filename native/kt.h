@@ -69,10 +69,9 @@ void kt_dense_backward(const float *dout, const float *out, const float *x, cons
                        float *dz_scratch, float *dX, float *dW, float *db);
 void kt_softmax_xent(const float *logits, long rows, long cols, const int32_t *labels, const float *dense, float *loss);
 void kt_softmax_xent_backward(const float *logits, long rows, long cols, const int32_t *labels, const float *dense, const float *row_scale, float *out);
-void kt_sgd(const float *var, const float *grad, const float *mom, float *w, float *m, long size, double lr, double mu, double decay, int nesterov);
-void kt_rmsprop(const float *var, const float *grad, const float *vel, const float *mom, const float *avg, float *w, float *v, float *m, float *a,
-                long size, double lr, double rho, double mu, double eps, double decay);
-void kt_adam(const float *var, const float *grad, const float *mom, const float *vel, const float *hat, float *w, float *m, float *v, float *vh,
-             long size, double alpha, double beta1, double beta2, double eps, double decay);
+/* In place: w and the slots are overwritten (rules on the Backend interface, src/backend/backend.ts). */
+void kt_sgd(float *w, const float *grad, float *m, long size, double lr, double mu, double decay, int nesterov);
+void kt_rmsprop(float *w, const float *grad, float *v, float *m, float *a, long size, double lr, double rho, double mu, double eps, double decay);
+void kt_adam(float *w, const float *grad, float *m, float *v, float *vh, long size, double alpha, double beta1, double beta2, double eps, double decay);
 
 #endif

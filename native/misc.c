@@ -399,20 +399,42 @@ static inline void prefetch_run(const char *p, size_t bytes) {
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
 }
 
+/* Rows [j0, j1) of the gathered block at outer index o. */
+static void gather_rows(const char *base, char *dst, size_t row, const int32_t *idx, long j0, long j1) {
+  const int prefetch = row >= 256;
+  if (prefetch)
+    for (long j = j0; j < j1 && j < j0 + GATHER_AHEAD; j++) prefetch_run(base + (size_t)idx[j] * row, row);
+  for (long j = j0; j < j1; j++) {
+    if (prefetch && j + GATHER_AHEAD < j1) prefetch_run(base + (size_t)idx[j + GATHER_AHEAD] * row, row);
+    memcpy(dst + (size_t)j * row, base + (size_t)idx[j] * row, row);
+  }
+}
+
+/* A batch of rows worth this many bytes or more is split over the threads: each one keeps its
+ * own rows' cache misses in flight, and a training step's batch (32 or 128 MNIST images, 100 to
+ * 400 KB scattered over a data set in main memory) takes about half the time on two. */
+#define GATHER_PAR_MIN_BYTES (48L << 10)
+
+typedef struct { const char *src; char *dst; size_t row; const int32_t *idx; long n, m, chunks; } gather_job;
+
+static void gather_task(void *ctx, long task, int thread) {
+  (void)thread;
+  const gather_job *j = (const gather_job *)ctx;
+  long j0 = task * j->m / j->chunks, j1 = (task + 1) * j->m / j->chunks;
+  gather_rows(j->src, j->dst, j->row, j->idx, j0, j1);
+}
+
 void kt_gather(const void *x, void *out, long outer, long n, long inner, const int32_t *idx, long m, int esize) {
   const size_t row = (size_t)inner * esize;
   const char *src = (const char *)x;
   char *dst = (char *)out;
-  const int prefetch = row >= 256;
-  for (long o = 0; o < outer; o++) {
-    const char *base = src + (size_t)o * n * row;
-    if (prefetch)
-      for (long j = 0; j < m && j < GATHER_AHEAD; j++) prefetch_run(base + (size_t)idx[j] * row, row);
-    for (long j = 0; j < m; j++) {
-      if (prefetch && j + GATHER_AHEAD < m) prefetch_run(base + (size_t)idx[j + GATHER_AHEAD] * row, row);
-      memcpy(dst + ((size_t)o * m + j) * row, base + (size_t)idx[j] * row, row);
-    }
+  int threads = kt_num_threads();
+  if (outer == 1 && threads > 1 && (long)row * m >= GATHER_PAR_MIN_BYTES && m >= 2 * threads) {
+    gather_job j = {src, dst, row, idx, n, m, threads};
+    kt_parallel(gather_task, &j, threads);
+    return;
   }
+  for (long o = 0; o < outer; o++) gather_rows(src + (size_t)o * n * row, dst + (size_t)o * m * row, row, idx, 0, m);
 }
 
 /* ---------------------------------------------------------------- cast and fill */

@@ -51,6 +51,13 @@ export interface MatmulArgs {
  */
 export type DenseActivation = "linear" | "relu" | "sigmoid" | "tanh";
 
+/**
+ * Whether a kernel computes a gradient: false (not needed), true (into a fresh array), or the
+ * array to write it into (of the gradient's size), which is then the one returned. The training
+ * loop passes the same arrays every step, so a step allocates no weight gradients.
+ */
+export type GradientTarget = boolean | Float32Array;
+
 /** What `denseBackward` returns; a gradient that was not asked for is null. */
 export interface DenseGrads {
   /** [m, k] = dZ @ Wᵀ. */
@@ -63,19 +70,25 @@ export interface DenseGrads {
 
 /**
  * Shared hyper-parameters of the fused optimizer updates. `decay` is the decoupled weight-decay
- * factor applied to the variable before the step, w <- w * decay (that is 1 - weightDecay * lr;
+ * factor applied to the variable before the step, w0 = w * decay (that is 1 - weightDecay * lr;
  * exactly 1 when the variable is not decayed, in which case the kernel must leave w unscaled).
+ *
+ * The kernels compute in float32, one rounding per operation, in the order the rules below write
+ * them, with every scalar (lr, momentum, 1 - rho, ...) first rounded to float32: the results are
+ * those of the same update written with float32 ops (Keras's own, and the optimizers' op-by-op
+ * path), bit for bit.
  */
 export interface UpdateArgsBase {
   decay: number;
 }
 
 /**
- * SGD, Keras 3's rule (keras/src/optimizers/sgd.py), per element, with w0 = w * decay:
- *   momentum slot null:  w' = w0 - lr * g
- *   else:                m' = momentum * m - lr * g
+ * SGD, Keras 3's rule (keras/src/optimizers/sgd.py), per element:
+ *   step = g * lr
+ *   momentum slot null:  w' = w0 - step
+ *   else:                m' = m * momentum - step
  *                        w' = w0 + m'                        (nesterov false)
- *                        w' = w0 + momentum * m' - lr * g    (nesterov true)
+ *                        w' = w0 + (m' * momentum - step)    (nesterov true)
  */
 export interface SGDUpdateArgs extends UpdateArgsBase {
   lr: number;
@@ -84,12 +97,12 @@ export interface SGDUpdateArgs extends UpdateArgsBase {
 }
 
 /**
- * RMSprop, Keras 3's rule (keras/src/optimizers/rmsprop.py), per element, with w0 = w * decay:
- *   v' = rho * v + (1 - rho) * g²
- *   centered (averageGradient slot given):  a' = rho * a + (1 - rho) * g;  denom = v' - a'² + epsilon
+ * RMSprop, Keras 3's rule (keras/src/optimizers/rmsprop.py), per element:
+ *   v' = v * rho + g² * (1 - rho)
+ *   centered (averageGradient slot given):  a' = a * rho + g * (1 - rho);  denom = (v' - a'²) + epsilon
  *   else:                                   denom = v' + epsilon
- *   inc = lr * g / sqrt(denom)
- *   momentum slot given:  m' = momentum * m + inc;  w' = w0 - m'
+ *   inc = (g * lr) / sqrt(denom)
+ *   momentum slot given:  m' = m * momentum + inc;  w' = w0 - m'
  *   else:                 w' = w0 - inc
  */
 export interface RMSpropUpdateArgs extends UpdateArgsBase {
@@ -100,12 +113,12 @@ export interface RMSpropUpdateArgs extends UpdateArgsBase {
 }
 
 /**
- * Adam / AdamW, Keras 3's rule (keras/src/optimizers/adam.py), per element, with w0 = w * decay
- * (AdamW's decoupled decay; 1 for Adam):
+ * Adam / AdamW, Keras 3's rule (keras/src/optimizers/adam.py), per element (decay is AdamW's
+ * decoupled decay; 1 for Adam):
  *   m' = m + (g - m) * (1 - beta1)
  *   v' = v + (g² - v) * (1 - beta2)
- *   amsgrad (velocityHat slot given):  vh' = max(vh, v'), used in place of v' below
- *   w' = w0 - m' * alpha / (sqrt(v') + epsilon)
+ *   amsgrad (velocityHat slot given):  vh' = max(vh, v') (NaN if either is), used in place of v' below
+ *   w' = w0 - (m' * alpha) / (sqrt(v') + epsilon)
  * `alpha` is the bias-corrected step, computed by the caller in float64:
  *   alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t), t = iterations + 1.
  */
@@ -113,6 +126,27 @@ export interface AdamUpdateArgs extends UpdateArgsBase {
   alpha: number;
   beta1: number;
   beta2: number;
+  epsilon: number;
+}
+
+/**
+ * What the `normalize` kernel computes for each slice of x over the reduced axes, in float32 ops
+ * (each result rounded to float32; sums accumulated in float64, in row-major order, then rounded),
+ * a being an element converted to float32:
+ *   S = Σ a² (order 2), Σ |a| (order 1), max |a| (order Infinity, NaN if any is), Σ |a|^p (other p,
+ *       with p rounded to float32 and each power rounded)
+ *   n = sqrt(S) (order 2), S (orders 1 and Infinity), S^q (other p; q = 1/p rounded to float32)
+ *   mode "zeroAsOne" (the NumPy path of Keras's utils.normalize):  out = a / (n == 0 ? 1 : n)
+ *   mode "epsilon" (Keras's ops.normalize), order 2:  out = a * min(1 / sqrt(S), c), c = 1/epsilon
+ *                                           else:     out = a / max(n, e), e = epsilon
+ *   (c and e rounded to float32; min and max give NaN when an operand is NaN.)
+ * These are the numbers of the same formula written with the float32 ops.
+ */
+export interface NormalizeArgs {
+  /** p of the norm: a positive number or Infinity. */
+  order: number;
+  mode: "zeroAsOne" | "epsilon";
+  /** The lower bound of the norm in mode "epsilon" (>= 0); unused otherwise. */
   epsilon: number;
 }
 
@@ -133,6 +167,8 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], outDtype: DType): TypedArray;
   /** Index of the first max / min along `axis`; the result drops that axis. */
   argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array;
+  /** How many positions i < a.length hold equal numbers (a[i] == b[i]; NaN equals nothing). `b` is at least as long. */
+  countEqual(a: TypedArray, b: TypedArray): number;
   /** Inclusive running sum / product along `axis`; same shape. */
   cumulative(op: "sum" | "prod", x: TypedArray, shape: Shape, axis: number, outDtype: DType): TypedArray;
 
@@ -161,6 +197,14 @@ export interface Backend {
   softmax(x: Float32Array, rows: number, cols: number): Float32Array;
   logSoftmax(x: Float32Array, rows: number, cols: number): Float32Array;
 
+  /**
+   * x divided by (or scaled by the inverse of) its Lp norm over `axes` (sorted, distinct), as
+   * `NormalizeArgs` defines, into a new float32 array of x's shape. x may be any storage type and
+   * is converted on read as `cast` to float32 converts it; nothing but the output is allocated at
+   * x's size.
+   */
+  normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array;
+
   /* ---- fused kernels (see the types above) ---- */
 
   /**
@@ -184,7 +228,7 @@ export interface Backend {
   denseBackward(
     dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
     m: number, k: number, n: number, activation: DenseActivation,
-    needDX: boolean, needDW: boolean, needDB: boolean,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
   ): DenseGrads;
 
   /**
@@ -207,26 +251,26 @@ export interface Backend {
   softmaxCrossEntropyBackward(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null, rowScale: Float32Array): Float32Array;
 
   /**
-   * One SGD step for one variable (rule on `SGDUpdateArgs`); `momentum` is the slot or null when
-   * the optimizer has no momentum. Returns the new variable and the new slot (null when none).
+   * One SGD step for one variable (rule on `SGDUpdateArgs`), in place: `variable` and `momentum`
+   * (the slot, or null when the optimizer has no momentum) are overwritten with their new values.
    */
-  sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): { variable: Float32Array; momentum: Float32Array | null };
+  sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): void;
 
   /**
-   * One RMSprop step for one variable (rule on `RMSpropUpdateArgs`). `momentum` is null when
-   * args.momentum is 0, `averageGradient` null unless centered. Returns the new variable and slots.
+   * One RMSprop step for one variable (rule on `RMSpropUpdateArgs`), in place on the variable and
+   * its slots. `momentum` is null when args.momentum is 0, `averageGradient` null unless centered.
    */
   rmspropUpdate(
     variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null, args: RMSpropUpdateArgs,
-  ): { variable: Float32Array; velocity: Float32Array; momentum: Float32Array | null; averageGradient: Float32Array | null };
+  ): void;
 
   /**
-   * One Adam / AdamW step for one variable (rule on `AdamUpdateArgs`); `velocityHat` is the
-   * amsgrad slot or null. Returns the new variable and slots (velocityHat null when not given).
+   * One Adam / AdamW step for one variable (rule on `AdamUpdateArgs`), in place on the variable
+   * and its slots; `velocityHat` is the amsgrad slot or null.
    */
   adamUpdate(
     variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null, args: AdamUpdateArgs,
-  ): { variable: Float32Array; momentum: Float32Array; velocity: Float32Array; velocityHat: Float32Array | null };
+  ): void;
 }
 
 let active: Backend | undefined;

@@ -1,12 +1,59 @@
 import { allocate, checkDType, storageClassName, storageMatches, type DType, type Shape, type TypedArray } from "./dtypes.js";
 import { formatShape, sizeOf, stridesOf } from "./shape.js";
 import { describeTensor } from "./format.js";
+import { getBackend } from "./backend.js";
 import { cast } from "../ops/core.js";
 import { reshape } from "../ops/shape.js";
 
 export type NestedArray = number | boolean | NestedArray[];
 
 let nextTensorId = 0;
+
+/**
+ * Whether a cast from `from` to `to` may be deferred: only where every source value converts
+ * exactly (uint8 and bool to float32), so that a kernel reading the source in place of the cast's
+ * result computes the same numbers (see `Tensor.storageForConversion`).
+ */
+export function canDeferCast(from: DType, to: DType): boolean {
+  return to === "float32" && (from === "uint8" || from === "bool");
+}
+
+/**
+ * A cast that runs when its result is first read. The cast tensor and every reshape of it share
+ * this object, so the cast runs once however many of them read it, and the source is let go then.
+ * Until then, a `uint8` image set cast to float32 costs no float32 memory at all, and an op with a
+ * scalar (`divide(x.astype("float32"), 255)`) reads the source directly and writes its one output.
+ */
+export class DeferredCast {
+  readonly length: number;
+  private source: TypedArray | undefined;
+  private result: TypedArray | undefined;
+
+  constructor(
+    source: TypedArray,
+    sourceDType: DType,
+    readonly dtype: DType,
+  ) {
+    if (!canDeferCast(sourceDType, dtype) || !storageMatches(source, sourceDType)) {
+      throw new TypeError(`DeferredCast: a cast from ${sourceDType} (in a ${(source as object)?.constructor?.name}) to ${dtype} cannot be deferred`);
+    }
+    this.length = source.length;
+    this.source = source;
+  }
+
+  /** The source, while the cast has not run. */
+  pendingSource(): TypedArray | undefined {
+    return this.result === undefined ? this.source : undefined;
+  }
+
+  run(): TypedArray {
+    if (this.result === undefined) {
+      this.result = getBackend().cast(this.source!, this.dtype);
+      this.source = undefined;
+    }
+    return this.result;
+  }
+}
 
 /**
  * An immutable n-d array. Its elements live in a typed array (an ArrayBuffer on the CPU backends),
@@ -21,29 +68,68 @@ export class Tensor {
   /** The dimensions, frozen. */
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /**
-   * The elements, row-major. Owned by the backend: code outside `src/backend/` passes it to
-   * kernels and never reads or writes its elements (use `dataSync()` for a copy).
-   */
-  readonly storage: TypedArray;
+  /** Number of elements. */
+  readonly size: number;
+  /** The elements; undefined only while `deferred` has not been read through this tensor. */
+  private stored: TypedArray | undefined;
+  private deferred: DeferredCast | undefined;
 
-  constructor(storage: TypedArray, shape: Shape, dtype: DType) {
+  /** `storage` is the elements (taken over, not copied), or a deferred cast that will make them. */
+  constructor(storage: TypedArray | DeferredCast, shape: Shape, dtype: DType) {
     checkDType(dtype, "Tensor");
-    if (!storageMatches(storage, dtype)) {
+    const deferred = storage instanceof DeferredCast ? storage : undefined;
+    if (deferred !== undefined) {
+      if (deferred.dtype !== dtype) throw new TypeError(`Tensor: a deferred cast to ${deferred.dtype} cannot make a ${dtype} tensor`);
+    } else if (!storageMatches(storage as TypedArray, dtype)) {
       throw new TypeError(`Tensor: a ${dtype} tensor is stored in a ${storageClassName(dtype)}, got ${(storage as object)?.constructor?.name ?? typeof storage}`);
     }
-    if (storage.length !== sizeOf(shape)) {
-      throw new Error(`Tensor: ${storage.length} values cannot have shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+    const length = storage.length;
+    if (length !== sizeOf(shape)) {
+      throw new Error(`Tensor: ${length} values cannot have shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
     }
+    // Every tensor assigns the same fields in the same order, so `storage` reads stay monomorphic.
     this.id = nextTensorId++;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
-    this.storage = storage;
+    this.size = length;
+    this.stored = deferred === undefined ? (storage as TypedArray) : undefined;
+    this.deferred = deferred;
   }
 
-  /** Number of elements. */
-  get size(): number {
-    return this.storage.length;
+  /**
+   * The elements, row-major. Owned by the backend: code outside `src/backend/` passes it to
+   * kernels and never reads or writes its elements (use `dataSync()` for a copy). The first read
+   * of a deferred cast runs it.
+   */
+  get storage(): TypedArray {
+    const stored = this.stored;
+    return stored !== undefined ? stored : this.runDeferred();
+  }
+
+  private runDeferred(): TypedArray {
+    const stored = this.deferred!.run();
+    this.stored = stored;
+    this.deferred = undefined;
+    return stored;
+  }
+
+  /**
+   * What a kernel that converts its inputs on read takes: the source of a deferred cast that has
+   * not run (every value of which converts exactly, so the kernel computes the numbers it would
+   * from the cast), else `storage`. Reading it does not run the cast.
+   */
+  storageForConversion(): TypedArray {
+    const stored = this.stored;
+    if (stored !== undefined) return stored;
+    return this.deferred!.pendingSource() ?? this.runDeferred();
+  }
+
+  /**
+   * The same elements under `shape` (of the same size): shared, not copied, and a deferred cast
+   * stays deferred (and shared, so it runs once for both tensors).
+   */
+  sharedView(shape: Shape): Tensor {
+    return new Tensor(this.stored ?? this.deferred!, shape, this.dtype);
   }
 
   /** Number of dimensions. */
@@ -133,6 +219,11 @@ export class Tensor {
 /** Wraps kernel output; the typed array is taken over, not copied. */
 export function makeTensor(storage: TypedArray, shape: Shape, dtype: DType): Tensor {
   return new Tensor(storage, shape, dtype);
+}
+
+/** `source` cast to `dtype` when first read (see `DeferredCast`; `canDeferCast` says which casts qualify). */
+export function deferredCast(source: Tensor, dtype: DType): Tensor {
+  return new Tensor(new DeferredCast(source.storageForConversion(), source.dtype, dtype), source.shape, dtype);
 }
 
 export function emptyTensor(shape: Shape, dtype: DType): Tensor {

@@ -1,5 +1,5 @@
-import { checkDType, type DType, type Shape } from "./dtypes.js";
-import type { Tensor } from "./tensor.js";
+import { checkDType, type DType, type Shape, type TypedArray } from "./dtypes.js";
+import { makeTensor, type Tensor } from "./tensor.js";
 import { checkShape, formatShape, shapesEqual } from "./shape.js";
 import { formatShapeTuple, formatTensor } from "./format.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
@@ -12,6 +12,22 @@ import { autoName } from "../utils/naming.js";
  */
 export function uniqueName(base: string): string {
   return autoName(base);
+}
+
+/**
+ * Memory that is written in place: variables' own storage (from `writableValue`) and the gradient
+ * buffers the training loop reuses every step. A variable given a tensor over such memory (or a
+ * view of it) copies it, so that no variable's value changes behind its back.
+ */
+const writtenInPlace = new WeakSet<ArrayBufferLike>();
+
+/** Marks `storage`'s memory as written in place (see `writtenInPlace`). */
+export function markWrittenInPlace(storage: TypedArray): void {
+  writtenInPlace.add(storage.buffer);
+}
+
+function unshared(value: Tensor): Tensor {
+  return writtenInPlace.has(value.storage.buffer) ? makeTensor(value.storage.slice(), value.shape, value.dtype) : value;
 }
 
 /** Makes a variable's first value from its shape and dtype, as Keras initializers do. */
@@ -34,6 +50,11 @@ export interface VariableOptions {
  * Mutable model state: a name, a fixed shape and dtype, and a current value that `assign`
  * replaces. Gradients can be taken with respect to variables (see `valueAndGrad`).
  *
+ * Optimizer steps update the value in place, as Keras's TensorFlow and torch backends do (no
+ * per-step allocation): a tensor read from `value` before a training step may show the values
+ * after it. `assign` never changes a tensor read before; copy the value (`ops.copy`, or a layer's
+ * `getWeights()`) to keep a snapshot across training.
+ *
  *   new Variable([[1, 2], [3, 4]], { dtype: "float32" })
  *   new Variable((shape, dtype) => ops.zeros(shape, dtype), { shape: [2, 2] })
  */
@@ -43,6 +64,8 @@ export class Variable {
   readonly dtype: DType;
   readonly shape: readonly number[];
   private current: Tensor;
+  /** Whether `current`'s storage was made for this variable alone, so it may be written in place. */
+  private owned = false;
 
   constructor(initializer: TensorLike | VariableInitializer | (() => TensorLike), options: VariableOptions = {}) {
     const name = options.name ?? uniqueName("variable");
@@ -72,12 +95,26 @@ export class Variable {
     }
     this.dtype = value.dtype;
     this.shape = value.shape;
-    this.current = value;
+    this.current = unshared(value);
     this.trainable = options.trainable ?? true;
   }
 
-  /** The current value (an immutable tensor: later assignments do not change it). */
+  /** The current value (see the class comment: optimizer steps update it in place). */
   get value(): Tensor {
+    return this.current;
+  }
+
+  /**
+   * The current value as a tensor whose storage belongs to this variable, for kernels that update
+   * it in place (the fused optimizer updates). The first call after a construction or `assign`
+   * copies the value, so that tensors the variable was given are never written.
+   */
+  writableValue(): Tensor {
+    if (!this.owned) {
+      this.current = makeTensor(this.current.storage.slice(), this.current.shape, this.dtype);
+      markWrittenInPlace(this.current.storage);
+      this.owned = true;
+    }
     return this.current;
   }
 
@@ -104,8 +141,9 @@ export class Variable {
     if (!shapesEqual(next.shape, this.shape as Shape)) {
       throw new Error(`Variable '${this.name}': cannot assign a value of shape ${formatShape(next.shape)} to a variable of shape ${formatShape(this.shape)}`);
     }
-    this.current = next;
-    return next;
+    this.current = unshared(next);
+    this.owned = false;
+    return this.current;
   }
 
   /** `assign(value + delta)`; `delta` broadcasts to the variable's shape. */

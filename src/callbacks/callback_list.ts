@@ -18,6 +18,21 @@ export class CallbackList {
     }
   }
 
+  /**
+   * Whether any callback implements `hook` (overrides Callback's no-op). The training loops skip
+   * a batch hook nobody implements, and the per-batch logs it would be given.
+   */
+  implements(hook: Hook): boolean {
+    let known = this.implemented.get(hook);
+    if (known === undefined) {
+      known = this.callbacks.some((c) => c[hook] !== Callback.prototype[hook]);
+      this.implemented.set(hook, known);
+    }
+    return known;
+  }
+
+  private readonly implemented = new Map<Hook, boolean>();
+
   async call(hook: Hook, ...args: [number, Logs?] | [Logs?]): Promise<void> {
     for (const c of this.callbacks) {
       const result = (c[hook] as (...a: unknown[]) => void | Promise<void>).apply(c, args);

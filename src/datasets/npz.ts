@@ -118,7 +118,8 @@ function readCentralDirectory(bytes: Uint8Array, name: string): ZipEntry[] {
   return entries;
 }
 
-function extract(bytes: Uint8Array, entry: ZipEntry, name: string): Uint8Array {
+/** An entry's bytes: a view of `bytes` when stored, a buffer of its own (`inflated`) when deflated. */
+function extract(bytes: Uint8Array, entry: ZipEntry, name: string): { data: Uint8Array; inflated: boolean } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const where = `${name}:${entry.name}`;
   if (entry.flags & 1) throw npzError(where, "encrypted zip entries are not supported");
@@ -133,7 +134,8 @@ function extract(bytes: Uint8Array, entry: ZipEntry, name: string): Uint8Array {
   if (entry.method === 0) data = stored;
   else if (entry.method === 8) {
     try {
-      data = zlib.inflateRawSync(stored);
+      // Sized from the entry, so zlib writes one buffer instead of joining 16 kB chunks by a copy.
+      data = zlib.inflateRawSync(stored, entry.size >= 64 && entry.size < 2 ** 31 ? { chunkSize: entry.size + 1 } : {});
     } catch (error) {
       throw npzError(where, `corrupt deflate data (${(error as Error).message})`);
     }
@@ -141,7 +143,7 @@ function extract(bytes: Uint8Array, entry: ZipEntry, name: string): Uint8Array {
   if (data.length !== entry.size) throw npzError(where, `expected ${entry.size} bytes after decompression, got ${data.length}`);
   const crc = crc32(data);
   if (crc !== entry.crc) throw npzError(where, `CRC-32 mismatch (stored ${entry.crc.toString(16)}, computed ${crc.toString(16)}): the archive is corrupt`);
-  return data;
+  return { data, inflated: entry.method === 8 };
 }
 
 interface NpyType {
@@ -167,6 +169,15 @@ const NPY_TYPES: Record<string, NpyType> = {
 
 /** Parses one .npy file into a tensor. */
 export function readNpy(bytes: Uint8Array, name = "<buffer>"): Tensor {
+  return parseNpy(bytes, name, false);
+}
+
+/**
+ * `readNpy`. uint8 data is used in place when `owned` (bytes decompressed here, which nothing else
+ * holds, so an image set is in memory once), and copied otherwise, so a tensor never aliases a
+ * caller's buffer or the rest of an archive.
+ */
+function parseNpy(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   const fail = (reason: string): Error => new Error(`readNpy: ${name}: ${reason}`);
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
   if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw fail("not an .npy file (no \\x93NUMPY magic)");
@@ -210,7 +221,12 @@ export function readNpy(bytes: Uint8Array, name = "<buffer>"): Tensor {
     throw fail(`shape [${shape.join(",")}] of '${descr}' needs ${expected} data bytes, got ${bytes.length - dataStart}`);
   }
   let out: TypedArray;
-  if (type.dtype === "uint8" || type.dtype === "bool") {
+  if (type.dtype === "uint8" && owned && count >= 4096) {
+    // A plain Uint8Array view: a Node Buffer's `slice` shares memory, which would let `dataSync()`
+    // hand out the tensor's own bytes. Below 4 kB, Node may have cut the bytes from its shared
+    // buffer pool: those are copied, which costs nothing worth saving.
+    out = new Uint8Array(bytes.buffer, bytes.byteOffset + dataStart, count);
+  } else if (type.dtype === "uint8" || type.dtype === "bool") {
     const u8 = new Uint8Array(count);
     if (type.dtype === "uint8") u8.set(bytes.subarray(dataStart, dataStart + count));
     else for (let i = 0; i < count; i++) u8[i] = bytes[dataStart + i] !== 0 ? 1 : 0;
@@ -235,7 +251,8 @@ export function readNpz(bytes: Uint8Array, name = "<buffer>"): Record<string, Te
   for (const entry of readCentralDirectory(bytes, name)) {
     if (entry.name.endsWith("/")) continue;
     const key = entry.name.endsWith(".npy") ? entry.name.slice(0, -4) : entry.name;
-    out[key] = readNpy(extract(bytes, entry, name), `${name}:${entry.name}`);
+    const { data, inflated } = extract(bytes, entry, name);
+    out[key] = parseNpy(data, `${name}:${entry.name}`, inflated);
   }
   return out;
 }

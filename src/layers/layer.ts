@@ -180,8 +180,9 @@ export class Layer {
     return this.weights;
   }
 
+  /** Copies of the weights' values (snapshots, as Keras's NumPy arrays are). */
   getWeights(): Tensor[] {
-    return this.weights.map((v) => v.value);
+    return this.weights.map((v) => ops.copy(v.value));
   }
 
   setWeights(values: readonly TensorLike[]): void {
@@ -207,11 +208,21 @@ export class Layer {
 
   /** Regularization penalties of this layer's weights and its last call's activity losses. */
   get losses(): Tensor[] {
+    return this.flattenLayers().flatMap((l) => l.ownLosses());
+  }
+
+  /** This layer's own regularization and activity losses (`losses` adds those of the layers it tracks). */
+  ownLosses(): Tensor[] {
     const own: Tensor[] = [...this._activityLosses];
     if (this.trainable) {
       for (const { variable, regularizer } of this._weights) if (regularizer !== null) own.push(regularizer.call(variable.value));
     }
-    return [...own, ...this.trackedLayers().flatMap((l) => l.losses)];
+    return own;
+  }
+
+  /** This layer, then every layer it tracks with theirs, in the order `losses` visits them. */
+  flattenLayers(): Layer[] {
+    return [this, ...this.trackedLayers().flatMap((l) => l.flattenLayers())];
   }
 
   protected addLoss(loss: Tensor): void {

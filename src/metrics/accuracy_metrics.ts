@@ -1,6 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
+import * as fused from "../ops/fused.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { validateClassIndices } from "../losses/losses.js";
 import type { MetricArgs } from "./metric.js";
@@ -140,12 +141,34 @@ export class CategoricalAccuracy extends MeanMetricWrapper {
   constructor(args: MetricArgs = {}) {
     super(categoricalAccuracy, { ...args, className: "CategoricalAccuracy" }, "categorical_accuracy");
   }
+
+  override updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): void {
+    // The training loop's case, unweighted [N, C] batches: count the hits in one pass.
+    if (sampleWeight === undefined && yPred.dtype === "float32" && yPred.rank === 2 && shapesEqual(yTrue.shape, yPred.shape)) {
+      this.addTotals(fused.argmaxMatchCount(yTrue, yPred, true), yPred.shape[0]);
+      return;
+    }
+    super.updateState(yTrue, yPred, sampleWeight);
+  }
 }
 
 /** How often argmax(yPred) matches integer labels; name "sparse_categorical_accuracy". */
 export class SparseCategoricalAccuracy extends MeanMetricWrapper {
   constructor(args: MetricArgs = {}) {
     super(sparseCategoricalAccuracy, { ...args, className: "SparseCategoricalAccuracy" }, "sparse_categorical_accuracy");
+  }
+
+  override updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): void {
+    // The training loop's case, unweighted batches of [N] or [N, 1] labels: count the hits in one pass.
+    if (sampleWeight === undefined && yPred.dtype === "float32" && yPred.rank === 2) {
+      const n = yPred.shape[0];
+      const labels = yTrue.rank === 2 && yTrue.shape[1] === 1 ? ops.reshape(yTrue, [n]) : yTrue;
+      if (labels.rank === 1 && labels.shape[0] === n) {
+        this.addTotals(fused.argmaxMatchCount(labels, yPred, false), n);
+        return;
+      }
+    }
+    super.updateState(yTrue, yPred, sampleWeight);
   }
 }
 

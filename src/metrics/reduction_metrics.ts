@@ -77,6 +77,12 @@ export class Mean extends Metric {
     addToScalar(this.count, ops.sum(w).item());
   }
 
+  /** Adds a weighted sum and its total weight, counted elsewhere (plain numbers). */
+  addTotals(total: number, weight: number): void {
+    addToScalar(this.total, total);
+    addToScalar(this.count, weight);
+  }
+
   /** Adds `value` with weight `weight` (a plain-number update, used for the loss tracker). */
   updateScalar(value: number, weight = 1): void {
     addToScalar(this.total, value * weight);
@@ -113,6 +119,11 @@ export class MeanMetricWrapper extends Metric {
 
   updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): void {
     this.mean.updateState(this.fn(yTrue, yPred), sampleWeight);
+  }
+
+  /** For subclasses that count a batch's values themselves: their sum and how many there were. */
+  protected addTotals(total: number, count: number): void {
+    this.mean.addTotals(total, count);
   }
 
   result(): Tensor {

@@ -1,6 +1,6 @@
 import { getBackend } from "../backend/backend.js";
 import { allocate, checkDType, dtypeOfTypedArray, INT_RANGES, isFloatDType, type DType, type TypedArray } from "../backend/dtypes.js";
-import { makeTensor, Tensor, type NestedArray } from "../backend/tensor.js";
+import { canDeferCast, deferredCast, makeTensor, Tensor, type NestedArray } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import { record } from "../autodiff/tape.js";
 
@@ -170,12 +170,21 @@ export function toTensor(x: TensorLike, where: string): Tensor {
   }
 }
 
+/**
+ * Casts of at least this many elements to float32 from uint8 or bool are deferred until their
+ * result is read (see `DeferredCast`): `divide(images.astype("float32"), 255)` then never holds
+ * the float32 cast next to its quotient. Smaller casts run at once; waiting would save nothing.
+ */
+export const DEFERRED_CAST_MIN_SIZE = 1 << 20;
+
 /** Converts to `dtype`: floats truncate toward zero when stored as integers, bool is `value != 0`. */
 export function cast(x: TensorLike, dtype: DType): Tensor {
   const t = toTensor(x, "cast");
   checkDType(dtype, "cast");
   if (t.dtype === dtype) return t;
-  const out = makeTensor(getBackend().cast(t.storage, dtype), t.shape, dtype);
+  if (t.size >= DEFERRED_CAST_MIN_SIZE && canDeferCast(t.dtype, dtype)) return deferredCast(t, dtype);
+  // A deferred float32 cast's exact source converts to `dtype` as its result would.
+  const out = makeTensor(getBackend().cast(t.storageForConversion(), dtype), t.shape, dtype);
   if (isFloatDType(t.dtype) && isFloatDType(dtype)) record([t], out, (g) => [g]);
   return out;
 }
@@ -183,5 +192,5 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
 /** The same values, cut off from gradient flow. */
 export function stopGradient(x: TensorLike): Tensor {
   const t = toTensor(x, "stopGradient");
-  return makeTensor(t.storage, t.shape, t.dtype);
+  return t.sharedView(t.shape);
 }

@@ -1,7 +1,8 @@
 import { getBackend } from "../backend/backend.js";
-import { allocate, checkDType, INT_RANGES, type DType } from "../backend/dtypes.js";
+import { allocate, checkDType, INT_RANGES, isFloatDType, type DType } from "../backend/dtypes.js";
 import { checkShape, sizeOf } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
+import { record } from "../autodiff/tape.js";
 import { toTensor, type TensorLike } from "./core.js";
 
 /* Keras 3's creation ops (`keras.ops.zeros`, `arange`, `eye`, ...). */
@@ -80,6 +81,18 @@ export function fullLike(x: TensorLike, fillValue: number | boolean, dtype?: DTy
 
 /** Arrays longer than this are refused (a typed array cannot hold more elements anyway). */
 const MAX_LENGTH = 2 ** 31 - 1;
+
+/**
+ * `keras.ops.copy`: the same values in storage of their own. Keeps a snapshot of a variable's
+ * value, which optimizer steps update in place. The gradient passes through unchanged.
+ */
+export function copy(x: TensorLike): Tensor {
+  const t = toTensor(x, "copy");
+  // The cast kernel always writes a fresh array, also to the same dtype.
+  const out = makeTensor(getBackend().cast(t.storage, t.dtype), t.shape, t.dtype);
+  if (isFloatDType(t.dtype)) record([t], out, (g) => [g]);
+  return out;
+}
 
 /**
  * Evenly spaced values in `[start, stop)`: `arange(5)` is `[0 1 2 3 4]`, `arange(1, 2, 0.25)`

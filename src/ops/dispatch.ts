@@ -1,5 +1,5 @@
 import { getBackend, type BinaryOp, type UnaryOp } from "../backend/backend.js";
-import { resultType, weakResultType, type DType } from "../backend/dtypes.js";
+import { resultType, weakResultType, type DType, type TypedArray } from "../backend/dtypes.js";
 import { broadcastShapes } from "../backend/shape.js";
 import { makeTensor, Tensor } from "../backend/tensor.js";
 import { isRecording, record, type VJP } from "../autodiff/tape.js";
@@ -80,6 +80,15 @@ export interface BinaryOptions extends CoerceOptions {
 }
 
 /**
+ * Ops that may read a deferred cast's uint8 / bool source instead of its float32 result: the
+ * binary kernel converts mixed inputs on read and computes in float64 before rounding to float32,
+ * which for these four ops (exact operands, one rounding of a result wide enough to make the double
+ * rounding harmless) gives the float32 result bit for bit. So `divide(x.astype("float32"), 255)`
+ * reads the images once and allocates only its output.
+ */
+const CONVERTING_OPS: ReadonlySet<BinaryOp> = new Set<BinaryOp>(["add", "subtract", "multiply", "divide"]);
+
+/**
  * Runs a broadcasting binary kernel. `vjp(g, a, b, out)` returns the gradients at the broadcast
  * shape; they are summed back to each operand's shape here.
  */
@@ -93,7 +102,16 @@ export function binaryOp(op: BinaryOp, x: TensorLike, y: TensorLike, options: Bi
   }
   const outShape = broadcastShapes(a.shape, b.shape, name);
   const outDtype = options.outDtype ? options.outDtype(a.dtype) : a.dtype;
-  const out = makeTensor(getBackend().binary(op, a.storage, a.shape, b.storage, b.shape, outShape, outDtype), outShape, outDtype);
+  let sa: TypedArray;
+  let sb: TypedArray;
+  if (outDtype === "float32" && CONVERTING_OPS.has(op)) {
+    sa = a.storageForConversion();
+    sb = b.storageForConversion();
+  } else {
+    sa = a.storage;
+    sb = b.storage;
+  }
+  const out = makeTensor(getBackend().binary(op, sa, a.shape, sb, b.shape, outShape, outDtype), outShape, outDtype);
   const vjp = options.vjp;
   if (vjp !== undefined && out.dtype === "float32" && a.dtype === "float32" && isRecording()) {
     const ta = a;

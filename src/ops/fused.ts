@@ -1,6 +1,7 @@
 import { getBackend, type AdamUpdateArgs, type DenseActivation, type RMSpropUpdateArgs, type SGDUpdateArgs } from "../backend/backend.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
+import { markWrittenInPlace } from "../backend/variable.js";
 import { isRecording, isTracked, record, withoutRecording } from "../autodiff/tape.js";
 import { cast } from "./core.js";
 import { broadcastTo, expandDims, reshape } from "./shape.js";
@@ -36,6 +37,34 @@ function requireFloat(t: Tensor, what: string, op: string): void {
   if (t.dtype !== "float32") throw new TypeError(`${op}: ${what} must be float32, got ${t.dtype}`);
 }
 
+/*
+ * Gradient buffers the training loop lends for one step: the gradient of a weight (its value
+ * tensor) is written into the buffer instead of a fresh array, so a step allocates no weight
+ * gradients. A buffer is taken once (a weight used twice gets a fresh array the second time, which
+ * the tape adds to the first), and the loop withdraws them all after the optimizer has read the
+ * gradients: the tensors wrapping them must not outlive the step.
+ */
+const lentGradientBuffers = new Map<Tensor, Float32Array>();
+
+/** Lends `buffers[i]` (of `weights[i]`'s size) for the gradient of `weights[i]` in the next backward pass. */
+export function lendGradientBuffers(weights: readonly Tensor[], buffers: readonly Float32Array[]): void {
+  weights.forEach((w, i) => {
+    markWrittenInPlace(buffers[i]);
+    if (w.dtype === "float32" && buffers[i].length === w.size) lentGradientBuffers.set(w, buffers[i]);
+  });
+}
+
+/** Withdraws every buffer lent and not yet taken. */
+export function withdrawGradientBuffers(): void {
+  lentGradientBuffers.clear();
+}
+
+function takeGradientBuffer(weight: Tensor): Float32Array | undefined {
+  const buffer = lentGradientBuffers.get(weight);
+  if (buffer !== undefined) lentGradientBuffers.delete(weight);
+  return buffer;
+}
+
 /**
  * `activation(x @ kernel + bias)` over the last axis of `x` ([..., k] against kernel [k, n], bias
  * [n] or null), as one kernel; the gradient is one kernel too, and skips the input gradient when no
@@ -67,7 +96,7 @@ export function fusedDense(x: Tensor, kernel: Tensor, bias: Tensor | null, activ
       record(inputs, out, (g) => {
         const grads = getBackend().denseBackward(
           g.storage as Float32Array, out.storage as Float32Array, x.storage as Float32Array, kernel.storage as Float32Array,
-          m, k, n, activation, needX, needW, needB,
+          m, k, n, activation, needX, needW && (takeGradientBuffer(kernel) ?? true), needB && (takeGradientBuffer(bias!) ?? true),
         );
         const result: (Tensor | null)[] = [
           grads.dX === null ? null : makeTensor(grads.dX, x.shape, "float32"),
@@ -146,50 +175,40 @@ export function sumDivide(x: Tensor, count: number): Tensor {
 }
 
 /*
- * One-pass optimizer updates. Each takes the variable's value, its gradient and slot values (all
- * float32 of one shape) and returns their new values; the optimizer assigns them. Not recorded:
+ * One-pass optimizer updates, in place: the variable's and slots' tensors (float32, one shape)
+ * are overwritten with their new values. They must be tensors a Variable holds for writing
+ * (`Variable.writableValue()`), never ordinary tensors, which are immutable. Not recorded:
  * updates run outside gradient computation.
  */
 
-type Float32Storage = Float32Array;
-
-function f32(t: Tensor): Float32Storage {
-  return t.storage as Float32Storage;
+function f32(t: Tensor): Float32Array {
+  return t.storage as Float32Array;
 }
 
-function like(reference: Tensor, storage: Float32Storage): Tensor {
-  return makeTensor(storage, reference.shape, "float32");
+/** The gradient's values, copied when they share memory with a tensor the update overwrites. */
+function gradientStorage(gradient: Tensor, written: readonly (Tensor | null)[]): Float32Array {
+  const g = f32(gradient);
+  for (const t of written) if (t !== null && t.storage.buffer === g.buffer) return g.slice();
+  return g;
 }
 
-export function sgdUpdate(variable: Tensor, gradient: Tensor, momentum: Tensor | null, args: SGDUpdateArgs): { variable: Tensor; momentum: Tensor | null } {
-  const result = getBackend().sgdUpdate(f32(variable), f32(gradient), momentum === null ? null : f32(momentum), args);
-  return { variable: like(variable, result.variable), momentum: momentum === null ? null : like(momentum, result.momentum!) };
+export function sgdUpdateInPlace(variable: Tensor, gradient: Tensor, momentum: Tensor | null, args: SGDUpdateArgs): void {
+  const g = gradientStorage(gradient, [variable, momentum]);
+  getBackend().sgdUpdate(f32(variable), g, momentum === null ? null : f32(momentum), args);
 }
 
-export function rmspropUpdate(
+export function rmspropUpdateInPlace(
   variable: Tensor, gradient: Tensor, velocity: Tensor, momentum: Tensor | null, averageGradient: Tensor | null, args: RMSpropUpdateArgs,
-): { variable: Tensor; velocity: Tensor; momentum: Tensor | null; averageGradient: Tensor | null } {
-  const result = getBackend().rmspropUpdate(
-    f32(variable), f32(gradient), f32(velocity), momentum === null ? null : f32(momentum), averageGradient === null ? null : f32(averageGradient), args,
-  );
-  return {
-    variable: like(variable, result.variable),
-    velocity: like(velocity, result.velocity),
-    momentum: momentum === null ? null : like(momentum, result.momentum!),
-    averageGradient: averageGradient === null ? null : like(averageGradient, result.averageGradient!),
-  };
+): void {
+  const g = gradientStorage(gradient, [variable, velocity, momentum, averageGradient]);
+  getBackend().rmspropUpdate(f32(variable), g, f32(velocity), momentum === null ? null : f32(momentum), averageGradient === null ? null : f32(averageGradient), args);
 }
 
-export function adamUpdate(
+export function adamUpdateInPlace(
   variable: Tensor, gradient: Tensor, momentum: Tensor, velocity: Tensor, velocityHat: Tensor | null, args: AdamUpdateArgs,
-): { variable: Tensor; momentum: Tensor; velocity: Tensor; velocityHat: Tensor | null } {
-  const result = getBackend().adamUpdate(f32(variable), f32(gradient), f32(momentum), f32(velocity), velocityHat === null ? null : f32(velocityHat), args);
-  return {
-    variable: like(variable, result.variable),
-    momentum: like(momentum, result.momentum),
-    velocity: like(velocity, result.velocity),
-    velocityHat: velocityHat === null ? null : like(velocityHat, result.velocityHat!),
-  };
+): void {
+  const g = gradientStorage(gradient, [variable, momentum, velocity, velocityHat]);
+  getBackend().adamUpdate(f32(variable), g, f32(momentum), f32(velocity), velocityHat === null ? null : f32(velocityHat), args);
 }
 
 /*
@@ -208,4 +227,23 @@ export function rowsView(t: Tensor, start: number, size: number): Tensor {
 export function gatherRows(t: Tensor, indices: Tensor): Tensor {
   const rows = indices.storage as Int32Array;
   return makeTensor(getBackend().gather(t.storage, t.shape, rows, 0), [rows.length, ...t.shape.slice(1)], t.dtype);
+}
+
+/**
+ * The number of rows i where argmax(yPred[i]) equals the label: `labels[i]` itself for class
+ * indices (shape [N], any dtype: 2.5 matches no class), or argmax(labels[i]) for one-hot labels
+ * (shape [N, C]). yPred is float32 [N, C]. argmax is the op's: the first maximum, or the first
+ * NaN. What (sparse_)categorical_accuracy sums over a batch, in two or three kernels.
+ */
+export function argmaxMatchCount(labels: Tensor, yPred: Tensor, oneHot: boolean): number {
+  requireFloat(yPred, "yPred", "argmaxMatchCount");
+  const [rows, cols] = yPred.shape;
+  const expected = oneHot ? [rows, cols] : [rows];
+  if (yPred.rank !== 2 || !shapesEqual(labels.shape, expected)) {
+    throw new Error(`argmaxMatchCount: labels of shape ${formatShape(labels.shape)} do not fit predictions of shape ${formatShape(yPred.shape)}`);
+  }
+  const backend = getBackend();
+  const predicted = backend.argReduce("argmax", yPred.storage, yPred.shape, 1);
+  const truth = oneHot ? backend.argReduce("argmax", labels.storage, labels.shape, 1) : labels.storage;
+  return backend.countEqual(truth, predicted);
 }

@@ -6,3 +6,4 @@ export * from "./reduction.js";
 export * from "./shape.js";
 export * from "./linalg.js";
 export * from "./nn.js";
+export { normalize } from "./normalize.js";

@@ -34,7 +34,7 @@ export function reshape(x: TensorLike, newShape: readonly number[]): Tensor {
     throw new Error(`reshape: cannot reshape tensor of shape ${formatShape(t.shape)} (${t.size} elements) into shape ${formatShape(newShape)} (${sizeOf(shape)} elements)`);
   }
   if (shapesEqual(shape, t.shape)) return t;
-  const out = makeTensor(t.storage, shape, t.dtype);
+  const out = t.sharedView(shape);
   if (isRecording()) record([t], out, (g) => [reshape(g, t.shape)]);
   return out;
 }

@@ -3,7 +3,7 @@ import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import * as fused from "../ops/fused.js";
 import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
 
 export interface AdamArgs extends OptimizerArgs {
   /** Decay of the first-moment estimate. Default 0.9. */
@@ -34,6 +34,10 @@ export const ADAM_CONFIG_KEYS: Record<string, string> = { beta_1: "beta1", beta_
  * .keras files hold), then, with amsgrad, all `velocity_hat`s.
  */
 export class Adam extends Optimizer {
+  static {
+    transientGradientSteps.add(Adam.prototype.updateStep);
+  }
+
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -70,14 +74,10 @@ export class Adam extends Optimizer {
     if (canFuse(gradient, variable)) {
       // One kernel: AdamW's decoupled decay, both moments, amsgrad's max and the variable update.
       const vHat = this.amsgrad ? this.velocityHats[index] : null;
-      const result = fused.adamUpdate(
-        variable.value, gradient, momentum.value, velocity.value, vHat === null ? null : vHat.value,
+      fused.adamUpdateInPlace(
+        variable.writableValue(), gradient, momentum.writableValue(), velocity.writableValue(), vHat === null ? null : vHat.writableValue(),
         { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay },
       );
-      momentum.assign(result.momentum);
-      velocity.assign(result.velocity);
-      if (vHat !== null) vHat.assign(result.velocityHat!);
-      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

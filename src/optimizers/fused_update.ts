@@ -4,8 +4,8 @@ import * as ops from "../ops/index.js";
 
 /*
  * Helpers for the optimizers whose per-variable step is one backend kernel (sgdUpdate,
- * rmspropUpdate, adamUpdate): the kernel reads the variable, gradient and slots and returns their
- * new values, which replace the old ones without further ops.
+ * rmspropUpdate, adamUpdate): the kernel reads the gradient and overwrites the variable and its
+ * slots in place (Variable.writableValue), so a training step allocates nothing for its update.
  */
 
 let enabled = true;

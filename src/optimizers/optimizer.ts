@@ -36,6 +36,12 @@ function scalarOf(value: SavedValue): number {
   return ops.convertToTensor(value).item();
 }
 
+/**
+ * The built-in optimizers' `updateStep`s (each class adds its own): none keeps a gradient tensor
+ * after the step, which lets `fit` write the gradients into buffers it reuses every step.
+ */
+export const transientGradientSteps = new WeakSet<object>();
+
 /** What `optimizer.apply` accepts per variable; a missing gradient skips that variable (as Keras does). */
 export type Gradient = Tensor | null | undefined;
 
@@ -188,6 +194,15 @@ export abstract class Optimizer {
    * `index` is the variable's position in the list the optimizer was built with.
    */
   protected abstract updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void;
+
+  /**
+   * Whether `apply` lets go of the gradients when it returns: true for the built-in optimizers; a
+   * subclass that replaces `updateStep`, `apply` or the clipping may keep them, so `fit` then
+   * gives it freshly allocated gradients.
+   */
+  get releasesGradients(): boolean {
+    return transientGradientSteps.has(this.updateStep) && this.apply === Optimizer.prototype.apply && this.clipGradients === Optimizer.prototype.clipGradients;
+  }
 
   /** Called once per step after weight decay, before the per-variable updates (Nadam's u_product). */
   protected beforeUpdateSteps(_lr: number): void {}

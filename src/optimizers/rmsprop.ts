@@ -3,7 +3,7 @@ import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import * as fused from "../ops/fused.js";
 import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
 
 export interface RMSpropArgs extends OptimizerArgs {
   /** Discount of the moving average of squared gradients. Default 0.9. */
@@ -31,6 +31,10 @@ export interface RMSpropArgs extends OptimizerArgs {
  * when momentum > 0; then all `average_gradient`s when centered.
  */
 export class RMSprop extends Optimizer {
+  static {
+    transientGradientSteps.add(RMSprop.prototype.updateStep);
+  }
+
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -71,14 +75,10 @@ export class RMSprop extends Optimizer {
       const velocity = this.velocities[index];
       const momentum = this.momentum > 0 ? this.momentums[index] : null;
       const average = this.centered ? this.averageGradients[index] : null;
-      const result = fused.rmspropUpdate(
-        variable.value, gradient, velocity.value, momentum === null ? null : momentum.value, average === null ? null : average.value,
+      fused.rmspropUpdateInPlace(
+        variable.writableValue(), gradient, velocity.writableValue(), momentum === null ? null : momentum.writableValue(), average === null ? null : average.writableValue(),
         { lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, decay },
       );
-      velocity.assign(result.velocity);
-      if (momentum !== null) momentum.assign(result.momentum!);
-      if (average !== null) average.assign(result.averageGradient!);
-      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

@@ -3,7 +3,7 @@ import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import * as fused from "../ops/fused.js";
 import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
 
 export interface SGDArgs extends OptimizerArgs {
   /** In [0, 1]; 0 is plain gradient descent. Default 0. */
@@ -24,6 +24,10 @@ export interface SGDArgs extends OptimizerArgs {
  * momentum != 0.
  */
 export class SGD extends Optimizer {
+  static {
+    transientGradientSteps.add(SGD.prototype.updateStep);
+  }
+
   readonly momentum: number;
   readonly nesterov: boolean;
   private momentums: Variable[] = [];
@@ -53,11 +57,9 @@ export class SGD extends Optimizer {
     const m = this.momentum === 0 ? null : this.momentums[index];
     if (canFuse(gradient, variable)) {
       // One kernel: weight decay, momentum and the variable update in a single pass.
-      const result = fused.sgdUpdate(variable.value, gradient, m === null ? null : m.value, {
+      fused.sgdUpdateInPlace(variable.writableValue(), gradient, m === null ? null : m.writableValue(), {
         lr, momentum: this.momentum, nesterov: this.nesterov, decay,
       });
-      if (m !== null) m.assign(result.momentum!);
-      variable.assign(result.variable);
       return;
     }
     applyDecay(variable, decay);

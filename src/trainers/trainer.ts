@@ -66,6 +66,16 @@ export interface PredictArgs {
   callbacks?: Callback[];
 }
 
+/**
+ * Lets the event loop turn once. The training loop otherwise never does during an epoch (it awaits
+ * only settled promises), and V8 finishes a full garbage collection in a task of its own: without
+ * this, the memory of data prepared before `fit` and of the previous epoch's garbage is returned
+ * late, and the peak memory of a run grows by tens of MB.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function resolveVerbose(verbose: Verbose | undefined): number {
   return verbose === undefined || verbose === "auto" ? 1 : verbose;
 }
@@ -80,6 +90,14 @@ function classWeightsToSampleWeights(classWeight: Record<number, number>, y: Ten
   const maxClass = Math.max(...Object.keys(classWeight).map(Number));
   const table = Array.from({ length: maxClass + 1 }, (_, i) => classWeight[i] ?? 1);
   return ops.take(ops.convertToTensor(table, "float32"), labels);
+}
+
+/** What `fit` lists once per epoch instead of walking the layers every step. */
+interface EpochState {
+  variables?: Variable[];
+  layers?: Layer[];
+  /** One reused gradient buffer per float32 variable (when the optimizer lets go of gradients). */
+  gradientBuffers?: Float32Array[];
 }
 
 /**
@@ -157,11 +175,15 @@ export class Trainer extends Layer {
     return y instanceof Tensor ? [y] : y;
   }
 
-  /** Total loss of a batch: compiled losses plus the layers' regularization losses. */
-  private computeLoss(y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined): { total: Tensor; perOutput: (Tensor | undefined)[] } {
+  /**
+   * Total loss of a batch: compiled losses plus the layers' regularization and activity losses
+   * (`layers`: the model's `flattenLayers()`, when the caller keeps it across steps).
+   */
+  private computeLoss(y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined, layers?: readonly Layer[]): { total: Tensor; perOutput: (Tensor | undefined)[] } {
     const result = this.compiledLoss!.call(y, yPred, sampleWeight);
     let total = result.total;
-    for (const extra of this.losses) total = ops.add(total, extra);
+    const extras = layers === undefined ? this.losses : layers.flatMap((l) => l.ownLosses());
+    for (const extra of extras) total = ops.add(total, extra);
     return { total, perOutput: result.perOutput };
   }
 
@@ -188,22 +210,38 @@ export class Trainer extends Layer {
    * of walking the layers every step (a change of `trainable` then takes effect at the next epoch;
    * Keras needs a new compile() for it).
    */
-  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: { variables?: Variable[] }): void {
+  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: EpochState): void {
     const optimizer = this.optimizer!;
     // Build before listing variables, so a deferred-build model has its weights.
     if (!this.built) withoutRecording(() => this.forward(x, { training: false }));
     const variables: Variable[] = epochState?.variables ?? this.trainableWeights;
-    if (epochState !== undefined) epochState.variables = variables;
+    const layers: Layer[] = epochState?.layers ?? this.flattenLayers();
+    if (epochState !== undefined) {
+      epochState.variables = variables;
+      epochState.layers = layers;
+      // The gradients live only until the optimizer has applied them, so every step can write
+      // them into the same buffers instead of fresh arrays.
+      if (optimizer.releasesGradients) epochState.gradientBuffers ??= variables.map((v) => new Float32Array(v.dtype === "float32" ? v.size : 0));
+    }
+    const buffers = epochState?.gradientBuffers;
     const step = valueAndGrad(
       () => {
         const yPred = this.asList(this.forward(x, { training: true }));
-        const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight);
+        const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight, layers);
         return [total, { yPred, perOutput }] as [Tensor, { yPred: Tensor[]; perOutput: (Tensor | undefined)[] }];
       },
       { variables, hasAux: true },
     );
-    const [[loss, aux], grads] = step();
-    optimizer.apply(grads, variables);
+    if (buffers !== undefined) fused.lendGradientBuffers(variables.map((v) => v.value), buffers);
+    let loss: Tensor;
+    let aux: { yPred: Tensor[]; perOutput: (Tensor | undefined)[] };
+    try {
+      let grads: Tensor[];
+      [[loss, aux], grads] = step();
+      optimizer.apply(grads, variables);
+    } finally {
+      fused.withdrawGradientBuffers();
+    }
     this.updateMetrics(y[0].shape[0], loss, aux.perOutput, y, aux.yPred, sampleWeight);
   }
 
@@ -272,17 +310,20 @@ export class Trainer extends Layer {
     this.history = history;
 
     await callbackList.call("onTrainBegin", {});
+    await yieldToEventLoop();
     // This epoch's sample order (int32 row numbers), or undefined for the order given.
     let permutation: Tensor | undefined;
     let cursor = 0;
+    const batchBegin = callbackList.implements("onTrainBatchBegin");
+    const batchEnd = callbackList.implements("onTrainBatchEnd");
     for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbackList.call("onEpochBegin", epoch, {});
-      const epochState: { variables?: Variable[] } = {};
+      const epochState: EpochState = {};
       for (let step = 0; step < steps; step++) {
         if (cursor === 0) permutation = args.shuffle === false ? undefined : ops.cast(random.shuffle(ops.arange(numSamples)), "int32");
         const size = Math.min(batchSize, numSamples - cursor);
-        await callbackList.call("onTrainBatchBegin", step, {});
+        if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
         // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
         // samples, so they need no checks); a view of the rows otherwise.
         const rows = permutation === undefined ? undefined : fused.rowsView(permutation, cursor, size);
@@ -292,7 +333,7 @@ export class Trainer extends Layer {
         this.trainStep(xs.rebuild(xb), yb, swb, epochState);
         cursor += size;
         if (cursor >= numSamples) cursor = 0;
-        await callbackList.call("onTrainBatchEnd", step, this.metricLogs());
+        if (batchEnd) await callbackList.call("onTrainBatchEnd", step, this.metricLogs());
         if (this.stopTraining) break;
       }
       // With stepsPerEpoch unset, every epoch starts a fresh pass over the data.
@@ -304,6 +345,7 @@ export class Trainer extends Layer {
         epochLogs = { ...epochLogs, ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])) };
       }
       await callbackList.call("onEpochEnd", epoch, epochLogs);
+      await yieldToEventLoop();
       if (this.stopTraining) break;
     }
     await callbackList.call("onTrainEnd", {});
@@ -344,12 +386,14 @@ export class Trainer extends Layer {
     const callbackList = new CallbackList(list, this as never, { steps, verbose });
     this.resetMetrics();
     await callbackList.call("onTestBegin", {});
+    const batchBegin = callbackList.implements("onTestBatchBegin");
+    const batchEnd = callbackList.implements("onTestBatchEnd");
     for (let step = 0; step < steps; step++) {
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
-      await callbackList.call("onTestBatchBegin", step, {});
+      if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
       this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
-      await callbackList.call("onTestBatchEnd", step, this.metricLogs());
+      if (batchEnd) await callbackList.call("onTestBatchEnd", step, this.metricLogs());
     }
     const logs = this.metricLogs();
     await callbackList.call("onTestEnd", logs);
@@ -372,13 +416,15 @@ export class Trainer extends Layer {
     const callbackList = new CallbackList(list, this as never, { steps, verbose });
     await callbackList.call("onPredictBegin", {});
     const batches: Tensor[][] = [];
+    const batchBegin = callbackList.implements("onPredictBatchBegin");
+    const batchEnd = callbackList.implements("onPredictBatchEnd");
     for (let step = 0; step < steps; step++) {
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
-      await callbackList.call("onPredictBatchBegin", step, {});
+      if (batchBegin) await callbackList.call("onPredictBatchBegin", step, {});
       const out = withoutRecording(() => this.forward(xs.rebuild(xs.slice(start, size)), { training: false }));
       batches.push(this.asList(out));
-      await callbackList.call("onPredictBatchEnd", step, {});
+      if (batchEnd) await callbackList.call("onPredictBatchEnd", step, {});
     }
     await callbackList.call("onPredictEnd", {});
     if (batches.length === 0) throw new Error("predict: no samples were given");

@@ -93,12 +93,20 @@ export function parseIdxHeader(bytes: Uint8Array, name = "<buffer>"): IdxHeader 
   return { typeCode, idxType: type.name, dtype: type.dtype, shape, dataOffset };
 }
 
-function decode(bytes: Uint8Array, header: IdxHeader, count: number): TypedArray {
+/**
+ * The elements. uint8 data is used in place when `owned` (bytes this module read or decompressed
+ * itself, which nothing else holds: a data set is then in memory once), and copied otherwise, so a
+ * tensor never aliases a caller's buffer.
+ */
+function decode(bytes: Uint8Array, header: IdxHeader, count: number, owned: boolean): TypedArray {
   const start = header.dataOffset;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (header.typeCode) {
     case 0x08: {
-      // Copied, so the tensor never aliases the caller's buffer.
+      // A plain Uint8Array view: a Node Buffer's `slice` shares memory, which would let
+      // `dataSync()` hand out the tensor's own bytes. Below 4 kB, Node may have cut the bytes
+      // from its shared buffer pool: those are copied, which costs nothing worth saving.
+      if (owned && count >= 4096) return new Uint8Array(bytes.buffer, bytes.byteOffset + start, count);
       const out = new Uint8Array(count);
       out.set(bytes.subarray(start, start + count));
       return out;
@@ -133,8 +141,8 @@ function decode(bytes: Uint8Array, header: IdxHeader, count: number): TypedArray
   }
 }
 
-/** Parses raw (already decompressed) IDX bytes into a tensor. */
-function parseRaw(bytes: Uint8Array, name: string): Tensor {
+/** Parses raw (already decompressed) IDX bytes into a tensor; `owned` as for `decode`. */
+function parseRaw(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   const header = parseIdxHeader(bytes, name);
   const type = IDX_TYPES[header.typeCode];
   let count = 1;
@@ -154,7 +162,7 @@ function parseRaw(bytes: Uint8Array, name: string): Tensor {
       `${bytes.length - expected} unexpected trailing bytes: shape ${shapeText} of ${type.name} needs ${expected} bytes in all, got ${bytes.length}`,
     );
   }
-  return makeTensor(decode(bytes, header, count), header.shape, header.dtype);
+  return makeTensor(decode(bytes, header, count, owned), header.shape, header.dtype);
 }
 
 function gunzipError(name: string, error: unknown): Error {
@@ -162,20 +170,39 @@ function gunzipError(name: string, error: unknown): Error {
 }
 
 /**
+ * zlib options that make gunzip write its output into one buffer of the right size instead of
+ * 16 kB chunks joined by a copy at the end: the gzip trailer's last 4 bytes give the size (modulo
+ * 2^32), trusted only as far as deflate can expand (1032:1). A wrong size costs only that copy
+ * again (several chunks are joined) or unused address space.
+ */
+function gunzipOptions(bytes: Uint8Array): { chunkSize?: number } {
+  if (bytes.length < 18) return {};
+  const size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
+  // One more byte than the output, so zlib sees room left and allocates no further chunk.
+  // zlib takes chunks of 64 bytes or more; small outputs gain nothing anyway.
+  return size >= 64 && size < 2 ** 31 && size <= 1032 * bytes.length ? { chunkSize: size + 1 } : {};
+}
+
+/**
  * Parses IDX data (gzipped or not) into a tensor. Errors name `name` and say what is wrong: a bad
  * magic number, an unknown type code, truncated or oversized data, a broken gzip stream.
  */
 export function parseIdx(bytes: Uint8Array, name = "<buffer>"): Tensor {
+  return parseOwned(bytes, name, false);
+}
+
+/** `parseIdx`, where `owned` says whether `bytes` may become the tensor's storage. */
+function parseOwned(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   if (isGzip(bytes)) {
     let raw: Uint8Array;
     try {
-      raw = gunzipSync(bytes);
+      raw = gunzipSync(bytes, gunzipOptions(bytes));
     } catch (error) {
       throw gunzipError(name, error);
     }
-    return parseRaw(raw, name);
+    return parseRaw(raw, name, true);
   }
-  return parseRaw(bytes, name);
+  return parseRaw(bytes, name, owned);
 }
 
 /**
@@ -192,7 +219,7 @@ export function readIdx(source: string | Uint8Array, options: ReadIdxOptions = {
     } catch (error) {
       throw idxError(name, `cannot read file (${(error as Error).message})`);
     }
-    return parseIdx(bytes, name);
+    return parseOwned(bytes, name, true);
   }
   if (!(source instanceof Uint8Array)) {
     throw new TypeError(`readIdx: expected a file path or a Uint8Array, got ${source === null ? "null" : typeof source}`);
@@ -211,10 +238,10 @@ export async function loadIdx(path: string, options: ReadIdxOptions = {}): Promi
   }
   if (isGzip(bytes)) {
     try {
-      bytes = await gunzipAsync(bytes);
+      bytes = await gunzipAsync(bytes, gunzipOptions(bytes));
     } catch (error) {
       throw gunzipError(name, error);
     }
   }
-  return parseRaw(bytes, name);
+  return parseRaw(bytes, name, true);
 }

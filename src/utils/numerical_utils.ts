@@ -2,21 +2,15 @@ import type { Tensor } from "../backend/tensor.js";
 import { formatShape } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
+import { divideByNorm } from "../ops/normalize.js";
 
 /**
- * Keras's `utils.normalize`: divides by the L`order` norm along `axis` (zero norms left alone).
- * Integer input (uint8 images) gives float32.
+ * Keras's `utils.normalize`: divides by the L`order` norm along `axis` (zero norms left alone),
+ * as Keras does for a NumPy array. Integer input (uint8 images) gives float32, in one pass that
+ * allocates only the result.
  */
 export function normalize(x: TensorLike, axis = -1, order = 2): Tensor {
-  const t = ops.cast(convertToTensor(x), "float32");
-  let norm: Tensor;
-  if (order === 2) norm = ops.sqrt(ops.sum(ops.square(t), axis, true));
-  else if (order === 1) norm = ops.sum(ops.abs(t), axis, true);
-  else if (order === Infinity) norm = ops.max(ops.abs(t), axis, true);
-  else if (Number.isFinite(order) && order > 0) norm = ops.power(ops.sum(ops.power(ops.abs(t), order), axis, true), 1 / order);
-  else throw new RangeError(`normalize: order must be a positive number or Infinity, got ${order}`);
-  const safe = ops.where(ops.equal(norm, 0), 1, norm);
-  return ops.divide(t, safe);
+  return divideByNorm(convertToTensor(x), axis, order);
 }
 
 /** Keras's `utils.to_categorical`: class indices to one-hot float32 rows. */

@@ -48,6 +48,11 @@ test("reads NumPy's np.savez_compressed (deflate, zip64 local headers)", () => {
   assert.deepEqual(a.x_test.shape, [1, 28, 28]);
   assert.equal(Array.from(a.x_test.dataSync()).reduce((s, v) => s + v, 0), 76536);
   assert.deepEqual(a.y_test.arraySync(), [7]);
+  // uint8 data is a plain Uint8Array, never a Buffer (whose slice would share memory).
+  assert.ok(!(a.x_train.storage instanceof Buffer));
+  const copy = a.x_train.dataSync();
+  copy[1] = 0;
+  assert.equal(a.x_train.dataSync()[1], 7);
 });
 
 test("corruption is caught: CRC mismatch, bad deflate data, truncation, not a zip", () => {

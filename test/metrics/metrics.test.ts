@@ -58,6 +58,31 @@ test("accuracy metrics accumulate over two updates and reset", () => {
   assertClose(metrics.sparseCategoricalAccuracy(i32([1, 0]), f32([[0.2, 0.8], [0.3, 0.7]])), [1, 0]);
 });
 
+test("categorical accuracies: the unweighted batch path counts what the per-sample functions give", () => {
+  // Ties (the first maximum wins), NaN predictions (the first NaN wins, as argmax), float labels
+  // that are no class (2.5), an out-of-range label, uint8 and [N, 1] labels.
+  const pred = f32([[0.2, 0.2, 0.1], [NaN, 0.9, 0.1], [0.1, NaN, NaN], [0.3, 0.3, 0.4], [0.5, 0.1, 0.4], [0.1, 0.1, 0.8]]);
+  const sparseLabels: Tensor[] = [
+    i32([0, 0, 1, 2, 0, 7]),
+    f32([0, 1, 1, 2.5, 0, 2]),
+    ops.convertToTensor([1, 0, 1, 2, 0, 2], "uint8"),
+    ops.reshape(i32([0, 0, 2, 2, 1, 2]), [6, 1]),
+  ];
+  for (const labels of sparseLabels) {
+    const m = new metrics.SparseCategoricalAccuracy();
+    m.updateState(labels, pred);
+    const expected = ops.mean(metrics.sparseCategoricalAccuracy(labels, pred)).item();
+    assert.equal(m.result().item(), expected, `sparse labels ${labels.toString()}`);
+  }
+  const oneHot = f32([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [1, 1, 0], [NaN, 0, 1]]);
+  const m = new metrics.CategoricalAccuracy();
+  m.updateState(oneHot, pred);
+  m.updateState(oneHot, pred);
+  const expected = ops.mean(metrics.categoricalAccuracy(oneHot, pred)).item();
+  assert.equal(m.result().item(), expected);
+  assert.equal(expected, 3 / 6);
+});
+
 test("top-k accuracy: k defaults to 5; ties at the boundary count as in", () => {
   const scores = [
     [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],

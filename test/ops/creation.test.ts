@@ -2,6 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as ops from "../../src/ops/index.js";
 import type { DType } from "../../src/backend/dtypes.js";
+import { Variable } from "../../src/backend/variable.js";
+import { SGD } from "../../src/optimizers/index.js";
+import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 
 const close = (actual: number[], expected: number[], tol = 1e-6) => {
   assert.equal(actual.length, expected.length, `length ${actual.length} vs ${expected.length}`);
@@ -142,4 +145,22 @@ test("identity and tri", () => {
   assert.deepEqual(ops.tri(3, 2, -1).arraySync(), [[0, 0], [1, 0], [1, 1]]);
   assert.deepEqual(ops.tri(2, 2, -5).arraySync(), [[0, 0], [0, 0]]);
   assert.equal(ops.tri(2).dtype, "float32");
+});
+
+test("copy: the same values in storage of its own, any dtype; the gradient passes through", () => {
+  const v = new Variable([[1, 2], [3, 4]], { dtype: "float32" });
+  const snapshot = ops.copy(v);
+  assert.deepEqual(snapshot.shape, [2, 2]);
+  assert.deepEqual(Array.from(snapshot.dataSync()), [1, 2, 3, 4]);
+  // A later in-place update of the variable leaves the copy as it was.
+  const live = v.writableValue();
+  new SGD({ learningRate: 1 }).apply([ops.ones([2, 2])], [v]);
+  assert.deepEqual(Array.from(live.dataSync()), [0, 1, 2, 3]);
+  assert.deepEqual(Array.from(snapshot.dataSync()), [1, 2, 3, 4]);
+  for (const dtype of ["int32", "uint8", "bool"] as const) {
+    const c = ops.copy(ops.convertToTensor([1, 0, 1], dtype));
+    assert.equal(c.dtype, dtype);
+    assert.deepEqual(Array.from(c.dataSync()), [1, 0, 1]);
+  }
+  checkGradients((x) => ops.multiply(ops.copy(x), x), [randomTensor([2, 3], 7)]);
 });

@@ -50,13 +50,45 @@ const CONFIGS: [string, () => Optimizer][] = [
 ];
 
 for (const [name, make] of CONFIGS) {
-  test(`${name}: the fused update equals the op-by-op update (variables and slots, 4 steps)`, () => {
+  test(`${name}: the fused update equals the op-by-op update bit for bit (variables and slots, 4 steps)`, () => {
     const fused = run(make, true);
     const plain = run(make, false);
-    fused.vars.forEach((v, i) => assertClose(v, plain.vars[i], 1e-6 * 4, `${name} variable ${i}`));
+    fused.vars.forEach((v, i) => assert.deepEqual(v, plain.vars[i], `${name} variable ${i}`));
     assert.equal(fused.slots.length, plain.slots.length);
-    fused.slots.forEach((s, i) => assertClose(s, plain.slots[i], 1e-6, `${name} slot ${i}`));
+    fused.slots.forEach((s, i) => assert.deepEqual(s, plain.slots[i], `${name} slot ${i}`));
   });
+}
+
+test("updates run in place, without writing tensors the variables were given", () => {
+  for (const make of [() => new SGD({ momentum: 0.9 }), () => new RMSprop({ centered: true, momentum: 0.5 }), () => new Adam({ amsgrad: true })]) {
+    const opt = make();
+    const initial = ops.convertToTensor([1, 2, 3], "float32");
+    const w = variable([0, 0, 0], "w");
+    w.assign(initial);
+    const g = ops.convertToTensor([0.5, -0.5, 0.25], "float32");
+    opt.apply([g], [w]);
+    assert.deepEqual(Array.from(initial.dataSync()), [1, 2, 3], `${opt.name}: the assigned tensor is untouched`);
+    const afterFirst = w.value;
+    const firstValues = values(w);
+    opt.apply([g], [w]);
+    assert.equal(w.value, afterFirst, `${opt.name}: the second step reuses the variable's tensor`);
+    assert.notDeepEqual(values(w), firstValues, `${opt.name}: and changes its values`);
+    // A gradient that is the variable itself is read before it is overwritten.
+    const current = values(w);
+    const expected = run1(make, current, current);
+    const w2 = variable(current, "w2");
+    const opt2 = make();
+    opt2.apply([w2.writableValue()], [w2]);
+    assert.deepEqual(values(w2), expected, `${opt.name}: gradient aliasing the variable`);
+  }
+});
+
+/** One step of a fresh optimizer on a fresh variable with a separate gradient array. */
+function run1(make: () => Optimizer, init: number[], grad: number[]): number[] {
+  const opt = make();
+  const w = variable(init, "w1");
+  opt.apply([ops.convertToTensor(grad, "float32")], [w]);
+  return values(w);
 }
 
 test("weight decay is applied once, in the fused kernel, and not to excluded variables", () => {

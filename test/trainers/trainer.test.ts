@@ -103,7 +103,9 @@ test("bad inputs give errors that say what to fix", async () => {
 test("fit with verbose 2 prints one line per epoch in Keras's format", async () => {
   const lines: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
-  (process.stdout as unknown as { write: (s: string) => boolean }).write = (s: string) => {
+  // fit lets the event loop turn, when the test runner may write its own (binary) messages: pass those on.
+  (process.stdout as unknown as { write: (s: string | Uint8Array) => boolean }).write = (s: string | Uint8Array) => {
+    if (typeof s !== "string") return original(s);
     lines.push(s);
     return true;
   };
@@ -117,4 +119,47 @@ test("fit with verbose 2 prints one line per epoch in Keras's format", async () 
   }
   const text = lines.join("");
   assert.match(text, /^Epoch 1\/2\n2\/2 - \d+s - \d+(ms|us|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}\nEpoch 2\/2\n/);
+});
+
+test("fit writes weight gradients into buffers it reuses, with the same results as fresh gradients", async () => {
+  const { getBackend, setBackend } = await import("../../src/backend/backend.js");
+  const data = () => {
+    keras.utils.setRandomSeed(5);
+    return [keras.random.uniform([64, 6]), keras.ops.cast(keras.random.randint([64], 0, 3), "int32")] as const;
+  };
+  class KeepingSGD extends keras.optimizers.SGD {
+    // Replacing updateStep makes fit hand this optimizer freshly allocated gradients.
+    protected override updateStep(gradient: keras.Tensor, variable: keras.Variable, lr: number, index: number): void {
+      super.updateStep(gradient, variable, lr, index);
+    }
+  }
+  const train = async (optimizer: keras.optimizers.SGD) => {
+    keras.utils.setRandomSeed(9);
+    const model = new keras.Sequential([new keras.layers.Dense(4, { activation: "relu" }), new keras.layers.Dense(3, { activation: "softmax" })]);
+    model.compile({ optimizer, loss: "sparse_categorical_crossentropy" });
+    const [x, y] = data();
+    const real = getBackend();
+    const targets: unknown[] = [];
+    const spy = Object.create(real);
+    spy.denseBackward = (...args: unknown[]) => {
+      targets.push(args[9]);
+      return (real.denseBackward as (...a: unknown[]) => unknown).apply(real, args);
+    };
+    setBackend(spy);
+    try {
+      await model.fit(x, y, { epochs: 2, batchSize: 16, verbose: 0, shuffle: false });
+    } finally {
+      setBackend(real);
+    }
+    return { weights: model.getWeights().map((w) => Array.from(w.dataSync())), targets };
+  };
+  const reused = await train(new keras.optimizers.SGD({ learningRate: 0.5, momentum: 0.9 }));
+  const fresh = await train(new KeepingSGD({ learningRate: 0.5, momentum: 0.9 }));
+  assert.deepEqual(reused.weights, fresh.weights);
+  // 2 epochs x 4 steps x 2 layers; the first layer's kernel gradient goes to one buffer every step of an epoch.
+  assert.equal(reused.targets.length, 16);
+  assert.ok(reused.targets.every((t) => t instanceof Float32Array));
+  assert.equal(reused.targets[0], reused.targets[2]);
+  assert.equal(reused.targets[0], reused.targets[6]);
+  assert.ok(fresh.targets.every((t) => t === true));
 });

@@ -198,3 +198,25 @@ test("a missing file is named in the error; non-buffers are rejected", async () 
   await assert.rejects(loadIdx("/nonexistent/train-idx.gz"), /readIdx: \/nonexistent\/train-idx\.gz: cannot read file \(ENOENT/);
   assert.throws(() => readIdx(42 as unknown as Uint8Array), TypeError);
 });
+
+test("files read by path: the tensor holds a plain Uint8Array (dataSync still copies), any gzip member layout", async (t) => {
+  const dir = await tempDir(t);
+  // Large enough (6000 bytes) to be used in place rather than copied.
+  const values = Array.from({ length: 6000 }, (_, i) => (i * 31) & 255);
+  const raw = idx(0x08, [30, 200], values);
+  // Two gzip members: the trailer of the last one gives only its own size, not the whole output's.
+  const twoMembers = Buffer.concat([gzipSync(raw.subarray(0, 1000)), gzipSync(raw.subarray(1000))]);
+  await writeFile(join(dir, "plain-idx2-ubyte"), raw);
+  await writeFile(join(dir, "one-idx2-ubyte.gz"), gzipSync(raw));
+  await writeFile(join(dir, "two-idx2-ubyte.gz"), twoMembers);
+  for (const name of ["plain-idx2-ubyte", "one-idx2-ubyte.gz", "two-idx2-ubyte.gz"]) {
+    for (const tensor of [readIdx(join(dir, name)), await loadIdx(join(dir, name)), readIdx(twoMembers)]) {
+      assert.ok(!(tensor.storage instanceof Buffer), name);
+      assert.deepEqual([...tensor.shape], [30, 200]);
+      assert.deepEqual([...tensor.dataSync()], values, name);
+      const copy = tensor.dataSync();
+      copy[0] = 77;
+      assert.equal(tensor.dataSync()[0], values[0], `${name}: dataSync hands out a copy`);
+    }
+  }
+});

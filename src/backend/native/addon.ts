@@ -21,18 +21,19 @@ export interface NativeAddon {
   denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, act: number): Float32Array | undefined;
   denseBackward(
     dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array, m: number, k: number, n: number, act: number,
-    needDX: boolean, needDW: boolean, needDB: boolean,
+    needDX: boolean, needDW: boolean | Float32Array, needDB: boolean | Float32Array,
   ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined;
   softmaxXent(logits: Float32Array, rows: number, cols: number, labels: Int32Array | null, dense: Float32Array | null, rowScale: Float32Array | undefined): Float32Array | undefined;
-  sgd(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, lr: number, mu: number, decay: number, nesterov: boolean): [Float32Array, Float32Array | null] | undefined;
+  /** The optimizer updates write the variable and its slots in place; true when done. */
+  sgd(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, lr: number, mu: number, decay: number, nesterov: boolean): true | undefined;
   rmsprop(
     variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null,
     lr: number, rho: number, mu: number, epsilon: number, decay: number,
-  ): [Float32Array, Float32Array, Float32Array | null, Float32Array | null] | undefined;
+  ): true | undefined;
   adam(
     variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null,
     alpha: number, beta1: number, beta2: number, epsilon: number, decay: number,
-  ): [Float32Array, Float32Array, Float32Array, Float32Array | null] | undefined;
+  ): true | undefined;
   info(): { isa: string; threads: number };
   setNumThreads(n: number): void;
   setIsa(isa: "avx512" | "avx2" | "c"): void;

@@ -1,5 +1,5 @@
 import type {
-  AdamUpdateArgs, Backend, BinaryOp, DenseActivation, DenseGrads, MatmulArgs, ReduceOp, RMSpropUpdateArgs, SGDUpdateArgs, UnaryOp,
+  AdamUpdateArgs, Backend, BinaryOp, DenseActivation, DenseGrads, GradientTarget, MatmulArgs, ReduceOp, RMSpropUpdateArgs, SGDUpdateArgs, UnaryOp,
 } from "../backend.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { ReferenceBackend } from "../reference/index.js";
@@ -141,6 +141,13 @@ export class NativeBackend {
   readonly name = "native";
   private readonly ref: ReferenceBackend;
   private readonly addon: NativeAddon;
+  /**
+   * Elementwise ops, reductions and arg-reductions over at most this many elements run the
+   * reference kernels: a call into the addon costs ~0.5 µs, more than the JavaScript loop takes on
+   * such sizes (a training step makes a dozen of them on per-sample losses and metrics). The
+   * cross-check tests set it to 0 to test the C kernels on every size.
+   */
+  smallSize = 128;
 
   constructor(addon?: NativeAddon) {
     if (addon === undefined) {
@@ -174,18 +181,18 @@ export class NativeBackend {
   }
 
   fill(size: number, value: number, dtype: DType): TypedArray {
-    if (!isCount(size) || !(dtype in DTYPE_CODE)) return this.ref.fill(size, value, dtype);
+    if (!isCount(size) || !(dtype in DTYPE_CODE) || size <= this.smallSize) return this.ref.fill(size, value, dtype);
     return this.addon.fill(size, value, DTYPE_CODE[dtype]) ?? this.ref.fill(size, value, dtype);
   }
 
   cast(x: TypedArray, dtype: DType): TypedArray {
-    if (!(dtype in DTYPE_CODE)) return this.ref.cast(x, dtype);
+    if (!(dtype in DTYPE_CODE) || x.length <= this.smallSize) return this.ref.cast(x, dtype);
     return this.addon.cast(x, DTYPE_CODE[dtype]) ?? this.ref.cast(x, dtype);
   }
 
   unary(op: UnaryOp, x: TypedArray, outDtype: DType): TypedArray {
     const code = UNARY_CODE.get(op);
-    if (code === undefined || !(outDtype in DTYPE_CODE)) return this.ref.unary(op, x, outDtype);
+    if (code === undefined || !(outDtype in DTYPE_CODE) || x.length <= this.smallSize) return this.ref.unary(op, x, outDtype);
     return this.addon.unary(code, x, DTYPE_CODE[outDtype]) ?? this.ref.unary(op, x, outDtype);
   }
 
@@ -195,6 +202,7 @@ export class NativeBackend {
       return this.ref.binary(op, a, aShape, b, bShape, outShape, outDtype);
     }
     const n = sizeOf(outShape);
+    if (n <= this.smallSize) return this.ref.binary(op, a, aShape, b, bShape, outShape, outDtype);
     let out: TypedArray | undefined;
     if (a.length === n && b.length === n) out = this.addon.binary(code, a, b, DTYPE_CODE[outDtype], n, 0);
     else if (a.length === 1 && b.length === n) out = this.addon.binary(code, a, b, DTYPE_CODE[outDtype], n, 1);
@@ -218,7 +226,7 @@ export class NativeBackend {
 
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], outDtype: DType): TypedArray {
     const code = REDUCE_CODE[op];
-    if (code === undefined || outDtype !== "float32" || !(x instanceof Float32Array)) return this.ref.reduce(op, x, shape, axes, outDtype);
+    if (code === undefined || outDtype !== "float32" || !(x instanceof Float32Array) || x.length <= this.smallSize) return this.ref.reduce(op, x, shape, axes, outDtype);
     const { dims, reduced } = canonicalize(shape, axes);
     const groups = reduced.filter((r) => r).length;
     if (groups === 0) return this.ref.reduce(op, x, shape, axes, outDtype);
@@ -238,7 +246,7 @@ export class NativeBackend {
   }
 
   argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array {
-    if (x instanceof Float32Array && (op === "argmax" || op === "argmin") && Number.isInteger(axis) && axis >= 0 && axis < shape.length) {
+    if (x instanceof Float32Array && x.length > this.smallSize && (op === "argmax" || op === "argmin") && Number.isInteger(axis) && axis >= 0 && axis < shape.length) {
       const out = this.addon.argReduce(op === "argmax", x, sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1)));
       if (out !== undefined) return out;
     }
@@ -265,7 +273,7 @@ export class NativeBackend {
     // stores +0 for -0 and one NaN for every NaN, so those copy through the reference kernel).
     if (x.length === 1 && x[0] === x[0] && !Object.is(x[0], -0)) {
       const n = sizeOf(outShape);
-      const out = isCount(n) ? this.addon.fill(n, x[0], storageCode(x)) : undefined;
+      const out = isCount(n) && n > this.smallSize ? this.addon.fill(n, x[0], storageCode(x)) : undefined;
       if (out !== undefined) return out;
     }
     return this.ref.broadcastTo(x, shape, outShape);
@@ -360,11 +368,12 @@ export class NativeBackend {
   denseBackward(
     dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
     m: number, k: number, n: number, activation: DenseActivation,
-    needDX: boolean, needDW: boolean, needDB: boolean,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
   ): DenseGrads {
     const act = Object.prototype.hasOwnProperty.call(ACTIVATION_CODE, activation) ? ACTIVATION_CODE[activation] : undefined;
+    const target = (t: GradientTarget) => (t instanceof Float32Array ? t : t === true);
     const r = act !== undefined && isCount(m) && isCount(k) && isCount(n)
-      ? this.addon.denseBackward(dOut, out, x, w, m, k, n, act, needDX === true, needDW === true, needDB === true)
+      ? this.addon.denseBackward(dOut, out, x, w, m, k, n, act, needDX === true, target(needDW), target(needDB))
       : undefined;
     if (r !== undefined) return { dX: r[0], dW: r[1], db: r[2] };
     return this.ref.denseBackward(dOut, out, x, w, m, k, n, activation, needDX, needDW, needDB);
@@ -380,27 +389,26 @@ export class NativeBackend {
     return out ?? this.ref.softmaxCrossEntropyBackward(logits, rows, cols, labels, dense, rowScale);
   }
 
-  sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): { variable: Float32Array; momentum: Float32Array | null } {
-    const r = this.addon.sgd(variable, grad, momentum, args.lr, args.momentum, args.decay, args.nesterov === true);
-    return r !== undefined ? { variable: r[0], momentum: r[1] } : this.ref.sgdUpdate(variable, grad, momentum, args);
+  sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): void {
+    if (this.addon.sgd(variable, grad, momentum, args.lr, args.momentum, args.decay, args.nesterov === true) === undefined) {
+      this.ref.sgdUpdate(variable, grad, momentum, args);
+    }
   }
 
   rmspropUpdate(
     variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null, args: RMSpropUpdateArgs,
-  ): { variable: Float32Array; velocity: Float32Array; momentum: Float32Array | null; averageGradient: Float32Array | null } {
-    const r = this.addon.rmsprop(variable, grad, velocity, momentum, averageGradient, args.lr, args.rho, args.momentum, args.epsilon, args.decay);
-    return r !== undefined
-      ? { variable: r[0], velocity: r[1], momentum: r[2], averageGradient: r[3] }
-      : this.ref.rmspropUpdate(variable, grad, velocity, momentum, averageGradient, args);
+  ): void {
+    if (this.addon.rmsprop(variable, grad, velocity, momentum, averageGradient, args.lr, args.rho, args.momentum, args.epsilon, args.decay) === undefined) {
+      this.ref.rmspropUpdate(variable, grad, velocity, momentum, averageGradient, args);
+    }
   }
 
   adamUpdate(
     variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null, args: AdamUpdateArgs,
-  ): { variable: Float32Array; momentum: Float32Array; velocity: Float32Array; velocityHat: Float32Array | null } {
-    const r = this.addon.adam(variable, grad, momentum, velocity, velocityHat, args.alpha, args.beta1, args.beta2, args.epsilon, args.decay);
-    return r !== undefined
-      ? { variable: r[0], momentum: r[1], velocity: r[2], velocityHat: r[3] }
-      : this.ref.adamUpdate(variable, grad, momentum, velocity, velocityHat, args);
+  ): void {
+    if (this.addon.adam(variable, grad, momentum, velocity, velocityHat, args.alpha, args.beta1, args.beta2, args.epsilon, args.decay) === undefined) {
+      this.ref.adamUpdate(variable, grad, momentum, velocity, velocityHat, args);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AdamUpdateArgs, DenseActivation, DenseGrads, MatmulArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../backend.js";
+import type { AdamUpdateArgs, DenseActivation, DenseGrads, GradientTarget, MatmulArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../backend.js";
 import type { TypedArray } from "../dtypes.js";
 import { matmul } from "./matmul.js";
 
@@ -107,9 +107,16 @@ function activationGrad(dOut: Float32Array, out: Float32Array, activation: Dense
 export function denseBackward(
   dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
   m: number, k: number, n: number, activation: DenseActivation,
-  needDX: boolean, needDW: boolean, needDB: boolean,
+  needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
 ): DenseGrads {
   return denseBackwardWith(matmul, dOut, out, x, w, m, k, n, activation, needDX, needDW, needDB);
+}
+
+/** A computed gradient, copied into its target when the caller gave one. */
+function intoTarget(target: GradientTarget, values: Float32Array): Float32Array {
+  if (target === true || target === false) return values;
+  target.set(values);
+  return target;
 }
 
 /** `denseBackward` with the two products on the given GEMM. */
@@ -117,16 +124,18 @@ export function denseBackwardWith(
   gemm: Gemm,
   dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
   m: number, k: number, n: number, activation: DenseActivation,
-  needDX: boolean, needDW: boolean, needDB: boolean,
+  needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
 ): DenseGrads {
   checkDims("denseBackward", { m, k, n });
+  if (needDW instanceof Float32Array) checkSize("dW target", needDW, k * n, "denseBackward");
+  if (needDB instanceof Float32Array) checkSize("db target", needDB, n, "denseBackward");
   checkSize("dOut", dOut, m * n, "denseBackward");
   if (activation !== "linear") checkSize("out", out, m * n, "denseBackward");
   checkSize("x", x, m * k, "denseBackward");
   checkSize("w", w, k * n, "denseBackward");
   const dz = activationGrad(dOut, out, activation);
   // dW [k, n] = xᵀ dZ: x is stored [m, k], i.e. transposed for a k x n product over m.
-  const dW = needDW ? (gemm(x, dz, { batch: 1, m: k, n, k: m, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
+  const dW = needDW ? intoTarget(needDW, gemm(x, dz, { batch: 1, m: k, n, k: m, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
   // dX [m, k] = dZ wᵀ: w is stored [k, n], i.e. transposed for an m x k product over n.
   const dX = needDX ? (gemm(dz, w, { batch: 1, m, n: k, k: n, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
   let db: Float32Array | null = null;
@@ -136,7 +145,7 @@ export function denseBackwardWith(
       const row = i * n;
       for (let j = 0; j < n; j++) acc[j] += dz[row + j];
     }
-    db = Float32Array.from(acc);
+    db = intoTarget(needDB, Float32Array.from(acc));
   }
   return { dX, dW, db };
 }
@@ -207,100 +216,94 @@ function checkSlots(kernel: string, variable: Float32Array, arrays: Record<strin
   for (const [name, a] of Object.entries(arrays)) checkSize(name, a, variable.length, kernel);
 }
 
-export function sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): { variable: Float32Array; momentum: Float32Array | null } {
+/*
+ * The optimizer updates work in place and in float32: `fround` after every operation gives the
+ * float32 result of that operation (a float64 +, -, *, / or sqrt of float32 values rounds to the
+ * same float32 as the float32 operation would), so these equal the op-by-op float32 updates.
+ * w * decay is w itself when decay is 1, so an undecayed variable needs no branch.
+ */
+const fround = Math.fround;
+
+export function sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): void {
   checkSlots("sgdUpdate", variable, { grad, momentum });
-  const { lr, decay, nesterov } = args;
-  const mu = args.momentum;
+  const lr = fround(args.lr);
+  const mu = fround(args.momentum);
+  const decay = fround(args.decay);
   const size = variable.length;
-  const w = new Float32Array(size);
-  if (momentum === null) {
-    for (let i = 0; i < size; i++) w[i] = variable[i] * decay - lr * grad[i];
-    return { variable: w, momentum: null };
-  }
-  const m = new Float32Array(size);
   for (let i = 0; i < size; i++) {
-    const step = lr * grad[i];
-    const next = mu * momentum[i] - step;
-    m[i] = next;
-    w[i] = variable[i] * decay + (nesterov ? mu * next - step : next);
+    const step = fround(grad[i] * lr);
+    const w0 = fround(variable[i] * decay);
+    if (momentum === null) {
+      variable[i] = w0 - step;
+      continue;
+    }
+    const next = fround(fround(momentum[i] * mu) - step);
+    momentum[i] = next;
+    variable[i] = w0 + (args.nesterov ? fround(fround(next * mu) - step) : next);
   }
-  return { variable: w, momentum: m };
 }
 
 export function rmspropUpdate(
   variable: Float32Array, grad: Float32Array, velocity: Float32Array, momentum: Float32Array | null, averageGradient: Float32Array | null, args: RMSpropUpdateArgs,
-): { variable: Float32Array; velocity: Float32Array; momentum: Float32Array | null; averageGradient: Float32Array | null } {
+): void {
   checkSlots("rmspropUpdate", variable, { grad, velocity, momentum, averageGradient });
-  const { lr, rho, epsilon, decay } = args;
-  const mu = args.momentum;
+  const lr = fround(args.lr);
+  const rho = fround(args.rho);
+  const oneMinusRho = fround(1 - args.rho);
+  const mu = fround(args.momentum);
+  const epsilon = fround(args.epsilon);
+  const decay = fround(args.decay);
   const size = variable.length;
-  const w = new Float32Array(size);
-  const v = new Float32Array(size);
-  const m = momentum === null ? null : new Float32Array(size);
-  const a = averageGradient === null ? null : new Float32Array(size);
   for (let i = 0; i < size; i++) {
     const g = grad[i];
-    const vi = rho * velocity[i] + (1 - rho) * g * g;
-    v[i] = vi;
+    const vi = fround(fround(velocity[i] * rho) + fround(fround(g * g) * oneMinusRho));
+    velocity[i] = vi;
     let denominator: number;
-    if (a !== null) {
-      const ai = rho * averageGradient![i] + (1 - rho) * g;
-      a[i] = ai;
-      denominator = vi - ai * ai + epsilon;
+    if (averageGradient !== null) {
+      const ai = fround(fround(averageGradient[i] * rho) + fround(g * oneMinusRho));
+      averageGradient[i] = ai;
+      denominator = fround(fround(vi - fround(ai * ai)) + epsilon);
     } else {
-      denominator = vi + epsilon;
+      denominator = fround(vi + epsilon);
     }
-    const increment = (lr * g) / Math.sqrt(denominator);
-    if (m !== null) {
-      const mi = mu * momentum![i] + increment;
-      m[i] = mi;
-      w[i] = variable[i] * decay - mi;
+    const increment = fround(fround(g * lr) / fround(Math.sqrt(denominator)));
+    const w0 = fround(variable[i] * decay);
+    if (momentum !== null) {
+      const mi = fround(fround(momentum[i] * mu) + increment);
+      momentum[i] = mi;
+      variable[i] = w0 - mi;
     } else {
-      w[i] = variable[i] * decay - increment;
+      variable[i] = w0 - increment;
     }
   }
-  return { variable: w, velocity: v, momentum: m, averageGradient: a };
 }
 
 export function adamUpdate(
   variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null, args: AdamUpdateArgs,
-): { variable: Float32Array; momentum: Float32Array; velocity: Float32Array; velocityHat: Float32Array | null } {
+): void {
   checkSlots("adamUpdate", variable, { grad, momentum, velocity, velocityHat });
-  const { alpha, beta1, beta2, epsilon, decay } = args;
-  const oneMinusBeta1 = 1 - beta1;
-  const oneMinusBeta2 = 1 - beta2;
+  const alpha = fround(args.alpha);
+  const oneMinusBeta1 = fround(1 - args.beta1);
+  const oneMinusBeta2 = fround(1 - args.beta2);
+  const epsilon = fround(args.epsilon);
+  const decay = fround(args.decay);
   const size = variable.length;
-  const w = new Float32Array(size);
-  const m = new Float32Array(size);
-  const v = new Float32Array(size);
-  const vh = velocityHat === null ? null : new Float32Array(size);
-  if (vh === null) {
-    for (let i = 0; i < size; i++) {
-      const g = grad[i];
-      const m0 = momentum[i];
-      const v0 = velocity[i];
-      const mi = m0 + (g - m0) * oneMinusBeta1;
-      const vi = v0 + (g * g - v0) * oneMinusBeta2;
-      m[i] = mi;
-      v[i] = vi;
-      w[i] = variable[i] * decay - (mi * alpha) / (Math.sqrt(vi) + epsilon);
-    }
-    return { variable: w, momentum: m, velocity: v, velocityHat: null };
-  }
-  const hat = velocityHat!;
   for (let i = 0; i < size; i++) {
     const g = grad[i];
     const m0 = momentum[i];
     const v0 = velocity[i];
-    const mi = m0 + (g - m0) * oneMinusBeta1;
-    const vi = v0 + (g * g - v0) * oneMinusBeta2;
-    m[i] = mi;
-    v[i] = vi;
-    // NaN-propagating max, as the maximum op.
-    const h0 = hat[i];
-    const hi = vi !== vi || h0 !== h0 ? NaN : vi > h0 ? vi : h0;
-    vh[i] = hi;
-    w[i] = variable[i] * decay - (mi * alpha) / (Math.sqrt(hi) + epsilon);
+    const mi = fround(m0 + fround(fround(g - m0) * oneMinusBeta1));
+    const vi = fround(v0 + fround(fround(fround(g * g) - v0) * oneMinusBeta2));
+    momentum[i] = mi;
+    velocity[i] = vi;
+    let v = vi;
+    if (velocityHat !== null) {
+      // NaN-propagating max, as the maximum op.
+      const h0 = velocityHat[i];
+      v = vi !== vi || h0 !== h0 ? NaN : vi > h0 ? vi : h0;
+      velocityHat[i] = v;
+    }
+    const w0 = fround(variable[i] * decay);
+    variable[i] = w0 - fround(fround(mi * alpha) / fround(fround(Math.sqrt(v)) + epsilon));
   }
-  return { variable: w, momentum: m, velocity: v, velocityHat: vh };
 }

@@ -1,10 +1,11 @@
 import type { Backend } from "../backend.js";
 import { binary, broadcastTo, cast, fill, select, unary } from "./elementwise.js";
-import { argReduce, cumulative, reduce } from "./reduce.js";
+import { argReduce, countEqual, cumulative, reduce } from "./reduce.js";
 import { concat, pad, reverse, slice, transpose } from "./layout.js";
 import { gather, gatherAlongAxis, scatterAdd, scatterAddAlongAxis } from "./gather.js";
 import { matmul } from "./matmul.js";
 import { logSoftmax, softmax } from "./nn.js";
+import { normalize } from "./normalize.js";
 import { adamUpdate, denseBackward, denseForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
 
 /** Portable kernels in TypeScript: the behaviour every other backend must reproduce. */
@@ -17,6 +18,7 @@ export class ReferenceBackend implements Backend {
   select = select;
   reduce = reduce;
   argReduce = argReduce;
+  countEqual = countEqual;
   cumulative = cumulative;
   transpose = transpose;
   broadcastTo = broadcastTo;
@@ -31,6 +33,7 @@ export class ReferenceBackend implements Backend {
   matmul = matmul;
   softmax = softmax;
   logSoftmax = logSoftmax;
+  normalize = normalize;
   denseForward = denseForward;
   denseBackward = denseBackward;
   softmaxCrossEntropy = softmaxCrossEntropy;

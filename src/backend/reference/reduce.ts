@@ -69,7 +69,7 @@ function reduceKernel(op: ReduceOp, rows: boolean, x: TypedArray, out: TypedArra
  * Drops size-1 axes and merges neighbouring axes that are both reduced or both kept. Returns the
  * merged dims and, for each, whether it is reduced. Zero-size axes are kept (they decide the result).
  */
-function canonicalize(shape: Shape, axes: readonly number[]): { dims: number[]; reduced: boolean[] } {
+export function canonicalize(shape: Shape, axes: readonly number[]): { dims: number[]; reduced: boolean[] } {
   const dims: number[] = [];
   const reduced: boolean[] = [];
   for (let d = 0; d < shape.length; d++) {
@@ -195,4 +195,11 @@ export function cumulative(op: "sum" | "prod", x: TypedArray, shape: Shape, axis
     }
   }
   return out;
+}
+
+export function countEqual(a: TypedArray, b: TypedArray): number {
+  if (b.length < a.length) throw new RangeError(`countEqual: b has ${b.length} elements, fewer than a's ${a.length}`);
+  let count = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) count++;
+  return count;
 }

@@ -219,7 +219,7 @@ test("softmaxCrossEntropyBackward equals rowScale * (softmax * sum(t) - t), spar
   }
 });
 
-/* ---- optimizer updates: Keras's rules per element in float64 ---- */
+/* ---- optimizer updates, in place: Keras's rules per element, checked against float64 ---- */
 
 const N = 37;
 
@@ -227,10 +227,13 @@ function slots(count: number, seed: number, lo = -1, hi = 1): Float32Array[] {
   return Array.from({ length: count }, (_, i) => random(N, seed + i, lo, hi));
 }
 
-function untouched(arrays: (Float32Array | null)[], run: () => void): void {
-  const copies = arrays.map((a) => a?.slice() ?? null);
-  run();
-  assert.deepEqual(arrays, copies, "inputs untouched");
+/** Runs an in-place update on copies of `state` and returns them; the gradient must stay as it was. */
+function updated<S extends (Float32Array | null)[]>(grad: Float32Array, state: S, run: (g: Float32Array, ...s: S) => void): S {
+  const before = grad.slice();
+  const copies = state.map((a) => a?.slice() ?? null) as S;
+  run(grad, ...copies);
+  assert.deepEqual(grad, before, "gradient untouched");
+  return copies;
 }
 
 test("sgdUpdate: plain, momentum and nesterov, with and without weight decay", () => {
@@ -238,8 +241,8 @@ test("sgdUpdate: plain, momentum and nesterov, with and without weight decay", (
   for (const decay of [1, 0.996]) {
     for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
       const lr = 0.05;
-      let r!: ReturnType<Backend["sgdUpdate"]>;
-      untouched([w, g, m], () => (r = backend.sgdUpdate(w, g, momentum === 0 ? null : m, { lr, momentum, nesterov, decay })));
+      const [rw, rm] = updated(g, [w, momentum === 0 ? null : m], (gg, ww, mm) => backend.sgdUpdate(ww!, gg, mm, { lr, momentum, nesterov, decay }));
+      const r = { variable: rw!, momentum: rm };
       const ew = new Float64Array(N);
       const em = new Float64Array(N);
       for (let i = 0; i < N; i++) {
@@ -265,8 +268,8 @@ test("rmspropUpdate: plain, momentum, centered, with and without weight decay", 
   for (const decay of [1, 0.99]) {
     for (const [momentum, centered] of [[0, false], [0.5, false], [0, true], [0.5, true]] as const) {
       const args = { lr: 0.01, rho: 0.8, momentum, epsilon: 1e-3, decay };
-      let r!: ReturnType<Backend["rmspropUpdate"]>;
-      untouched([w, g, v, m, a], () => (r = backend.rmspropUpdate(w, g, v, momentum > 0 ? m : null, centered ? a : null, args)));
+      const [rw, rv, rm, ra] = updated(g, [w, v, momentum > 0 ? m : null, centered ? a : null], (gg, ww, vv, mm, aa) => backend.rmspropUpdate(ww!, gg, vv!, mm, aa, args));
+      const r = { variable: rw!, velocity: rv!, momentum: rm, averageGradient: ra };
       const ew = new Float64Array(N), ev = new Float64Array(N), em = new Float64Array(N), ea = new Float64Array(N);
       for (let i = 0; i < N; i++) {
         ev[i] = args.rho * v[i] + (1 - args.rho) * g[i] * g[i];
@@ -301,8 +304,8 @@ test("adamUpdate: Adam, amsgrad and AdamW's decoupled decay, with a bias-correct
   const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
   for (const decay of [1, 0.9996]) {
     for (const amsgrad of [false, true]) {
-      let r!: ReturnType<Backend["adamUpdate"]>;
-      untouched([w, g, m, v, vh], () => (r = backend.adamUpdate(w, g, m, v, amsgrad ? vh : null, { alpha, beta1, beta2, epsilon, decay })));
+      const [rw, rm, rv, rh] = updated(g, [w, m, v, amsgrad ? vh : null], (gg, ww, mm, vv, hh) => backend.adamUpdate(ww!, gg, mm!, vv!, hh, { alpha, beta1, beta2, epsilon, decay }));
+      const r = { variable: rw!, momentum: rm!, velocity: rv!, velocityHat: rh };
       const ew = new Float64Array(N), em = new Float64Array(N), ev = new Float64Array(N), eh = new Float64Array(N);
       for (let i = 0; i < N; i++) {
         em[i] = m[i] + (g[i] - m[i]) * (1 - beta1);

@@ -581,9 +581,10 @@ static napi_value js_transpose2d(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* gather(x, outer, n, inner, indices): slices along the middle axis; undefined if an index is out of range. */
+/* gather(x, outer, n, inner, indices, into?): slices along the middle axis, into a fresh array or
+ * `into`; undefined if an index is out of range. */
 static napi_value js_gather(napi_env env, napi_callback_info info) {
-  ARGS(5);
+  ARGS(5); /* argv[5], `into`, is undefined when not passed */
   tarray x, idx;
   if (!get_array(env, argv[0], &x) || !get_array(env, argv[4], &idx) || idx.dtype != KT_I32) return undefined_value(env);
   long outer = get_i64(env, argv[1]), n = get_i64(env, argv[2]), inner = get_i64(env, argv[3]);
@@ -594,7 +595,18 @@ static napi_value js_gather(napi_env env, napi_callback_info info) {
     for (long q = 0; q < m; q++)
       if (ix[q] < 0 || ix[q] >= n) return undefined_value(env);
   void *out;
-  napi_value result = new_output(env, x.dtype, (size_t)(outer * m * inner), &out);
+  napi_value result;
+  napi_valuetype into_type;
+  if (napi_typeof(env, argv[5], &into_type) != napi_ok) return undefined_value(env);
+  if (into_type == napi_undefined) {
+    result = new_output(env, x.dtype, (size_t)(outer * m * inner), &out);
+  } else {
+    /* The caller's array of x's type and the result's size, written over. */
+    tarray into;
+    if (!get_array(env, argv[5], &into) || into.dtype != x.dtype || into.length != (size_t)(outer * m * inner)) return undefined_value(env);
+    out = into.data;
+    result = argv[5];
+  }
   if (result == NULL || outer * m * inner == 0) return result;
   kt_gather(x.data, out, outer, n, inner, ix, m, esize_of(x.dtype));
   return result;

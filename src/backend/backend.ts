@@ -181,8 +181,12 @@ export interface Backend {
   concat(xs: readonly TypedArray[], shapes: readonly Shape[], axis: number, outDtype: DType): TypedArray;
   reverse(x: TypedArray, shape: Shape, axes: readonly number[]): TypedArray;
 
-  /** Take whole slices along `axis`: result shape is shape[:axis] + [indices.length] + shape[axis+1:]. */
-  gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number): TypedArray;
+  /**
+   * Take whole slices along `axis`: result shape is shape[:axis] + [indices.length] + shape[axis+1:].
+   * `into`, an array of x's type and the result's size, is written over and returned instead of a
+   * fresh array (the training loop's reused batch memory).
+   */
+  gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number, into?: TypedArray): TypedArray;
   /** Adjoint of `gather`: sums `updates` into zeros of `outShape` at `indices` along `axis`. */
   scatterAdd(updates: TypedArray, indices: Int32Array, axis: number, outShape: Shape): TypedArray;
   /** `out[..., j, ...] = x[..., indices[..., j, ...], ...]` along `axis`; indices have x's rank. */

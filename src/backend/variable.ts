@@ -17,17 +17,21 @@ export function uniqueName(base: string): string {
 /**
  * Memory that is written in place: variables' own storage (from `writableValue`) and the gradient
  * buffers the training loop reuses every step. A variable given a tensor over such memory (or a
- * view of it) copies it, so that no variable's value changes behind its back.
+ * reshape of it) copies it, so that no variable's value changes behind its back.
  */
-const writtenInPlace = new WeakSet<ArrayBufferLike>();
+const writtenInPlace = new WeakSet<TypedArray>();
 
-/** Marks `storage`'s memory as written in place (see `writtenInPlace`). */
+/**
+ * Marks `storage` as written in place (see `writtenInPlace`). Tensors over the same memory hold
+ * the same typed array (reshapes share it), so the typed array is what is remembered: reading
+ * `.buffer` of a small typed array would make V8 move it off its heap, at every assign.
+ */
 export function markWrittenInPlace(storage: TypedArray): void {
-  writtenInPlace.add(storage.buffer);
+  writtenInPlace.add(storage);
 }
 
 function unshared(value: Tensor): Tensor {
-  return writtenInPlace.has(value.storage.buffer) ? makeTensor(value.storage.slice(), value.shape, value.dtype) : value;
+  return writtenInPlace.has(value.storage) ? makeTensor(value.storage.slice(), value.shape, value.dtype) : value;
 }
 
 /** Makes a variable's first value from its shape and dtype, as Keras initializers do. */

@@ -44,13 +44,18 @@ function requireFloat(t: Tensor, what: string, op: string): void {
  * the tape adds to the first), and the loop withdraws them all after the optimizer has read the
  * gradients: the tensors wrapping them must not outlive the step.
  */
-const lentGradientBuffers = new Map<Tensor, Float32Array>();
+const lentGradientBuffers = new Map<number, Float32Array>(); // by Tensor.id
 
-/** Lends `buffers[i]` (of `weights[i]`'s size) for the gradient of `weights[i]` in the next backward pass. */
-export function lendGradientBuffers(weights: readonly Tensor[], buffers: readonly Float32Array[]): void {
+/**
+ * Lends the memory of `buffers[i]` (float32 tensors of `weights[i]`'s size, that the caller owns)
+ * for the gradient of `weights[i]` in the next backward pass.
+ */
+export function lendGradientBuffers(weights: readonly Tensor[], buffers: readonly Tensor[]): void {
   weights.forEach((w, i) => {
-    markWrittenInPlace(buffers[i]);
-    if (w.dtype === "float32" && buffers[i].length === w.size) lentGradientBuffers.set(w, buffers[i]);
+    const buffer = buffers[i];
+    if (w.dtype !== "float32" || buffer.dtype !== "float32" || buffer.size !== w.size) return;
+    markWrittenInPlace(buffer.storage);
+    lentGradientBuffers.set(w.id, buffer.storage as Float32Array);
   });
 }
 
@@ -60,8 +65,8 @@ export function withdrawGradientBuffers(): void {
 }
 
 function takeGradientBuffer(weight: Tensor): Float32Array | undefined {
-  const buffer = lentGradientBuffers.get(weight);
-  if (buffer !== undefined) lentGradientBuffers.delete(weight);
+  const buffer = lentGradientBuffers.get(weight.id);
+  if (buffer !== undefined) lentGradientBuffers.delete(weight.id);
   return buffer;
 }
 
@@ -185,10 +190,13 @@ function f32(t: Tensor): Float32Array {
   return t.storage as Float32Array;
 }
 
-/** The gradient's values, copied when they share memory with a tensor the update overwrites. */
+/**
+ * The gradient's values, copied when they are the storage of a tensor the update overwrites (a
+ * gradient that is the variable itself, or a reshape of it, which shares its typed array).
+ */
 function gradientStorage(gradient: Tensor, written: readonly (Tensor | null)[]): Float32Array {
   const g = f32(gradient);
-  for (const t of written) if (t !== null && t.storage.buffer === g.buffer) return g.slice();
+  for (const t of written) if (t !== null && t.storage === g) return g.slice();
   return g;
 }
 
@@ -223,10 +231,24 @@ export function rowsView(t: Tensor, start: number, size: number): Tensor {
   return makeTensor(t.storage.subarray(start * row, (start + size) * row), [size, ...t.shape.slice(1)], t.dtype);
 }
 
-/** Rows of `t` at `indices` (int32 row numbers known to be in range, e.g. a permutation): one gather. */
-export function gatherRows(t: Tensor, indices: Tensor): Tensor {
+/**
+ * Rows of `t` at `indices` (int32 row numbers known to be in range, e.g. a permutation): one
+ * gather. With `into` (a tensor of t's dtype and the result's shape, that the caller owns), the
+ * rows are written over its memory, and the result is a new tensor over that memory: the training
+ * loop reuses one batch's memory every step. Such memory is marked written in place, so a variable
+ * given the batch copies it.
+ */
+export function gatherRows(t: Tensor, indices: Tensor, into?: Tensor): Tensor {
   const rows = indices.storage as Int32Array;
-  return makeTensor(getBackend().gather(t.storage, t.shape, rows, 0), [rows.length, ...t.shape.slice(1)], t.dtype);
+  const shape = [rows.length, ...t.shape.slice(1)];
+  if (into !== undefined) {
+    if (into.dtype !== t.dtype || !shapesEqual(into.shape, shape)) {
+      throw new Error(`gatherRows: the output must be a ${t.dtype} tensor of shape ${formatShape(shape)}, got ${into.dtype} ${formatShape(into.shape)}`);
+    }
+    markWrittenInPlace(into.storage);
+    return makeTensor(getBackend().gather(t.storage, t.shape, rows, 0, into.storage), shape, t.dtype);
+  }
+  return makeTensor(getBackend().gather(t.storage, t.shape, rows, 0), shape, t.dtype);
 }
 
 /**

@@ -56,6 +56,26 @@ export class Structure {
     return this.tensors.map((t) => fused.gatherRows(t, indices));
   }
 
+  /**
+   * `takeRows` into memory reused from one call to the next (one batch-sized tensor per tensor of
+   * the structure, made on first use): the batches of a training loop, which live for one step.
+   * A batch of another size (an epoch's last) gets fresh memory.
+   */
+  takeRowsReusing(indices: Tensor): Tensor[] {
+    const size = indices.size;
+    return this.tensors.map((t, i) => {
+      let scratch = this.scratch[i];
+      if (scratch === undefined || scratch.shape[0] !== size) {
+        if (scratch !== undefined && size < scratch.shape[0]) return fused.gatherRows(t, indices);
+        scratch = ops.zeros([size, ...t.shape.slice(1)], t.dtype);
+        this.scratch[i] = scratch;
+      }
+      return fused.gatherRows(t, indices, scratch);
+    });
+  }
+
+  private readonly scratch: (Tensor | undefined)[] = [];
+
   /** Puts tensors back into this structure's shape. */
   rebuild(tensors: Tensor[]): Tensor | Tensor[] | Record<string, Tensor> {
     if (this.kind === "single") return tensors[0];

@@ -97,7 +97,7 @@ interface EpochState {
   variables?: Variable[];
   layers?: Layer[];
   /** One reused gradient buffer per float32 variable (when the optimizer lets go of gradients). */
-  gradientBuffers?: Float32Array[];
+  gradientBuffers?: Tensor[];
 }
 
 /**
@@ -221,7 +221,7 @@ export class Trainer extends Layer {
       epochState.layers = layers;
       // The gradients live only until the optimizer has applied them, so every step can write
       // them into the same buffers instead of fresh arrays.
-      if (optimizer.releasesGradients) epochState.gradientBuffers ??= variables.map((v) => new Float32Array(v.dtype === "float32" ? v.size : 0));
+      if (optimizer.releasesGradients) epochState.gradientBuffers ??= variables.map((v) => ops.zeros(v.dtype === "float32" ? v.shape : [0], "float32"));
     }
     const buffers = epochState?.gradientBuffers;
     const step = valueAndGrad(
@@ -327,7 +327,9 @@ export class Trainer extends Layer {
         // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
         // samples, so they need no checks); a view of the rows otherwise.
         const rows = permutation === undefined ? undefined : fused.rowsView(permutation, cursor, size);
-        const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRows(rows);
+        // The inputs' batches reuse one batch of memory (they live for one step); targets and
+        // weights, which losses and metrics may keep, get fresh memory.
+        const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRowsReusing(rows);
         const yb = rows === undefined ? ys.slice(cursor, size) : ys.takeRows(rows);
         const swb = sw === undefined ? undefined : rows === undefined ? sw.slice(cursor, size) : sw.takeRows(rows);
         this.trainStep(xs.rebuild(xb), yb, swb, epochState);

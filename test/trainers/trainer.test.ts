@@ -163,3 +163,55 @@ test("fit writes weight gradients into buffers it reuses, with the same results 
   assert.equal(reused.targets[0], reused.targets[6]);
   assert.ok(fresh.targets.every((t) => t === true));
 });
+
+test("fit gathers the input batches into memory it reuses; a variable given a batch copies it", async () => {
+  const { getBackend, setBackend } = await import("../../src/backend/backend.js");
+  keras.utils.setRandomSeed(3);
+  const x = keras.random.uniform([40, 3]);
+  const y = keras.ops.cast(keras.random.randint([40], 0, 2), "int32");
+  // A layer that keeps its latest input in a variable (assign), as a stateful layer may.
+  class Remember extends keras.layers.Layer {
+    seen?: keras.Variable;
+    override call(inputs: keras.Tensor | keras.Tensor[]): keras.Tensor {
+      const t = inputs as keras.Tensor;
+      if (t.shape[0] === 16) {
+        this.seen ??= new keras.Variable(keras.ops.zeros([16, 3]), { trainable: false });
+        this.seen.assign(t);
+      }
+      return t;
+    }
+  }
+  const remember = new Remember();
+  const model = new keras.Sequential([remember, new keras.layers.Dense(2, { activation: "softmax" })]);
+  model.compile({ optimizer: "sgd", loss: "sparse_categorical_crossentropy" });
+  const real = getBackend();
+  const intos: unknown[] = [];
+  const spy = Object.create(real);
+  let keptBefore: number[] | undefined;
+  let keptAfter: number[] | undefined;
+  const isX = (shape: unknown) => Array.isArray(shape) && shape.length === 2 && shape[0] === 40 && shape[1] === 3;
+  spy.gather = (...args: unknown[]) => {
+    if (!isX(args[1])) return (real.gather as (...a: unknown[]) => unknown).apply(real, args);
+    intos.push(args[4]);
+    // The second batch overwrites the first one's memory: what the variable kept must not change.
+    const watch = intos.length === 2 && remember.seen !== undefined;
+    if (watch) keptBefore = Array.from(remember.seen!.value.dataSync());
+    const result = (real.gather as (...a: unknown[]) => unknown).apply(real, args);
+    if (watch) keptAfter = Array.from(remember.seen!.value.dataSync());
+    return result;
+  };
+  setBackend(spy);
+  try {
+    await model.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0 });
+  } finally {
+    setBackend(real);
+  }
+  // Steps of 16, 16 and 8 rows: x into one reused array, the last, smaller batch into fresh memory.
+  assert.equal(intos.length, 3);
+  assert.ok(intos[0] instanceof Float32Array);
+  assert.equal(intos[1], intos[0]);
+  assert.equal(intos[2], undefined);
+  // The variable kept the first batch's values although the second batch went into the same memory.
+  assert.ok(keptBefore !== undefined && keptBefore.some((v) => v !== 0));
+  assert.deepEqual(keptAfter, keptBefore);
+});

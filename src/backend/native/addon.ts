@@ -14,7 +14,7 @@ export interface NativeAddon {
   argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number): Int32Array | undefined;
   softmax(x: Float32Array, rows: number, cols: number, log: boolean): Float32Array | undefined;
   transpose2d(x: TypedArray, batch: number, rows: number, cols: number): TypedArray | undefined;
-  gather(x: TypedArray, outer: number, n: number, inner: number, indices: Int32Array): TypedArray | undefined;
+  gather(x: TypedArray, outer: number, n: number, inner: number, indices: Int32Array, into?: TypedArray): TypedArray | undefined;
   sliceRange(x: TypedArray, start: number, count: number): TypedArray | undefined;
   cast(x: TypedArray, dtype: number): TypedArray | undefined;
   fill(size: number, value: number, dtype: number): TypedArray | undefined;

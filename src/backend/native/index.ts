@@ -315,12 +315,12 @@ export class NativeBackend {
     return this.ref.reverse(x, shape, axes);
   }
 
-  gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number): TypedArray {
+  gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number, into?: TypedArray): TypedArray {
     if (Number.isInteger(axis) && axis >= 0 && axis < shape.length) {
-      const out = this.addon.gather(x, sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1)), indices);
+      const out = this.addon.gather(x, sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1)), indices, into);
       if (out !== undefined) return out;
     }
-    return this.ref.gather(x, shape, indices, axis);
+    return this.ref.gather(x, shape, indices, axis, into);
   }
 
   scatterAdd(updates: TypedArray, indices: Int32Array, axis: number, outShape: Shape): TypedArray {

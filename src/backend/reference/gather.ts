@@ -9,12 +9,16 @@ import { sizeOf } from "../shape.js";
 /** Rows shorter than this are copied element by element: a subarray view costs more than the copy. */
 const SHORT_ROW = 16;
 
-export function gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number): TypedArray {
+export function gather(x: TypedArray, shape: Shape, indices: Int32Array, axis: number, into?: TypedArray): TypedArray {
   const outer = sizeOf(shape.slice(0, axis));
   const n = shape[axis];
   const inner = sizeOf(shape.slice(axis + 1));
   const m = indices.length;
-  const out = allocate(dtypeOfTypedArray(x), outer * m * inner);
+  const dtype = dtypeOfTypedArray(x);
+  if (into !== undefined && (dtypeOfTypedArray(into) !== dtype || into.length !== outer * m * inner)) {
+    throw new RangeError(`gather: the output array must be a ${dtype} array of ${outer * m * inner} elements, got ${into.length} (${dtypeOfTypedArray(into)})`);
+  }
+  const out = into ?? allocate(dtype, outer * m * inner);
   if (out.length === 0) return out;
   if (inner === 1) {
     for (let o = 0; o < outer; o++) {

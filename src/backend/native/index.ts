@@ -142,8 +142,8 @@ export class NativeBackend {
   private readonly ref: ReferenceBackend;
   private readonly addon: NativeAddon;
   /**
-   * Elementwise ops, reductions and arg-reductions over at most this many elements run the
-   * reference kernels: a call into the addon costs ~0.5 µs, more than the JavaScript loop takes on
+   * Elementwise ops and reductions over at most this many elements (arg-reductions: 4 times as
+   * many) run the reference kernels: a call into the addon costs ~0.5 µs, more than the JavaScript loop takes on
    * such sizes (a training step makes a dozen of them on per-sample losses and metrics). The
    * cross-check tests set it to 0 to test the C kernels on every size.
    */
@@ -246,7 +246,8 @@ export class NativeBackend {
   }
 
   argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array {
-    if (x instanceof Float32Array && x.length > this.smallSize && (op === "argmax" || op === "argmin") && Number.isInteger(axis) && axis >= 0 && axis < shape.length) {
+    // Arg-reductions stay in JavaScript up to a few hundred elements (a batch's [32, 10] predictions).
+    if (x instanceof Float32Array && x.length > 4 * this.smallSize && (op === "argmax" || op === "argmin") && Number.isInteger(axis) && axis >= 0 && axis < shape.length) {
       const out = this.addon.argReduce(op === "argmax", x, sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1)));
       if (out !== undefined) return out;
     }

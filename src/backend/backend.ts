@@ -167,8 +167,12 @@ export interface Backend {
   reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], outDtype: DType): TypedArray;
   /** Index of the first max / min along `axis`; the result drops that axis. */
   argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array;
-  /** How many positions i < a.length hold equal numbers (a[i] == b[i]; NaN equals nothing). `b` is at least as long. */
-  countEqual(a: TypedArray, b: TypedArray): number;
+  /**
+   * How many rows r of `pred` [rows, cols] have their argmax (as `argReduce` finds it: the first
+   * maximum, or the first NaN) equal to the row's label: `labels[r]` compared as a number (class
+   * indices of any type), or, with `oneHot` [rows, cols] instead, the argmax of its row r.
+   */
+  countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number;
   /** Inclusive running sum / product along `axis`; same shape. */
   cumulative(op: "sum" | "prod", x: TypedArray, shape: Shape, axis: number, outDtype: DType): TypedArray;
 

@@ -255,7 +255,7 @@ export function gatherRows(t: Tensor, indices: Tensor, into?: Tensor): Tensor {
  * The number of rows i where argmax(yPred[i]) equals the label: `labels[i]` itself for class
  * indices (shape [N], any dtype: 2.5 matches no class), or argmax(labels[i]) for one-hot labels
  * (shape [N, C]). yPred is float32 [N, C]. argmax is the op's: the first maximum, or the first
- * NaN. What (sparse_)categorical_accuracy sums over a batch, in two or three kernels.
+ * NaN. What (sparse_)categorical_accuracy sums over a batch, in one kernel.
  */
 export function argmaxMatchCount(labels: Tensor, yPred: Tensor, oneHot: boolean): number {
   requireFloat(yPred, "yPred", "argmaxMatchCount");
@@ -264,8 +264,5 @@ export function argmaxMatchCount(labels: Tensor, yPred: Tensor, oneHot: boolean)
   if (yPred.rank !== 2 || !shapesEqual(labels.shape, expected)) {
     throw new Error(`argmaxMatchCount: labels of shape ${formatShape(labels.shape)} do not fit predictions of shape ${formatShape(yPred.shape)}`);
   }
-  const backend = getBackend();
-  const predicted = backend.argReduce("argmax", yPred.storage, yPred.shape, 1);
-  const truth = oneHot ? backend.argReduce("argmax", labels.storage, labels.shape, 1) : labels.storage;
-  return backend.countEqual(truth, predicted);
+  return getBackend().countArgmaxMatches(yPred.storage as Float32Array, rows, cols, oneHot ? null : labels.storage, oneHot ? labels.storage : null);
 }

@@ -1,6 +1,6 @@
 import type { Backend } from "../backend.js";
 import { binary, broadcastTo, cast, fill, select, unary } from "./elementwise.js";
-import { argReduce, countEqual, cumulative, reduce } from "./reduce.js";
+import { argReduce, countArgmaxMatches, cumulative, reduce } from "./reduce.js";
 import { concat, pad, reverse, slice, transpose } from "./layout.js";
 import { gather, gatherAlongAxis, scatterAdd, scatterAddAlongAxis } from "./gather.js";
 import { matmul } from "./matmul.js";
@@ -18,7 +18,7 @@ export class ReferenceBackend implements Backend {
   select = select;
   reduce = reduce;
   argReduce = argReduce;
-  countEqual = countEqual;
+  countArgmaxMatches = countArgmaxMatches;
   cumulative = cumulative;
   transpose = transpose;
   broadcastTo = broadcastTo;

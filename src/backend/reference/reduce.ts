@@ -197,9 +197,34 @@ export function cumulative(op: "sum" | "prod", x: TypedArray, shape: Shape, axis
   return out;
 }
 
-export function countEqual(a: TypedArray, b: TypedArray): number {
-  if (b.length < a.length) throw new RangeError(`countEqual: b has ${b.length} elements, fewer than a's ${a.length}`);
+/** argmax of x[base .. base + n) as `argReduce` finds it: the first maximum, or the first NaN. */
+function rowArgmax(x: TypedArray, base: number, n: number): number {
+  let best = x[base];
+  if (best !== best) return 0;
+  let index = 0;
+  for (let j = 1; j < n; j++) {
+    const v = x[base + j];
+    if (v > best) {
+      best = v;
+      index = j;
+    } else if (v !== v) {
+      return j;
+    }
+  }
+  return index;
+}
+
+export function countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number {
+  if ((labels === null) === (oneHot === null)) throw new Error("countArgmaxMatches: give exactly one of labels and oneHot");
+  if (pred.length !== rows * cols || (labels !== null && labels.length !== rows) || (oneHot !== null && oneHot.length !== rows * cols)) {
+    throw new RangeError(`countArgmaxMatches: arrays of ${pred.length}, ${labels?.length ?? oneHot!.length} elements do not fit ${rows} rows of ${cols}`);
+  }
+  if (cols === 0) return 0;
   let count = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) count++;
+  for (let r = 0; r < rows; r++) {
+    const predicted = rowArgmax(pred, r * cols, cols);
+    const label = labels !== null ? labels[r] : rowArgmax(oneHot!, r * cols, cols);
+    if (label === predicted) count++;
+  }
   return count;
 }

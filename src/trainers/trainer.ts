@@ -17,6 +17,7 @@ import { History } from "../callbacks/history.js";
 import { ProgbarLogger } from "../callbacks/progbar_logger.js";
 import { CompiledLoss, CompiledMetrics, type LossIdentifier, type MetricIdentifier, type PerOutput } from "./compile_utils.js";
 import { checkCardinality, Structure, type DataStructure } from "./data_adapter.js";
+import { collectGarbage } from "../utils/memory.js";
 
 export interface CompileArgs {
   /** An optimizer instance or name; Keras's default is "rmsprop". */
@@ -309,8 +310,12 @@ export class Trainer extends Layer {
     this.stopTraining = false;
     this.history = history;
 
-    await callbackList.call("onTrainBegin", {});
+    // Memory the program let go of before training (its data in the form it was loaded) is
+    // returned now, not whenever V8 next collects its old generation. The event loop turns first:
+    // a file read with fs.promises holds its buffer until then.
     await yieldToEventLoop();
+    collectGarbage();
+    await callbackList.call("onTrainBegin", {});
     // This epoch's sample order (int32 row numbers), or undefined for the order given.
     let permutation: Tensor | undefined;
     let cursor = 0;

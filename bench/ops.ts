@@ -11,6 +11,7 @@ import os from "node:os";
 import * as ops from "../src/ops/index.js";
 import { backendName } from "../src/backend/backend.js";
 import type { Tensor } from "../src/backend/tensor.js";
+import { median, randomValues } from "./peers/common.js";
 
 function cpuModel(): string {
   try {
@@ -31,23 +32,7 @@ function time(fn: () => unknown, runs: number, warmup: number): number {
     fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  return times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-}
-
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
+  return median(times);
 }
 
 function randomTensor(shape: number[], seed: number): Tensor {

@@ -266,41 +266,25 @@ static inline void adam_body(float *KT_RESTRICT w, const float *KT_RESTRICT grad
 #define ADAM_PARAMS float *w, const float *grad, float *m, float *v, float *vh, long size, float alpha, float omb1, float omb2, float eps, float decay
 #define ADAM_ARGS w, grad, m, v, vh, size, alpha, omb1, omb2, eps, decay
 
+/* NAME_run: the body compiled for AVX-512, for AVX2 and portably, called for the ISA in use. */
 #if KT_X86
-KT_AVX512 static void sgd_avx512(SGD_PARAMS) { sgd_body(SGD_ARGS); }
-KT_AVX512 static void rmsprop_avx512(RMS_PARAMS) { rmsprop_body(RMS_ARGS); }
-KT_AVX512 static void adam_avx512(ADAM_PARAMS) { adam_body(ADAM_ARGS); }
-KT_AVX2 static void sgd_avx2(SGD_PARAMS) { sgd_body(SGD_ARGS); }
-KT_AVX2 static void rmsprop_avx2(RMS_PARAMS) { rmsprop_body(RMS_ARGS); }
-KT_AVX2 static void adam_avx2(ADAM_PARAMS) { adam_body(ADAM_ARGS); }
+#define OPT_VARIANTS(NAME, PARAMS, ARGS)                          \
+  KT_AVX512 static void NAME##_avx512(PARAMS) { NAME##_body(ARGS); } \
+  KT_AVX2 static void NAME##_avx2(PARAMS) { NAME##_body(ARGS); }     \
+  static void NAME##_run(PARAMS) {                                \
+    int isa = kt_isa();                                           \
+    if (isa == KT_ISA_AVX512) NAME##_avx512(ARGS);                \
+    else if (isa == KT_ISA_AVX2) NAME##_avx2(ARGS);               \
+    else NAME##_body(ARGS);                                       \
+  }
+#else
+#define OPT_VARIANTS(NAME, PARAMS, ARGS) \
+  static void NAME##_run(PARAMS) { NAME##_body(ARGS); }
 #endif
 
-static void sgd_run(SGD_PARAMS) {
-#if KT_X86
-  int isa = kt_isa();
-  if (isa == KT_ISA_AVX512) { sgd_avx512(SGD_ARGS); return; }
-  if (isa == KT_ISA_AVX2) { sgd_avx2(SGD_ARGS); return; }
-#endif
-  sgd_body(SGD_ARGS);
-}
-
-static void rmsprop_run(RMS_PARAMS) {
-#if KT_X86
-  int isa = kt_isa();
-  if (isa == KT_ISA_AVX512) { rmsprop_avx512(RMS_ARGS); return; }
-  if (isa == KT_ISA_AVX2) { rmsprop_avx2(RMS_ARGS); return; }
-#endif
-  rmsprop_body(RMS_ARGS);
-}
-
-static void adam_run(ADAM_PARAMS) {
-#if KT_X86
-  int isa = kt_isa();
-  if (isa == KT_ISA_AVX512) { adam_avx512(ADAM_ARGS); return; }
-  if (isa == KT_ISA_AVX2) { adam_avx2(ADAM_ARGS); return; }
-#endif
-  adam_body(ADAM_ARGS);
-}
+OPT_VARIANTS(sgd, SGD_PARAMS, SGD_ARGS)
+OPT_VARIANTS(rmsprop, RMS_PARAMS, RMS_ARGS)
+OPT_VARIANTS(adam, ADAM_PARAMS, ADAM_ARGS)
 
 /* Variables of at least this many elements are split over the thread pool (in chunks that are
  * multiples of 64 elements); smaller ones run on the calling thread. */

@@ -204,3 +204,18 @@ export function accuracyOf(probs: ArrayLike<number>, labels: ArrayLike<number>, 
 export const log = (msg: string): void => {
   process.stderr.write(`${msg}\n`);
 };
+
+/** xorshift32 values in [-1, 1): the same inputs on every run and machine. */
+export function randomValues(n: number, seed: number): Float32Array {
+  let s = seed >>> 0 || 1;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}

@@ -9,7 +9,7 @@
  * compile and fit with verbose 0, no validation data) with epoch timing through a LambdaCallback.
  */
 import * as keras from "../../src/index.js";
-import { SEEDS, cpuSeconds, log, median, peakRssMb, printResult, rssMb, type GemmResult, type ModelRunConfig, type ModelRunResult } from "./common.js";
+import { SEEDS, cpuSeconds, log, median, peakRssMb, printResult, randomValues, rssMb, type GemmResult, type ModelRunConfig, type ModelRunResult } from "./common.js";
 
 type Config = ({ mode: "probe" } | ({ mode: "model" } & ModelRunConfig) | { mode: "gemm"; quick?: boolean });
 
@@ -135,19 +135,6 @@ async function model(cfg: ModelRunConfig): Promise<void> {
   printResult(result);
 }
 
-function randomValues(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 export const GEMM_SHAPES: [number, number, number][] = [[32, 784, 128], [128, 784, 512], [1024, 1024, 1024]];
 

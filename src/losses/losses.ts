@@ -18,7 +18,8 @@ export const EPSILON = 1e-7;
 /** A loss function: per-sample values from (yTrue, yPred). */
 export type LossFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
 
-function floatTensor(x: TensorLike): Tensor {
+/** `x` as a float32 tensor (cast when it is not one). */
+export function floatTensor(x: TensorLike): Tensor {
   const t = convertToTensor(x);
   return t.dtype === "float32" ? t : ops.cast(t, "float32");
 }

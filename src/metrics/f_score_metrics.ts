@@ -5,8 +5,8 @@ import * as ops from "../ops/index.js";
 import type { TensorLike } from "../ops/core.js";
 import { Metric, type MetricArgs } from "./metric.js";
 import { floatTensor } from "./metrics_utils.js";
+import { EPSILON } from "../losses/losses.js";
 
-const EPSILON = 1e-7;
 
 export type FScoreAverage = "micro" | "macro" | "weighted" | null;
 

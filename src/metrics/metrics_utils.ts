@@ -2,8 +2,11 @@ import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
-import { convertToTensor, type TensorLike } from "../ops/core.js";
+import type { TensorLike } from "../ops/core.js";
 import { squeezeOrExpandToSameRank } from "../losses/loss.js";
+import { divideNoNan, floatTensor } from "../losses/losses.js";
+
+export { divideNoNan, floatTensor };
 
 /** Keras's `metrics_utils.NEG_INF`: the score given to predictions outside the top k. */
 export const NEG_INF = -1e10;
@@ -11,22 +14,6 @@ export const NEG_INF = -1e10;
 /** Keras's `backend.epsilon()`: AUC's end thresholds are -epsilon and 1 + epsilon. */
 export const EPSILON_THRESHOLD = 1e-7;
 
-export function floatTensor(x: TensorLike): Tensor {
-  const t = convertToTensor(x);
-  return t.dtype === "float32" ? t : ops.cast(t, "float32");
-}
-
-/** Keras's `divide_no_nan`: x / y, and 0 where y is 0. */
-export function divideNoNan(x: TensorLike, y: TensorLike): Tensor {
-  const den = floatTensor(y);
-  const zero = ops.equal(den, 0);
-  return ops.where(zero, 0, ops.divide(x, ops.where(zero, 1, den)));
-}
-
-/** `variable += delta`, with ops. */
-export function assignAdd(variable: Variable, delta: TensorLike): void {
-  variable.assign(ops.add(variable.value, delta));
-}
 
 /**
  * Values and per-value weights, with a [batch] or [batch, 1] weight lined up against the values
@@ -169,8 +156,8 @@ export function updateConfusionMatrixVariables(
   const predNeg = ops.subtract(1, predPos);
   const pos = weightRow === undefined ? labelRow : ops.multiply(labelRow, weightRow);
   const neg = weightRow === undefined ? ops.subtract(1, labelRow) : ops.multiply(ops.subtract(1, labelRow), weightRow);
-  if (variables.tp) assignAdd(variables.tp, ops.sum(ops.multiply(predPos, pos), 1));
-  if (variables.fp) assignAdd(variables.fp, ops.sum(ops.multiply(predPos, neg), 1));
-  if (variables.fn) assignAdd(variables.fn, ops.sum(ops.multiply(predNeg, pos), 1));
-  if (variables.tn) assignAdd(variables.tn, ops.sum(ops.multiply(predNeg, neg), 1));
+  if (variables.tp) variables.tp.assignAdd(ops.sum(ops.multiply(predPos, pos), 1));
+  if (variables.fp) variables.fp.assignAdd(ops.sum(ops.multiply(predPos, neg), 1));
+  if (variables.fn) variables.fn.assignAdd(ops.sum(ops.multiply(predNeg, pos), 1));
+  if (variables.tn) variables.tn.assignAdd(ops.sum(ops.multiply(predNeg, neg), 1));
 }

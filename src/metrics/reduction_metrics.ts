@@ -85,8 +85,7 @@ export class Mean extends Metric {
 
   /** Adds `value` with weight `weight` (a plain-number update, used for the loss tracker). */
   updateScalar(value: number, weight = 1): void {
-    addToScalar(this.total, value * weight);
-    addToScalar(this.count, weight);
+    this.addTotals(value * weight, weight);
   }
 
   result(): Tensor {

@@ -5,7 +5,7 @@ import type { TensorLike } from "../ops/core.js";
 import * as losses from "../losses/losses.js";
 import { Metric, type MetricArgs } from "./metric.js";
 import { MeanMetricWrapper } from "./reduction_metrics.js";
-import { assignAdd, divideNoNan, lineUpWeights, sameShapePair } from "./metrics_utils.js";
+import { divideNoNan, lineUpWeights, sameShapePair } from "./metrics_utils.js";
 
 /* Regression metrics (Keras 3 keras/src/metrics/regression_metrics.py). */
 
@@ -77,11 +77,11 @@ export class RootMeanSquaredError extends Metric {
     const errorSq = ops.square(ops.subtract(p, t));
     const w = lineUpWeights(errorSq, sampleWeight, "root_mean_squared_error");
     if (w === undefined) {
-      assignAdd(this.total, ops.sum(errorSq));
-      assignAdd(this.count, errorSq.size);
+      this.total.assignAdd(ops.sum(errorSq));
+      this.count.assignAdd(errorSq.size);
     } else {
-      assignAdd(this.total, ops.sum(ops.multiply(errorSq, w)));
-      assignAdd(this.count, ops.sum(w));
+      this.total.assignAdd(ops.sum(ops.multiply(errorSq, w)));
+      this.count.assignAdd(ops.sum(w));
     }
   }
 

@@ -183,8 +183,7 @@ export class Trainer extends Layer {
   private computeLoss(y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined, layers?: readonly Layer[]): { total: Tensor; perOutput: (Tensor | undefined)[] } {
     const result = this.compiledLoss!.call(y, yPred, sampleWeight);
     let total = result.total;
-    const extras = layers === undefined ? this.losses : layers.flatMap((l) => l.ownLosses());
-    for (const extra of extras) total = ops.add(total, extra);
+    for (const extra of (layers ?? this.flattenLayers()).flatMap((l) => l.ownLosses())) total = ops.add(total, extra);
     return { total, perOutput: result.perOutput };
   }
 
@@ -385,12 +384,8 @@ export class Trainer extends Layer {
     const ys = new Structure(y, "y");
     const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
-    const verbose = resolveVerbose(args.verbose);
     const n = xs.numSamples;
-    const steps = Math.min(Math.ceil(n / batchSize), args.steps ?? Infinity);
-    const list: Callback[] = [...(args.callbacks ?? [])];
-    if (verbose !== 0) list.push(new ProgbarLogger());
-    const callbackList = new CallbackList(list, this as never, { steps, verbose });
+    const { steps, callbackList } = this.batchLoop(n, batchSize, args);
     this.resetMetrics();
     await callbackList.call("onTestBegin", {});
     const batchBegin = callbackList.implements("onTestBatchBegin");
@@ -409,18 +404,23 @@ export class Trainer extends Layer {
     return ordered.length === 1 ? ordered[0] : ordered;
   }
 
+  /** The steps of an evaluate / predict loop over `n` samples, and its callbacks (with a progress bar unless verbose is 0). */
+  private batchLoop(n: number, batchSize: number, args: { steps?: number; callbacks?: Callback[]; verbose?: Verbose }): { steps: number; callbackList: CallbackList } {
+    const verbose = resolveVerbose(args.verbose);
+    const steps = Math.min(Math.ceil(n / batchSize), args.steps ?? Infinity);
+    const list: Callback[] = [...(args.callbacks ?? [])];
+    if (verbose !== 0) list.push(new ProgbarLogger());
+    return { steps, callbackList: new CallbackList(list, this as never, { steps, verbose }) };
+  }
+
   /** Model outputs for `x`, computed in batches: a Tensor (or a list for several outputs). */
   async predict(x: DataStructure, args: PredictArgs = {}): Promise<Tensor | Tensor[]> {
     const batchSize = args.batchSize ?? 32;
     checkPositiveInteger(batchSize, "predict: batchSize");
     const xs = new Structure(x, "x");
     checkCardinality([{ name: "x", structure: xs }]);
-    const verbose = resolveVerbose(args.verbose);
     const n = xs.numSamples;
-    const steps = Math.min(Math.ceil(n / batchSize), args.steps ?? Infinity);
-    const list: Callback[] = [...(args.callbacks ?? [])];
-    if (verbose !== 0) list.push(new ProgbarLogger());
-    const callbackList = new CallbackList(list, this as never, { steps, verbose });
+    const { steps, callbackList } = this.batchLoop(n, batchSize, args);
     await callbackList.call("onPredictBegin", {});
     const batches: Tensor[][] = [];
     const batchBegin = callbackList.implements("onPredictBatchBegin");

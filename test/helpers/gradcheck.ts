@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
+import { randomValues } from "./random.js";
 
 export interface GradCheckOptions {
   /** Finite-difference step. */
@@ -13,17 +14,7 @@ export interface GradCheckOptions {
 
 /** Deterministic pseudo-random floats in [lo, hi) for test inputs. */
 export function randomTensor(shape: number[], seed = 1, lo = -1, hi = 1): Tensor {
-  let s = seed >>> 0 || 1;
-  const n = shape.reduce((a, b) => a * b, 1);
-  const values = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    values[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
-  }
+  const values = randomValues(shape.reduce((a, b) => a * b, 1), seed, lo, hi);
   return keras.ops.reshape(keras.ops.convertToTensor(values), shape);
 }
 

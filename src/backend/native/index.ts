@@ -3,6 +3,9 @@ import type {
 } from "../backend.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { ReferenceBackend } from "../reference/index.js";
+// The reference kernels' layouts, so that both backends reduce and transpose the same merged axes.
+import { simplifyPermutation } from "../reference/layout.js";
+import { canonicalize } from "../reference/reduce.js";
 import { sizeOf } from "../shape.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
@@ -84,39 +87,6 @@ function broadcastPlan(inputs: readonly Shape[], outShape: Shape): Int32Array | 
   }
   plan[1 + (k + 1) * r] = dims[r];
   return plan;
-}
-
-/** The reference's reduction layout: size-1 axes dropped, neighbours reduced alike merged. */
-function canonicalize(shape: Shape, axes: readonly number[]): { dims: number[]; reduced: boolean[] } {
-  const dims: number[] = [];
-  const reduced: boolean[] = [];
-  for (let d = 0; d < shape.length; d++) {
-    if (shape[d] === 1) continue;
-    const r = axes.includes(d);
-    const last = dims.length - 1;
-    if (last >= 0 && reduced[last] === r) dims[last] *= shape[d];
-    else {
-      dims.push(shape[d]);
-      reduced.push(r);
-    }
-  }
-  return { dims, reduced };
-}
-
-/** The reference's permutation simplification: size-1 axes dropped, runs kept in order merged. */
-function simplifyPermutation(shape: Shape, perm: readonly number[]): { dims: number[]; perm: number[] } {
-  const keptAxes = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
-  const renumber = new Map(keptAxes.map((a, i) => [a, i]));
-  const p = perm.filter((a) => shape[a] !== 1).map((a) => renumber.get(a)!);
-  const d = keptAxes.map((a) => shape[a]);
-  const runs: number[][] = [];
-  for (const a of p) {
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last[last.length - 1] + 1 === a) last.push(a);
-    else runs.push([a]);
-  }
-  const byInput = [...runs].sort((r1, r2) => r1[0] - r2[0]);
-  return { dims: byInput.map((r) => r.reduce((acc, a) => acc * d[a], 1)), perm: runs.map((r) => byInput.indexOf(r)) };
 }
 
 function isCount(v: number): boolean {

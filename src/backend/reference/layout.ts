@@ -12,7 +12,7 @@ function sameKind(x: TypedArray, size: number): TypedArray {
  * Drops size-1 axes and merges runs of input axes that stay adjacent and in order under `perm`,
  * so e.g. [B, H, W, C] -> [B, C, H, W] becomes a batched 2-d transpose of [B, H*W, C].
  */
-function simplifyPermutation(shape: Shape, perm: readonly number[]): { dims: number[]; perm: number[] } {
+export function simplifyPermutation(shape: Shape, perm: readonly number[]): { dims: number[]; perm: number[] } {
   const keptAxes = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
   const renumber = new Map(keptAxes.map((a, i) => [a, i]));
   const p = perm.filter((a) => shape[a] !== 1).map((a) => renumber.get(a)!);

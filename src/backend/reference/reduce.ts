@@ -119,6 +119,26 @@ function split3(shape: Shape, axis: number): [number, number, number] {
   return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
 
+/**
+ * Index in x[base .. base + n) of the first max (sign 1) or min (sign -1), or of the first NaN,
+ * which counts as the extreme, as in NumPy.
+ */
+function rowArgReduce(x: TypedArray, base: number, n: number, sign: 1 | -1): number {
+  let best = sign * x[base];
+  if (best !== best) return 0;
+  let index = 0;
+  for (let j = 1; j < n; j++) {
+    const v = sign * x[base + j];
+    if (v > best) {
+      best = v;
+      index = j;
+    } else if (v !== v) {
+      return j;
+    }
+  }
+  return index;
+}
+
 /** Index of the first max (argmax) or min (argmin); a NaN counts as the extreme, as in NumPy. */
 export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, axis: number): Int32Array {
   const [outer, n, inner] = split3(shape, axis);
@@ -126,24 +146,7 @@ export function argReduce(op: "argmax" | "argmin", x: TypedArray, shape: Shape, 
   if (out.length === 0 || n === 0) return out;
   const sign = op === "argmax" ? 1 : -1;
   if (inner === 1) {
-    for (let o = 0; o < outer; o++) {
-      const base = o * n;
-      let best = sign * x[base];
-      let bestIndex = 0;
-      if (best === best) {
-        for (let r = 1; r < n; r++) {
-          const v = sign * x[base + r];
-          if (v > best) {
-            best = v;
-            bestIndex = r;
-          } else if (v !== v) {
-            bestIndex = r;
-            break;
-          }
-        }
-      }
-      out[o] = bestIndex;
-    }
+    for (let o = 0; o < outer; o++) out[o] = rowArgReduce(x, o * n, n, sign);
     return out;
   }
   // Stream rows; `best` holds NaN once a NaN is found, after which `v > best` never updates it.
@@ -197,23 +200,6 @@ export function cumulative(op: "sum" | "prod", x: TypedArray, shape: Shape, axis
   return out;
 }
 
-/** argmax of x[base .. base + n) as `argReduce` finds it: the first maximum, or the first NaN. */
-function rowArgmax(x: TypedArray, base: number, n: number): number {
-  let best = x[base];
-  if (best !== best) return 0;
-  let index = 0;
-  for (let j = 1; j < n; j++) {
-    const v = x[base + j];
-    if (v > best) {
-      best = v;
-      index = j;
-    } else if (v !== v) {
-      return j;
-    }
-  }
-  return index;
-}
-
 export function countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number {
   if ((labels === null) === (oneHot === null)) throw new Error("countArgmaxMatches: give exactly one of labels and oneHot");
   if (pred.length !== rows * cols || (labels !== null && labels.length !== rows) || (oneHot !== null && oneHot.length !== rows * cols)) {
@@ -222,8 +208,8 @@ export function countArgmaxMatches(pred: Float32Array, rows: number, cols: numbe
   if (cols === 0) return 0;
   let count = 0;
   for (let r = 0; r < rows; r++) {
-    const predicted = rowArgmax(pred, r * cols, cols);
-    const label = labels !== null ? labels[r] : rowArgmax(oneHot!, r * cols, cols);
+    const predicted = rowArgReduce(pred, r * cols, cols, 1);
+    const label = labels !== null ? labels[r] : rowArgReduce(oneHot!, r * cols, cols, 1);
     if (label === predicted) count++;
   }
   return count;

@@ -1,7 +1,7 @@
 import type { Tensor } from "../../backend/tensor.js";
 import type { KerasTensor, SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import type { LayerArgs, LayerShape } from "../layer.js";
+import type { LayerArgs } from "../layer.js";
 import { Merge, formatShapeList } from "./base_merge.js";
 
 export type DotAxes = number | readonly [number, number];
@@ -113,10 +113,6 @@ export class Dot extends Merge {
     const list = this.inputList(inputs);
     this.mergedShape(list.map((t) => t.shape));
     return this.mergeFunction(list);
-  }
-
-  override computeOutputShape(inputShape: LayerShape): LayerShape {
-    return this.mergedShape(this.shapeList(inputShape));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import type { Backend, DenseActivation } from "../../../src/backend/backend.js";
 import { matmul } from "../../../src/backend/reference/matmul.js";
+import { randomValues } from "../../helpers/random.js";
 
 /*
  * The reference fused kernels against the unfused composition of the reference's own kernels
@@ -12,20 +13,6 @@ import { matmul } from "../../../src/backend/reference/matmul.js";
 
 const backend: Backend = new ReferenceBackend();
 
-/** xorshift32 in [lo, hi): deterministic inputs. */
-function random(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = lo + (s / 4294967296) * (hi - lo);
-  }
-  return out;
-}
 
 function assertClose(actual: ArrayLike<number> | null, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
   assert.ok(actual !== null, `${what}: missing`);
@@ -61,9 +48,9 @@ test("denseForward equals matmul + bias + activation, for every activation, with
   for (const [m, k, n] of SHAPES) {
     for (const act of ACTIVATIONS) {
       for (const withBias of [true, false]) {
-        const x = random(m * k, seed++, -2, 2);
-        const w = random(k * n, seed++);
-        const b = withBias ? random(n, seed++) : null;
+        const x = randomValues(m * k, seed++, -2, 2);
+        const w = randomValues(k * n, seed++);
+        const b = withBias ? randomValues(n, seed++) : null;
         const out = backend.denseForward(x, w, b, m, k, n, act);
         assert.ok(out instanceof Float32Array);
         assertClose(out, unfusedForward(x, w, b, m, k, n, act), `${act} bias=${withBias} ${m}x${k}x${n}`);
@@ -113,11 +100,11 @@ test("denseBackward equals the composed VJPs (dZ from the output, then dX, dW, d
   let seed = 100;
   for (const [m, k, n] of SHAPES) {
     for (const act of ACTIVATIONS) {
-      const x = random(m * k, seed++, -2, 2);
-      const w = random(k * n, seed++);
-      const b = random(n, seed++);
+      const x = randomValues(m * k, seed++, -2, 2);
+      const w = randomValues(k * n, seed++);
+      const b = randomValues(n, seed++);
       const out = backend.denseForward(x, w, b, m, k, n, act);
-      const dOut = random(m * n, seed++);
+      const dOut = randomValues(m * n, seed++);
       const expected = unfusedBackward(dOut, out, x, w, m, k, n, act);
       const inputs = [dOut, out, x, w].map((a) => a.slice());
       const got = backend.denseBackward(dOut, out, x, w, m, k, n, act, true, true, true);
@@ -178,19 +165,19 @@ function unfusedCrossEntropyGrad(logits: Float32Array, rows: number, cols: numbe
 test("softmaxCrossEntropy: sparse labels and dense (one-hot and soft) targets equal -sum(t * logSoftmax(z))", () => {
   for (const [rows, cols, seed] of [[1, 1, 1], [4, 3, 2], [32, 10, 3], [5, 100, 4]]) {
     // Large logits: the kernel must subtract the max.
-    const logits = random(rows * cols, seed, -30, 30);
-    const labels = Int32Array.from(random(rows, seed + 10, 0, cols), Math.floor);
+    const logits = randomValues(rows * cols, seed, -30, 30);
+    const labels = Int32Array.from(randomValues(rows, seed + 10, 0, cols), Math.floor);
     const sparse = backend.softmaxCrossEntropy(logits, rows, cols, labels, null);
     assertClose(sparse, unfusedCrossEntropy(logits, rows, cols, oneHot(labels, cols)), `sparse ${rows}x${cols}`);
     const hot = Float32Array.from(oneHot(labels, cols));
     assertClose(backend.softmaxCrossEntropy(logits, rows, cols, null, hot), sparse, `one-hot ${rows}x${cols}`);
-    const soft = random(rows * cols, seed + 20, 0, 1);
+    const soft = randomValues(rows * cols, seed + 20, 0, 1);
     assertClose(backend.softmaxCrossEntropy(logits, rows, cols, null, soft), unfusedCrossEntropy(logits, rows, cols, Float64Array.from(soft)), `soft ${rows}x${cols}`);
   }
 });
 
 test("softmaxCrossEntropy: a label outside [0, classes) gives loss 0 and gradient 0", () => {
-  const logits = random(12, 5);
+  const logits = randomValues(12, 5);
   const labels = Int32Array.from([1, -1, 3, 2]);
   const loss = backend.softmaxCrossEntropy(logits, 4, 3, labels, null);
   assert.equal(loss[1], 0);
@@ -203,14 +190,14 @@ test("softmaxCrossEntropy: a label outside [0, classes) gives loss 0 and gradien
 
 test("softmaxCrossEntropyBackward equals rowScale * (softmax * sum(t) - t), sparse and dense", () => {
   for (const [rows, cols, seed] of [[1, 1, 1], [4, 3, 2], [32, 10, 3], [6, 50, 4]]) {
-    const logits = random(rows * cols, seed, -20, 20);
-    const labels = Int32Array.from(random(rows, seed + 10, 0, cols), Math.floor);
-    const scale = random(rows, seed + 30, 0.1, 2);
+    const logits = randomValues(rows * cols, seed, -20, 20);
+    const labels = Int32Array.from(randomValues(rows, seed + 10, 0, cols), Math.floor);
+    const scale = randomValues(rows, seed + 30, 0.1, 2);
     const copy = logits.slice();
     const sparse = backend.softmaxCrossEntropyBackward(logits, rows, cols, labels, null, scale);
     assert.deepEqual(logits, copy);
     assertClose(sparse, unfusedCrossEntropyGrad(logits, rows, cols, oneHot(labels, cols), scale), `sparse ${rows}x${cols}`);
-    const soft = random(rows * cols, seed + 20, 0, 1);
+    const soft = randomValues(rows * cols, seed + 20, 0, 1);
     assertClose(
       backend.softmaxCrossEntropyBackward(logits, rows, cols, null, soft, scale),
       unfusedCrossEntropyGrad(logits, rows, cols, Float64Array.from(soft), scale),
@@ -224,7 +211,7 @@ test("softmaxCrossEntropyBackward equals rowScale * (softmax * sum(t) - t), spar
 const N = 37;
 
 function slots(count: number, seed: number, lo = -1, hi = 1): Float32Array[] {
-  return Array.from({ length: count }, (_, i) => random(N, seed + i, lo, hi));
+  return Array.from({ length: count }, (_, i) => randomValues(N, seed + i, lo, hi));
 }
 
 /** Runs an in-place update on copies of `state` and returns them; the gradient must stay as it was. */

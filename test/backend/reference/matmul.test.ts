@@ -2,24 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { matmul } from "../../../src/backend/reference/matmul.js";
 import type { MatmulArgs } from "../../../src/backend/backend.js";
+import { randomValues } from "../../helpers/random.js";
 
-/** xorshift32 in [-1, 1): deterministic inputs. */
-function random(n: number, seed: number): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = (s / 4294967296) * 2 - 1;
-  }
-  return out;
-}
 
 function randomInt(n: number, seed: number, lo: number, hi: number): Int32Array {
-  const f = random(n, seed);
+  const f = randomValues(n, seed);
   return Int32Array.from(f, (v) => lo + Math.floor(((v + 1) / 2) * (hi - lo + 1)));
 }
 
@@ -65,8 +52,8 @@ function check(m: number, n: number, k: number, transA: boolean, transB: boolean
     aBatchStride: shareA ? 0 : m * k,
     bBatchStride: shareB ? 0 : k * n,
   };
-  const a = random((shareA ? 1 : batch) * m * k, seed);
-  const b = random((shareB ? 1 : batch) * k * n, seed + 101);
+  const a = randomValues((shareA ? 1 : batch) * m * k, seed);
+  const b = randomValues((shareB ? 1 : batch) * k * n, seed + 101);
   const out = matmul(a, b, args);
   assert.ok(out instanceof Float32Array, "float32 inputs give a Float32Array");
   const problem = mismatch(out, naive(a, b, args));
@@ -77,8 +64,8 @@ const TRANSPOSES = [[false, false], [true, false], [false, true], [true, true]] 
 
 test("the comparison itself catches a wrong product", () => {
   const args: MatmulArgs = { batch: 1, m: 5, n: 6, k: 7, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
-  const a = random(35, 3);
-  const b = random(42, 4);
+  const a = randomValues(35, 3);
+  const b = randomValues(42, 4);
   const out = matmul(a, b, args) as Float32Array;
   assert.equal(mismatch(out, naive(a, b, args)), null);
   out[17] += 1e-3;
@@ -137,8 +124,8 @@ test("batches: separate matrices, and stride 0 reusing one matrix on either or b
 test("batch offsets with strides larger than one matrix (views into a bigger buffer)", () => {
   const m = 6, n = 5, k = 7, batch = 3;
   const args: MatmulArgs = { batch, m, n, k, transA: false, transB: true, aBatchStride: m * k + 3, bBatchStride: k * n + 1 };
-  const a = random((batch - 1) * args.aBatchStride + m * k, 77);
-  const b = random((batch - 1) * args.bBatchStride + k * n, 78);
+  const a = randomValues((batch - 1) * args.aBatchStride + m * k, 77);
+  const b = randomValues((batch - 1) * args.bBatchStride + k * n, 78);
   assert.equal(mismatch(matmul(a, b, args), naive(a, b, args)), null);
 });
 

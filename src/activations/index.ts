@@ -1,22 +1,27 @@
 import type { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
 import type { TensorLike } from "../ops/core.js";
+import type { EpilogueActivation } from "../ops/epilogue.js";
 
-/** An activation is a plain function of a tensor; Keras identifies it by name in configs. */
-export type ActivationFn = ((x: TensorLike) => Tensor) & { activationName?: string };
+/**
+ * An activation is a plain function of a tensor; Keras identifies it by name in configs.
+ * `epilogue` names the fused-kernel epilogue it equals, so layers' fused ops apply it in place.
+ */
+export type ActivationFn = ((x: TensorLike) => Tensor) & { activationName?: string; epilogue?: EpilogueActivation };
 
-function named(name: string, fn: (x: TensorLike) => Tensor): ActivationFn {
+function named(name: string, fn: (x: TensorLike) => Tensor, epilogue?: EpilogueActivation): ActivationFn {
   const activation = fn as ActivationFn;
   activation.activationName = name;
+  if (epilogue !== undefined) activation.epilogue = epilogue;
   return activation;
 }
 
-export const relu = named("relu", (x) => ops.relu(x));
-export const sigmoid = named("sigmoid", (x) => ops.sigmoid(x));
-export const tanh = named("tanh", (x) => ops.tanh(x));
+export const relu = named("relu", (x) => ops.relu(x), "relu");
+export const sigmoid = named("sigmoid", (x) => ops.sigmoid(x), "sigmoid");
+export const tanh = named("tanh", (x) => ops.tanh(x), "tanh");
 export const softmax = named("softmax", (x) => ops.softmax(x, -1));
 export const logSoftmax = named("log_softmax", (x) => ops.logSoftmax(x, -1));
-export const linear = named("linear", (x) => ops.convertToTensor(x));
+export const linear = named("linear", (x) => ops.convertToTensor(x), "linear");
 export const elu = named("elu", (x) => ops.elu(x));
 export const selu = named("selu", (x) => ops.selu(x));
 export const softplus = named("softplus", (x) => ops.softplus(x));

@@ -1,7 +1,8 @@
 import { formatShape } from "../backend/shape.js";
 import { makeTensor, Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
-import { Tape, withoutRecording, withTape } from "./tape.js";
+import { Tape, withoutRecording, withTape, type VjpContext } from "./tape.js";
+import type { GradientBuffers } from "./gradient_buffers.js";
 import { toTensor, type TensorLike } from "../ops/core.js";
 import { add } from "../ops/elementwise.js";
 import { onesLike, zerosLike } from "../ops/creation.js";
@@ -16,17 +17,37 @@ export interface GradOptions {
    * loop needs: `model.trainableWeights`). Gradients come back in the same order.
    */
   variables?: readonly Variable[];
+  /**
+   * With `variables`: write their gradients into these reused buffers instead of fresh memory
+   * (a training loop that applies each step's gradients before the next; see `GradientBuffers`).
+   */
+  gradientBuffers?: GradientBuffers;
 }
 
-/** Reverse-mode sweep: gradients of `output` with respect to each target, zeros where unreached. */
-function backpropagate(tape: Tape, output: Tensor, targets: readonly Tensor[]): Tensor[] {
+/**
+ * Reverse-mode sweep: gradients of `output` with respect to each target, zeros where unreached.
+ * `buffers` maps a target's tensor id to memory its gradient may be written into (taken once).
+ */
+function backpropagate(tape: Tape, output: Tensor, targets: readonly Tensor[], buffers?: Map<number, Float32Array>): Tensor[] {
   const grads = new Map<number, Tensor>();
   grads.set(output.id, onesLike(output));
+  let inputs: readonly Tensor[] = [];
+  const context: VjpContext = {
+    gradientBuffer(index: number): Float32Array | undefined {
+      const input = inputs[index];
+      const buffer = input === undefined ? undefined : buffers?.get(input.id);
+      // A second contribution to the same gradient is added to the first, so needs memory of its own.
+      if (buffer === undefined || grads.has(input.id)) return undefined;
+      buffers!.delete(input.id);
+      return buffer;
+    },
+  };
   for (let i = tape.entries.length - 1; i >= 0; i--) {
     const entry = tape.entries[i];
     const g = grads.get(entry.output.id);
     if (g === undefined) continue;
-    const inputGrads = entry.vjp(g);
+    inputs = entry.inputs;
+    const inputGrads = entry.vjp(g, context);
     for (let j = 0; j < entry.inputs.length; j++) {
       const input = entry.inputs[j];
       const ig = inputGrads[j];
@@ -63,11 +84,15 @@ function compute(fn: (...args: any[]) => unknown, options: GradOptions, args: un
   const useVariables = options.variables !== undefined;
   const callArgs = [...args];
   const targets: Tensor[] = [];
+  let buffers: Map<number, Float32Array> | undefined;
+  if (options.gradientBuffers !== undefined && !useVariables) throw new Error("valueAndGrad: `gradientBuffers` needs `variables`");
   if (useVariables) {
     for (const v of options.variables!) {
       if (!(v instanceof Variable)) throw new TypeError("valueAndGrad: `variables` must be an array of keras.Variable");
       tape.watch(v.value);
       targets.push(v.value);
+      const buffer = options.gradientBuffers?.bufferFor(v);
+      if (buffer !== undefined) (buffers ??= new Map()).set(v.value.id, buffer);
     }
   } else {
     for (const i of nums) {
@@ -88,7 +113,7 @@ function compute(fn: (...args: any[]) => unknown, options: GradOptions, args: un
   if (!(value instanceof Tensor)) throw new TypeError(`valueAndGrad: the function must return a Tensor${options.hasAux ? " as the first element of [value, aux]" : ""}, got ${typeof value}`);
   if (value.size !== 1) throw new Error(`valueAndGrad: the function must return a scalar (one element), got shape ${formatShape(value.shape)}; reduce it first, e.g. with keras.ops.mean`);
   if (value.dtype !== "float32") throw new TypeError(`valueAndGrad: the function must return a float32 value, got ${value.dtype}`);
-  const list = withoutRecording(() => backpropagate(tape, value as Tensor, targets));
+  const list = withoutRecording(() => backpropagate(tape, value as Tensor, targets, buffers));
   const grads = useVariables || typeof argnums !== "number" ? list : list[0];
   return { value, aux, grads };
 }

@@ -1,10 +1,25 @@
 import type { Tensor } from "../backend/tensor.js";
 
 /**
+ * What backpropagation offers a VJP besides the output gradient: memory to write an input's
+ * gradient into. A weight's gradient is needed only until the optimizer has applied it, so the
+ * training loop hands autodiff one buffer per weight (see `GradientBuffers`) and every step writes
+ * into the same memory; any op whose backward kernel can write into a given array asks here.
+ */
+export interface VjpContext {
+  /**
+   * The array to write the gradient of input `index` into (float32, of the input's size), or
+   * undefined to allocate one. A buffer is handed out once per backward pass; the VJP must then
+   * return a tensor over exactly that array, or not use it.
+   */
+  gradientBuffer(index: number): Float32Array | undefined;
+}
+
+/**
  * Given the gradient of the loss with respect to an op's output, returns the gradient with respect
  * to each input (null where the input gets none: integer inputs, indices, masks).
  */
-export type VJP = (outputGrad: Tensor) => (Tensor | null)[];
+export type VJP = (outputGrad: Tensor, context: VjpContext) => (Tensor | null)[];
 
 interface TapeEntry {
   inputs: readonly Tensor[];

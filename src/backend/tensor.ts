@@ -2,8 +2,31 @@ import { allocate, checkDType, storageClassName, storageMatches, type DType, typ
 import { formatShape, sizeOf, stridesOf } from "./shape.js";
 import { describeTensor } from "./format.js";
 import { getBackend } from "./backend.js";
-import { cast } from "../ops/core.js";
-import { reshape } from "../ops/shape.js";
+
+/**
+ * The ops that tensor and variable methods call (`reshape`, `astype`, `assignAdd`, ...), set by
+ * `keras.ops` when it loads, as TF.js's `setOpHandler` does: the tensor classes import no op, so
+ * the ops (which import them) form no cycle with them.
+ */
+export interface TensorOpHandler {
+  reshape(x: Tensor, shape: readonly number[]): Tensor;
+  cast(x: Tensor, dtype: DType): Tensor;
+  /** `keras.ops.convertToTensor` for any value an op accepts. */
+  convertToTensor(x: unknown, dtype?: DType): Tensor;
+  add(a: Tensor, b: unknown): Tensor;
+  subtract(a: Tensor, b: unknown): Tensor;
+}
+
+let opHandler: TensorOpHandler | undefined;
+
+export function setTensorOpHandler(handler: TensorOpHandler): void {
+  opHandler = handler;
+}
+
+export function tensorOps(): TensorOpHandler {
+  if (opHandler === undefined) throw new Error("keras-ts: keras.ops is not loaded; import keras-ts (or src/ops/index.js) before using tensors");
+  return opHandler;
+}
 
 export type NestedArray = number | boolean | NestedArray[];
 
@@ -186,12 +209,12 @@ export class Tensor {
     if (typeof shape !== "number" && more.length > 0) {
       throw new TypeError("reshape: pass the new shape either as one array or as separate numbers, not both");
     }
-    return reshape(this, target);
+    return tensorOps().reshape(this, target);
   }
 
   /** A copy converted to `dtype` (the same tensor when it already has it). */
   astype(dtype: DType): Tensor {
-    return cast(this, checkDType(dtype, "astype"));
+    return tensorOps().cast(this, checkDType(dtype, "astype"));
   }
 
   /** The single element of a size-1 tensor as a number (0 or 1 for bool). */

@@ -1,9 +1,8 @@
 import { checkDType, type DType, type Shape, type TypedArray } from "./dtypes.js";
-import { makeTensor, type Tensor } from "./tensor.js";
+import { makeTensor, tensorOps, type Tensor } from "./tensor.js";
 import { checkShape, formatShape, shapesEqual } from "./shape.js";
 import { formatShapeTuple, formatTensor } from "./format.js";
-import { convertToTensor, type TensorLike } from "../ops/core.js";
-import { add, subtract } from "../ops/elementwise.js";
+import type { TensorLike } from "../ops/core.js";
 import { autoName } from "../utils/naming.js";
 
 /**
@@ -48,6 +47,13 @@ export interface VariableOptions {
   dtype?: DType;
   /** Required with an initializer function (which is called with it); checked against a value. */
   shape?: readonly number[];
+  /** Applied by optimizers to the value after each update (a `keras.constraints` object). */
+  constraint?: VariableConstraint | null;
+}
+
+/** What a variable's constraint is to it: a projection of the value, as Keras's `Constraint.__call__`. */
+export interface VariableConstraint {
+  call(value: Tensor): Tensor;
 }
 
 /**
@@ -67,6 +73,8 @@ export class Variable {
   trainable: boolean;
   readonly dtype: DType;
   readonly shape: readonly number[];
+  /** Applied by optimizers to the value after each update, as Keras's `variable.constraint`. */
+  constraint: VariableConstraint | null;
   private current: Tensor;
   /** Whether `current`'s storage was made for this variable alone, so it may be written in place. */
   private owned = false;
@@ -80,6 +88,7 @@ export class Variable {
     if (options.dtype !== undefined) checkDType(options.dtype, `Variable '${name}'`);
     const shape = options.shape === undefined ? undefined : checkShape(options.shape, `Variable '${name}'`);
 
+    const { convertToTensor } = tensorOps();
     let value: Tensor;
     if (typeof initializer === "function") {
       const dtype = options.dtype ?? "float32";
@@ -101,6 +110,7 @@ export class Variable {
     this.shape = value.shape;
     this.current = unshared(value);
     this.trainable = options.trainable ?? true;
+    this.constraint = options.constraint ?? null;
   }
 
   /** The current value (see the class comment: optimizer steps update it in place). */
@@ -141,7 +151,7 @@ export class Variable {
 
   /** Replaces the value and returns it; the new one must have the variable's shape (it is cast to its dtype). */
   assign(value: TensorLike): Tensor {
-    const next = convertToTensor(value, this.dtype);
+    const next = tensorOps().convertToTensor(value, this.dtype);
     if (!shapesEqual(next.shape, this.shape as Shape)) {
       throw new Error(`Variable '${this.name}': cannot assign a value of shape ${formatShape(next.shape)} to a variable of shape ${formatShape(this.shape)}`);
     }
@@ -152,12 +162,12 @@ export class Variable {
 
   /** `assign(value + delta)`; `delta` broadcasts to the variable's shape. */
   assignAdd(delta: TensorLike): Tensor {
-    return this.assign(add(this.current, delta));
+    return this.assign(tensorOps().add(this.current, delta));
   }
 
   /** `assign(value - delta)`; `delta` broadcasts to the variable's shape. */
   assignSub(delta: TensorLike): Tensor {
-    return this.assign(subtract(this.current, delta));
+    return this.assign(tensorOps().subtract(this.current, delta));
   }
 
   /** `<Variable path=w, shape=(2,), dtype=float32, value=[1. 2.]>`, as Keras prints one. */

@@ -3,6 +3,7 @@ import { KerasTensor, formatSymbolicShape, type SymbolicShape } from "../backend
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
+import { getKerasMask, setKerasMask } from "../backend/masking.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import * as initializers from "../initializers/index.js";
@@ -17,7 +18,16 @@ export type LayerShape = SymbolicShape | SymbolicShape[];
 export interface CallOptions {
   /** Training mode (dropout active, batch statistics updated); false at inference. */
   training?: boolean;
+  /**
+   * The mask of the inputs (bool, [batch, timesteps]), for layers that read one. `apply` fills it
+   * from the mask attached to the input (see `keras.layers.Masking`, `Embedding({ maskZero })`)
+   * when the caller gives none.
+   */
+  mask?: Tensor | (Tensor | null)[] | null;
 }
+
+/** A layer's mask output: one per output, null where there is none. */
+export type LayerMask = Tensor | null | (Tensor | null)[];
 
 /** The options every layer takes, as in Keras (camelCase). */
 export interface LayerArgs {
@@ -30,6 +40,11 @@ export interface LayerArgs {
   batchSize?: number;
   batchInputShape?: readonly (number | null)[];
   inputDim?: number;
+  /**
+   * A penalty on the layer's outputs, added to its losses at every call: regularizer(output) /
+   * batch size, as Keras 3 does for every layer.
+   */
+  activityRegularizer?: regularizers.RegularizerIdentifier;
 }
 
 /** What inputs a layer accepts; checked on every call so a wrong shape fails with a clear message. */
@@ -68,9 +83,6 @@ export function isSymbolic(inputs: unknown): boolean {
   return Array.isArray(inputs) && inputs.some((t) => t instanceof KerasTensor);
 }
 
-/** The weight constraint attached by `addWeight`, applied by optimizers after each update. */
-export const weightConstraints = new WeakMap<Variable, constraints.Constraint>();
-
 /**
  * The base of every layer and model. A subclass defines `build(inputShape)` to create weights,
  * `call(inputs, options)` to compute, `computeOutputShape` and `getConfig`; `apply` runs it on
@@ -90,6 +102,14 @@ export class Layer {
   readonly inboundNodes: Node[] = [];
   /** The input shape this layer was built with (Keras's `build_config`). */
   buildInputShape?: LayerShape;
+  /** Penalty on the outputs (see `LayerArgs.activityRegularizer`). */
+  readonly activityRegularizer: regularizers.Regularizer | null;
+  /**
+   * Whether the layer passes a mask on (`computeMask`): layers that keep the timesteps of their
+   * input set it, as Keras layers set `supports_masking`. A mask reaching a layer that does not
+   * support masking is dropped, as Keras drops it (with a warning there).
+   */
+  supportsMasking = false;
 
   private _trainable: boolean;
   private readonly _weights: WeightRecord[] = [];
@@ -99,6 +119,7 @@ export class Layer {
     this.name = args.name ?? autoName(toSnakeCase(this.className()));
     this._trainable = args.trainable ?? true;
     this.dtype = dtypeFromArg(args.dtype);
+    this.activityRegularizer = regularizers.get(args.activityRegularizer);
     if (args.batchInputShape !== undefined) this.batchInputShape = [...args.batchInputShape];
     else if (args.inputShape !== undefined) this.batchInputShape = [args.batchSize ?? null, ...args.inputShape];
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
@@ -106,6 +127,14 @@ export class Layer {
 
   className(): string {
     return (this.constructor as typeof Layer).className;
+  }
+
+  /**
+   * What kind of saveable object this is, as Keras's `_obj_type()`: saving walks a Sequential's or
+   * Functional's layers in their model order, and a layer's or model's attributes otherwise.
+   */
+  objType(): "Layer" | "Model" | "Sequential" | "Functional" {
+    return "Layer";
   }
 
   get trainable(): boolean {
@@ -124,9 +153,9 @@ export class Layer {
     const dtype = options.dtype ?? this.dtype;
     const initializer = initializers.get(options.initializer ?? (dtype === "float32" ? "glorot_uniform" : "zeros"));
     const value = initializer.call(options.shape, dtype);
-    const variable = new Variable(value, { name: options.name ?? "variable", trainable: options.trainable ?? true, dtype });
-    const constraint = constraints.get(options.constraint);
-    if (constraint !== null) weightConstraints.set(variable, constraint);
+    const variable = new Variable(value, {
+      name: options.name ?? "variable", trainable: options.trainable ?? true, dtype, constraint: constraints.get(options.constraint),
+    });
     this._weights.push({ variable, regularizer: regularizers.get(options.regularizer) });
     return variable;
   }
@@ -278,7 +307,40 @@ export class Layer {
     this.checkInputSpec(shapes);
     this.maybeBuild(shapes);
     this._activityLosses = [];
-    return this.call(tensors, options);
+    const inputMask = options.mask ?? maskOf(tensors);
+    const callOptions = inputMask === undefined || options.mask !== undefined ? options : { ...options, mask: inputMask };
+    const outputs = this.call(tensors, callOptions);
+    if (this.activityRegularizer !== null) {
+      for (const output of Array.isArray(outputs) ? outputs : [outputs]) {
+        const penalty = this.activityRegularizer.call(output);
+        const batch = output.rank > 0 ? output.shape[0] : 0;
+        this.addLoss(batch > 0 ? ops.divide(penalty, batch) : penalty);
+      }
+    }
+    if (this.supportsMasking) this.attachMasks(tensors, outputs, inputMask ?? null);
+    return outputs;
+  }
+
+  /**
+   * The mask of this layer's outputs given its inputs and their mask (Keras's `compute_mask`): the
+   * input mask unchanged by default, for layers that `supportsMasking`. Layers that make a mask
+   * (Embedding with maskZero, Masking) or change the time axis override it.
+   */
+  computeMask(inputs: Tensor | Tensor[], previousMask: Tensor | (Tensor | null)[] | null): LayerMask {
+    void inputs;
+    return previousMask;
+  }
+
+  private attachMasks(inputs: Tensor | Tensor[], outputs: Tensor | Tensor[], previousMask: Tensor | (Tensor | null)[] | null): void {
+    const outs = Array.isArray(outputs) ? outputs : [outputs];
+    if (outs.every((t) => getKerasMask(t) !== undefined)) return;
+    const masks = this.computeMask(inputs, previousMask);
+    if (masks === null) return;
+    const list = Array.isArray(masks) ? masks : [masks];
+    outs.forEach((t, i) => {
+      const mask = list[i] ?? null;
+      if (mask !== null && getKerasMask(t) === undefined) setKerasMask(t, mask);
+    });
   }
 
   private applySymbolic(inputs: KerasTensor | KerasTensor[], options: CallOptions): KerasTensor | KerasTensor[] {
@@ -343,6 +405,7 @@ export class Layer {
       trainable: this.trainable,
       dtype: { module: "keras", class_name: "DTypePolicy", config: { name: this.dtype }, registered_name: null },
     };
+    if (this.activityRegularizer !== null) config.activity_regularizer = regularizers.serialize(this.activityRegularizer);
     if (this.batchInputShape !== undefined) config.batch_input_shape = [...this.batchInputShape];
     return config;
   }
@@ -366,4 +429,11 @@ export function camelizeConfig(config: Record<string, unknown>): Record<string, 
 
 function dedupe<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/** The mask attached to the first input (Keras passes the first positional argument's masks). */
+function maskOf(inputs: Tensor | Tensor[]): Tensor | (Tensor | null)[] | undefined {
+  if (!Array.isArray(inputs)) return getKerasMask(inputs);
+  const masks = inputs.map((t) => getKerasMask(t) ?? null);
+  return masks.some((m) => m !== null) ? masks : undefined;
 }

@@ -2,7 +2,7 @@ import type { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { formatShape } from "../backend/shape.js";
-import { sumDivide } from "../ops/fused.js";
+import { sumDivide } from "../ops/sum_divide.js";
 
 /**
  * How per-sample losses become the scalar that is minimized (Keras 3's reductions).

@@ -2,7 +2,7 @@ import type { Tensor } from "../backend/tensor.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
-import { softmaxCrossEntropyWithLogits, softmaxLogits } from "../ops/fused.js";
+import { softmaxCrossEntropyWithLogits, softmaxLogits } from "../ops/softmax_cross_entropy.js";
 import { isTracked } from "../autodiff/tape.js";
 import { squeezeOrExpandToSameRank } from "./loss.js";
 

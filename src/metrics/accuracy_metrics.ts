@@ -1,7 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
+import { argmaxMatchCount } from "../ops/argmax_matches.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { validateClassIndices } from "../losses/losses.js";
 import type { MetricArgs } from "./metric.js";
@@ -145,7 +145,7 @@ export class CategoricalAccuracy extends MeanMetricWrapper {
   override updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): void {
     // The training loop's case, unweighted [N, C] batches: count the hits in one pass.
     if (sampleWeight === undefined && yPred.dtype === "float32" && yPred.rank === 2 && shapesEqual(yTrue.shape, yPred.shape)) {
-      this.addTotals(fused.argmaxMatchCount(yTrue, yPred, true), yPred.shape[0]);
+      this.addTotals(argmaxMatchCount(yTrue, yPred, true), yPred.shape[0]);
       return;
     }
     super.updateState(yTrue, yPred, sampleWeight);
@@ -164,7 +164,7 @@ export class SparseCategoricalAccuracy extends MeanMetricWrapper {
       const n = yPred.shape[0];
       const labels = yTrue.rank === 2 && yTrue.shape[1] === 1 ? ops.reshape(yTrue, [n]) : yTrue;
       if (labels.rank === 1 && labels.shape[0] === n) {
-        this.addTotals(fused.argmaxMatchCount(labels, yPred, false), n);
+        this.addTotals(argmaxMatchCount(labels, yPred, false), n);
         return;
       }
     }

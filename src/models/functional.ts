@@ -78,6 +78,10 @@ export class Functional extends Model {
     return ordered;
   }
 
+  override objType(): "Functional" {
+    return "Functional";
+  }
+
   protected override isGraphNetwork(): boolean {
     return true;
   }
@@ -158,7 +162,6 @@ export class Functional extends Model {
    * with nodes as `{args: [__keras_tensor__ ...], kwargs}`, layers in Keras's order.
    */
   override getConfig(): Record<string, unknown> {
-    registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
     const graph = mapGraph(this.inputs, this.outputs);
     const layers = graph.layers.map((layer) => {
       const inboundNodes: Record<string, unknown>[] = [];
@@ -188,7 +191,6 @@ export class Functional extends Model {
    * creates every layer, then replays the layer calls in dependency order.
    */
   static override fromConfig<T extends Layer>(this: new (args: any) => T, config: Record<string, unknown>, options: DeserializationOptions = {}): T {
-    registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
     const source = options.source ?? "config";
     if (typeof config !== "object" || config === null || !Array.isArray(config.layers)) {
       throw new Error(`Malformed functional config in ${source}: expected a "layers" list`);
@@ -261,3 +263,6 @@ export function findLayer(layers: readonly Layer[], nameOrIndex: string | number
 }
 
 registerFunctionalFactory((args) => new Functional(args));
+
+// Configs naming this class (at the top level or nested in another model) rebuild it.
+registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);

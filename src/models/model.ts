@@ -3,6 +3,7 @@ import { Trainer } from "../trainers/trainer.js";
 import { compileConfigFromArgs } from "../saving/compile_config.js";
 import type { Layer, LayerArgs } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
+import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
 
 export type SymbolicStructure = KerasTensor | KerasTensor[] | Record<string, KerasTensor>;
 
@@ -42,6 +43,10 @@ export class Model extends Trainer {
     super(args);
   }
 
+  override objType(): "Model" | "Sequential" | "Functional" {
+    return "Model";
+  }
+
   /** True for models defined by a graph of layer calls (functional), which summary draws with a Connected-to column when branched. */
   protected isGraphNetwork(): boolean {
     return false;
@@ -68,13 +73,11 @@ export class Model extends Trainer {
    * Python Keras 3 (`keras.saving.load_model`).
    */
   async save(filePath: string): Promise<void> {
-    const { saveModel } = await import("../saving/saving_lib.js");
     await saveModel(this, filePath);
   }
 
   /** Saves the weights (and optimizer state) to a Keras 3 `.weights.h5` file, atomically. */
   async saveWeights(filePath: string): Promise<void> {
-    const { saveWeights } = await import("../saving/saving_lib.js");
     await saveWeights(this, filePath);
   }
 
@@ -84,7 +87,6 @@ export class Model extends Trainer {
    * by name. With `skipMismatch`, layers whose weights do not fit are skipped with a warning.
    */
   async loadWeights(filePath: string, options: { skipMismatch?: boolean } = {}): Promise<void> {
-    const { loadWeights } = await import("../saving/saving_lib.js");
     await loadWeights(this, filePath, options);
   }
 

@@ -16,6 +16,10 @@ export interface SequentialArgs extends LayerArgs {
 /** A plain stack of layers, each feeding the next. */
 export class Sequential extends Model {
   static override className = "Sequential";
+
+  override objType(): "Sequential" {
+    return "Sequential";
+  }
   private readonly stack: Layer[] = [];
   private inputLayer?: InputLayer;
   private outputShape?: SymbolicShape;
@@ -133,7 +137,6 @@ export class Sequential extends Model {
    * starts with the InputLayer when the model has one (as Keras writes it).
    */
   override getConfig(): Record<string, unknown> {
-    registerBuiltinModelClass(Sequential as unknown as LayerClass);
     const layers = [];
     if (this.inputLayer !== undefined) layers.push(serializeLayer(this.inputLayer));
     for (const layer of this.stack) layers.push(serializeLayer(layer));
@@ -153,7 +156,6 @@ export class Sequential extends Model {
    * adding each layer in turn and building the model from `build_input_shape`.
    */
   static override fromConfig<T extends Layer>(this: new (args: any) => T, config: Record<string, unknown> | unknown[], options: DeserializationOptions = {}): T {
-    registerBuiltinModelClass(Sequential as unknown as LayerClass);
     const source = options.source ?? "config";
     const layerConfigs = Array.isArray(config) ? config : config?.layers;
     if (!Array.isArray(layerConfigs)) throw new Error(`Malformed Sequential config in ${source}: expected a "layers" list`);
@@ -174,3 +176,6 @@ export class Sequential extends Model {
     return model as unknown as T;
   }
 }
+
+// Configs naming this class (at the top level or nested in another model) rebuild it.
+registerBuiltinModelClass(Sequential as unknown as LayerClass);

@@ -1,8 +1,7 @@
+import { getBackend } from "../backend/backend.js";
 import { formatShape, shapesEqual } from "../backend/shape.js";
 import type { Shape } from "../backend/dtypes.js";
-import type { Tensor } from "../backend/tensor.js";
-import { reshape } from "./shape.js";
-import { sum } from "./reduction.js";
+import { makeTensor, type Tensor } from "../backend/tensor.js";
 
 /** Resolves a possibly negative axis against `rank`, or throws naming the op. */
 export function normalizeAxis(axis: number, rank: number, op: string): number {
@@ -39,7 +38,9 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 
 /**
  * Sums a gradient that was broadcast up to `grad.shape` back down to `shape`: the adjoint of
- * broadcasting, used by every binary op's VJP.
+ * broadcasting, used by every binary op's VJP. One reduce kernel, not the `sum` op: VJPs run
+ * while nothing records (no gradients of gradients), and so the elementwise ops need no reduction
+ * ops.
  */
 export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   if (shapesEqual(grad.shape, shape)) return grad;
@@ -49,5 +50,5 @@ export function unbroadcast(grad: Tensor, shape: Shape): Tensor {
   for (let i = 0; i < grad.rank; i++) {
     if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   }
-  return reshape(sum(grad, axes), shape);
+  return makeTensor(getBackend().reduce("sum", grad.storage, grad.shape, axes, grad.dtype), shape, grad.dtype);
 }

@@ -7,3 +7,17 @@ export * from "./shape.js";
 export * from "./linalg.js";
 export * from "./nn.js";
 export { normalize } from "./normalize.js";
+
+import { setTensorOpHandler } from "../backend/tensor.js";
+import { cast, convertToTensor, type TensorLike } from "./core.js";
+import { reshape } from "./shape.js";
+import { add, subtract } from "./elementwise.js";
+
+// Tensor and Variable methods run these ops (see `TensorOpHandler`).
+setTensorOpHandler({
+  reshape,
+  cast,
+  convertToTensor: (x, dtype) => convertToTensor(x as TensorLike, dtype),
+  add: (a, b) => add(a, b as TensorLike),
+  subtract: (a, b) => subtract(a, b as TensorLike),
+});

@@ -9,7 +9,7 @@ import { add, divide, equal, exp, greater, greaterEqual, log, multiply, negative
 import { normalizeAxes } from "./helpers.js";
 import { sum } from "./reduction.js";
 import { reshape, transpose } from "./shape.js";
-import { linkSoftmaxLogits } from "./fused.js";
+import { linkSoftmaxLogits } from "./softmax_cross_entropy.js";
 
 /*
  * `keras.ops.nn`: activations, softmax, one-hot and cross-entropies, with Keras 3's names and

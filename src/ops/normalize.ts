@@ -1,4 +1,4 @@
-import { getBackend, type NormalizeArgs } from "../backend/backend.js";
+import { fusedKernels, type NormalizeArgs } from "../backend/backend.js";
 import { formatShape } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import { isRecording, record } from "../autodiff/tape.js";
@@ -62,7 +62,7 @@ export function divideByNorm(x: TensorLike, axis: Axis = -1, order = 2): Tensor 
 }
 
 function runNormalize(t: Tensor, axes: readonly number[], args: NormalizeArgs): Tensor {
-  const out = makeTensor(getBackend().normalize(t.storageForConversion(), t.shape, axes, args), t.shape, "float32");
+  const out = makeTensor(fusedKernels().normalize(t.storageForConversion(), t.shape, axes, args), t.shape, "float32");
   if (t.dtype === "float32" && isRecording()) record([t], out, (g) => [normalizeGrad(g, t, axes, args)]);
   return out;
 }

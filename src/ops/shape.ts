@@ -5,8 +5,6 @@ import { broadcastShapes, formatShape, shapesEqual, sizeOf } from "../backend/sh
 import { isRecording, record } from "../autodiff/tape.js";
 import { cast, toTensor, type TensorLike } from "./core.js";
 import { normalizeAxes, normalizeAxis, unbroadcast } from "./helpers.js";
-import { max, min } from "./reduction.js";
-import { add, greater, where } from "./elementwise.js";
 
 /* Shape and indexing ops. Gradients use the adjoint kernels: slice <-> pad, gather <-> scatterAdd. */
 
@@ -255,14 +253,19 @@ function toIndices(indices: TensorLike, op: string): Tensor {
  */
 function resolveIndices(idx: Tensor, n: number, axis: number, shape: readonly number[], op: string): Int32Array {
   if (idx.size === 0) return idx.storage as Int32Array;
-  const lo = min(idx).item();
-  const hi = max(idx).item();
+  const backend = getBackend();
+  const all = [...idx.shape.keys()];
+  const lo = backend.reduce("min", idx.storage, idx.shape, all, "int32")[0];
+  const hi = backend.reduce("max", idx.storage, idx.shape, all, "int32")[0];
   if (hi >= n || lo < -n) {
     const bad = hi >= n ? hi : lo;
     throw new RangeError(`${op}: index ${bad} is out of bounds for axis ${axis} with size ${n} (tensor of shape ${formatShape(shape)})`);
   }
   if (lo >= 0) return idx.storage as Int32Array;
-  return where(greater(0, idx), add(idx, n), idx).storage as Int32Array;
+  // Negative indices count from the end: i + n where i < 0.
+  const negative = backend.binary("less", idx.storage, idx.shape, Int32Array.of(0), [], idx.shape, "bool");
+  const wrapped = backend.binary("add", idx.storage, idx.shape, Int32Array.of(n), [], idx.shape, "int32");
+  return backend.select(negative, idx.shape, wrapped, idx.shape, idx.storage, idx.shape, idx.shape, "int32") as Int32Array;
 }
 
 /**

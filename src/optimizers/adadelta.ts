@@ -1,7 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdadeltaArgs extends OptimizerArgs {
   /** Decay rate. Default 0.95. */
@@ -24,10 +24,6 @@ export interface AdadeltaArgs extends OptimizerArgs {
  * ad1, ...).
  */
 export class Adadelta extends Optimizer {
-  static {
-    transientGradientSteps.add(Adadelta.prototype.updateStep);
-  }
-
   readonly rho: number;
   readonly epsilon: number;
   private accumulatedGrads: Variable[] = [];

@@ -2,7 +2,7 @@ import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import { autoName } from "../utils/naming.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdagradArgs extends OptimizerArgs {
   /** Starting value of the accumulators; must be >= 0. Default 0.1. */
@@ -22,10 +22,6 @@ export interface AdagradArgs extends OptimizerArgs {
  * Slots: one `accumulator` per variable, initialized to initialAccumulatorValue.
  */
 export class Adagrad extends Optimizer {
-  static {
-    transientGradientSteps.add(Adagrad.prototype.updateStep);
-  }
-
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
   private accumulators: Variable[] = [];

@@ -1,9 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
-import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
-import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { adamUpdate } from "../ops/optimizer_updates.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdamArgs extends OptimizerArgs {
   /** Decay of the first-moment estimate. Default 0.9. */
@@ -34,10 +32,6 @@ export const ADAM_CONFIG_KEYS: Record<string, string> = { beta_1: "beta1", beta_
  * .keras files hold), then, with amsgrad, all `velocity_hat`s.
  */
 export class Adam extends Optimizer {
-  static {
-    transientGradientSteps.add(Adam.prototype.updateStep);
-  }
-
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -52,8 +46,6 @@ export class Adam extends Optimizer {
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
     this.amsgrad = args.amsgrad ?? false;
-    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
-    this.fusesWeightDecay = this.updateStep === Adam.prototype.updateStep;
   }
 
   className(): string {
@@ -68,26 +60,10 @@ export class Adam extends Optimizer {
   protected updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void {
     const t = this.iterations + 1;
     const alpha = (lr * Math.sqrt(1 - Math.pow(this.beta2, t))) / (1 - Math.pow(this.beta1, t));
-    const momentum = this.momentums[index];
-    const velocity = this.velocities[index];
-    const decay = this.weightDecayFactor(variable, lr);
-    if (canFuse(gradient, variable)) {
-      // One kernel: AdamW's decoupled decay, both moments, amsgrad's max and the variable update.
-      const vHat = this.amsgrad ? this.velocityHats[index] : null;
-      fused.adamUpdateInPlace(
-        variable.writableValue(), gradient, momentum.writableValue(), velocity.writableValue(), vHat === null ? null : vHat.writableValue(),
-        { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay },
-      );
-      return;
-    }
-    applyDecay(variable, decay);
-    const m = momentum.assign(ops.add(momentum.value, ops.multiply(ops.subtract(gradient, momentum.value), 1 - this.beta1)));
-    let v = velocity.assign(ops.add(velocity.value, ops.multiply(ops.subtract(ops.square(gradient), velocity.value), 1 - this.beta2)));
-    if (this.amsgrad) {
-      const vHat = this.velocityHats[index];
-      v = vHat.assign(ops.maximum(vHat.value, v));
-    }
-    variable.assign(ops.subtract(variable.value, ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(v), this.epsilon))));
+    adamUpdate(
+      variable, gradient, this.momentums[index], this.velocities[index], this.amsgrad ? this.velocityHats[index] : null,
+      { alpha, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon },
+    );
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface AdamaxArgs extends OptimizerArgs {
   /** Default 0.9. */
@@ -24,10 +24,6 @@ export interface AdamaxArgs extends OptimizerArgs {
  * Slots: `momentum` and `norm` interleaved per variable (m0, u0, m1, u1, ...).
  */
 export class Adamax extends Optimizer {
-  static {
-    transientGradientSteps.add(Adamax.prototype.updateStep);
-  }
-
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

@@ -1,7 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface NadamArgs extends OptimizerArgs {
   /** Default 0.9. */
@@ -31,10 +31,6 @@ export interface NadamArgs extends OptimizerArgs {
  * then the scalar `u_product` (initially 1), as Keras 3 tracks them.
  */
 export class Nadam extends Optimizer {
-  static {
-    transientGradientSteps.add(Nadam.prototype.updateStep);
-  }
-
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;

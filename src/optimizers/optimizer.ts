@@ -2,7 +2,6 @@ import type { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
 import { withoutRecording } from "../autodiff/tape.js";
-import { weightConstraints } from "../layers/layer.js";
 import { isKerasObjectConfig } from "../saving/serialization.js";
 import { LearningRateSchedule } from "./schedules/learning_rate_schedule.js";
 import { deserialize as deserializeSchedule, serialize as serializeSchedule } from "./schedules/index.js";
@@ -35,12 +34,6 @@ function scalarOf(value: SavedValue): number {
   }
   return ops.convertToTensor(value).item();
 }
-
-/**
- * The built-in optimizers' `updateStep`s (each class adds its own): none keeps a gradient tensor
- * after the step, which lets `fit` write the gradients into buffers it reuses every step.
- */
-export const transientGradientSteps = new WeakSet<object>();
 
 /** What `optimizer.apply` accepts per variable; a missing gradient skips that variable (as Keras does). */
 export type Gradient = Tensor | null | undefined;
@@ -168,22 +161,6 @@ export abstract class Optimizer {
     this.excludedNamePattern = names.length > 0 ? new RegExp(names.join("|")) : null;
   }
 
-  /**
-   * Set by optimizers whose `updateStep` applies the decoupled weight decay itself (in a fused
-   * update kernel, with `weightDecayFactor`); `apply` then skips its separate decay pass.
-   */
-  protected fusesWeightDecay = false;
-
-  /**
-   * The factor a variable is multiplied by before this step's update, Keras's
-   * `w - w * weightDecay * lr` as one multiply: 1 - weightDecay * lr rounded to float32 (as the
-   * separate pass computes it), or exactly 1 when the variable is not decayed.
-   */
-  protected weightDecayFactor(variable: Variable, lr: number): number {
-    if (this.weightDecay === null || this.weightDecay === 0 || !this.usesWeightDecay(variable)) return 1;
-    return Math.fround(1 - this.weightDecay * lr);
-  }
-
   private usesWeightDecay(variable: Variable): boolean {
     if (this.excludedFromDecay.has(variable)) return false;
     return this.excludedNamePattern === null || !this.excludedNamePattern.test(variable.name);
@@ -194,15 +171,6 @@ export abstract class Optimizer {
    * `index` is the variable's position in the list the optimizer was built with.
    */
   protected abstract updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void;
-
-  /**
-   * Whether `apply` lets go of the gradients when it returns: true for the built-in optimizers; a
-   * subclass that replaces `updateStep`, `apply` or the clipping may keep them, so `fit` then
-   * gives it freshly allocated gradients.
-   */
-  get releasesGradients(): boolean {
-    return transientGradientSteps.has(this.updateStep) && this.apply === Optimizer.prototype.apply && this.clipGradients === Optimizer.prototype.clipGradients;
-  }
 
   /** Called once per step after weight decay, before the per-variable updates (Nadam's u_product). */
   protected beforeUpdateSteps(_lr: number): void {}
@@ -250,7 +218,7 @@ export abstract class Optimizer {
 
       const clipped = this.clipGradients(presentGrads);
       const lr = this.currentLearningRate;
-      if (!this.fusesWeightDecay && this.weightDecay !== null && this.weightDecay !== 0) {
+      if (this.weightDecay !== null && this.weightDecay !== 0) {
         // w - w * wd * lr, as one multiply.
         const keep = 1 - this.weightDecay * lr;
         for (const variable of presentVars) {
@@ -260,8 +228,7 @@ export abstract class Optimizer {
       this.beforeUpdateSteps(lr);
       for (let i = 0; i < presentVars.length; i++) this.updateStep(clipped[i], presentVars[i], lr, presentIndices[i]);
       for (const variable of presentVars) {
-        const constraint = weightConstraints.get(variable);
-        if (constraint !== undefined) variable.assign(constraint.call(variable.value));
+        if (variable.constraint !== null) variable.assign(variable.constraint.call(variable.value));
       }
       this.iterations++;
     });

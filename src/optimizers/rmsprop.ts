@@ -1,9 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
-import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
-import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { rmspropUpdate } from "../ops/optimizer_updates.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface RMSpropArgs extends OptimizerArgs {
   /** Discount of the moving average of squared gradients. Default 0.9. */
@@ -31,10 +29,6 @@ export interface RMSpropArgs extends OptimizerArgs {
  * when momentum > 0; then all `average_gradient`s when centered.
  */
 export class RMSprop extends Optimizer {
-  static {
-    transientGradientSteps.add(RMSprop.prototype.updateStep);
-  }
-
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -54,8 +48,6 @@ export class RMSprop extends Optimizer {
       throw new Error(`RMSprop: \`momentum\` must be in [0, 1]. Received: momentum=${this.momentum}`);
     }
     if (!(this.epsilon > 0)) throw new Error(`RMSprop: \`epsilon\` must be positive. Received: epsilon=${this.epsilon}`);
-    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
-    this.fusesWeightDecay = this.updateStep === RMSprop.prototype.updateStep;
   }
 
   className(): string {
@@ -69,38 +61,10 @@ export class RMSprop extends Optimizer {
   }
 
   protected updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void {
-    const decay = this.weightDecayFactor(variable, lr);
-    if (canFuse(gradient, variable)) {
-      // One kernel: weight decay, the moving averages, momentum and the variable update.
-      const velocity = this.velocities[index];
-      const momentum = this.momentum > 0 ? this.momentums[index] : null;
-      const average = this.centered ? this.averageGradients[index] : null;
-      fused.rmspropUpdateInPlace(
-        variable.writableValue(), gradient, velocity.writableValue(), momentum === null ? null : momentum.writableValue(), average === null ? null : average.writableValue(),
-        { lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, decay },
-      );
-      return;
-    }
-    applyDecay(variable, decay);
-    const rho = this.rho;
-    const velocity = this.velocities[index];
-    const v = velocity.assign(ops.add(ops.multiply(velocity.value, rho), ops.multiply(ops.square(gradient), 1 - rho)));
-    let denominator: Tensor;
-    if (this.centered) {
-      const averageGrad = this.averageGradients[index];
-      const a = averageGrad.assign(ops.add(ops.multiply(averageGrad.value, rho), ops.multiply(gradient, 1 - rho)));
-      denominator = ops.add(ops.subtract(v, ops.square(a)), this.epsilon);
-    } else {
-      denominator = ops.add(v, this.epsilon);
-    }
-    const increment = ops.divide(ops.multiply(gradient, lr), ops.sqrt(denominator));
-    if (this.momentum > 0) {
-      const momentum = this.momentums[index];
-      const m = momentum.assign(ops.add(ops.multiply(momentum.value, this.momentum), increment));
-      variable.assign(ops.subtract(variable.value, m));
-    } else {
-      variable.assign(ops.subtract(variable.value, increment));
-    }
+    rmspropUpdate(
+      variable, gradient, this.velocities[index], this.momentum > 0 ? this.momentums[index] : null, this.centered ? this.averageGradients[index] : null,
+      { lr, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon },
+    );
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,9 +1,7 @@
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
-import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
-import { applyDecay, canFuse } from "./fused_update.js";
-import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs, transientGradientSteps } from "./optimizer.js";
+import { sgdUpdate } from "../ops/optimizer_updates.js";
+import { Optimizer, optimizerArgsFromConfig, type OptimizerArgs } from "./optimizer.js";
 
 export interface SGDArgs extends OptimizerArgs {
   /** In [0, 1]; 0 is plain gradient descent. Default 0. */
@@ -24,10 +22,6 @@ export interface SGDArgs extends OptimizerArgs {
  * momentum != 0.
  */
 export class SGD extends Optimizer {
-  static {
-    transientGradientSteps.add(SGD.prototype.updateStep);
-  }
-
   readonly momentum: number;
   readonly nesterov: boolean;
   private momentums: Variable[] = [];
@@ -40,8 +34,6 @@ export class SGD extends Optimizer {
     }
     this.momentum = momentum;
     this.nesterov = args.nesterov ?? false;
-    // A subclass that replaces updateStep gets the base class's separate weight-decay pass.
-    this.fusesWeightDecay = this.updateStep === SGD.prototype.updateStep;
   }
 
   className(): string {
@@ -53,24 +45,7 @@ export class SGD extends Optimizer {
   }
 
   protected updateStep(gradient: Tensor, variable: Variable, lr: number, index: number): void {
-    const decay = this.weightDecayFactor(variable, lr);
-    const m = this.momentum === 0 ? null : this.momentums[index];
-    if (canFuse(gradient, variable)) {
-      // One kernel: weight decay, momentum and the variable update in a single pass.
-      fused.sgdUpdateInPlace(variable.writableValue(), gradient, m === null ? null : m.writableValue(), {
-        lr, momentum: this.momentum, nesterov: this.nesterov, decay,
-      });
-      return;
-    }
-    applyDecay(variable, decay);
-    const step = ops.multiply(gradient, lr);
-    if (this.momentum === 0) {
-      variable.assign(ops.subtract(variable.value, step));
-      return;
-    }
-    const next = m!.assign(ops.subtract(ops.multiply(m!.value, this.momentum), step));
-    const delta = this.nesterov ? ops.subtract(ops.multiply(next, this.momentum), step) : next;
-    variable.assign(ops.add(variable.value, delta));
+    sgdUpdate(variable, gradient, this.momentum === 0 ? null : this.momentums[index], { lr, momentum: this.momentum, nesterov: this.nesterov });
   }
 
   override getConfig(): Record<string, unknown> {

@@ -26,20 +26,16 @@ import { makeTensor, type Tensor } from "../backend/tensor.js";
 import type { DType, TypedArray } from "../backend/dtypes.js";
 import type { Variable } from "../backend/variable.js";
 import { Layer } from "../layers/layer.js";
-import { Model } from "../models/model.js";
-import { Sequential } from "../models/sequential.js";
-import { Functional } from "../models/functional.js";
+import type { Model } from "../models/model.js";
+import type { Functional } from "../models/functional.js";
 import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
 import { toSnakeCase } from "../utils/naming.js";
 import { getH5Group, readH5, readH5File, writeH5, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
 import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
 import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
-import { getRegisteredName, registerBuiltinModelClass, type CustomObjects, type LayerClass } from "./object_registration.js";
+import { getRegisteredName, type CustomObjects, type LayerClass } from "./object_registration.js";
 import { compileArgsFromConfig } from "./compile_config.js";
 import { mapGraph } from "./functional_graph.js";
-
-registerBuiltinModelClass(Sequential as unknown as LayerClass);
-registerBuiltinModelClass(Functional as unknown as LayerClass, ["Model"]);
 
 /** The Keras version written to metadata.json: the Keras 3 release whose `.keras` layout this matches. */
 export const KERAS_VERSION = "3.8.0";
@@ -105,8 +101,12 @@ type Child = Layer | Layer[];
  * (for subclassed models, with their `layers` list among them).
  */
 function childrenOf(layer: Layer): [string, Child][] {
-  if (layer instanceof Functional) return [["layers", mapGraph(layer.inputs, layer.outputs).layers]];
-  if (layer instanceof Sequential) return [["layers", layer.layers]];
+  const kind = layer.objType();
+  if (kind === "Functional") {
+    const functional = layer as Functional;
+    return [["layers", mapGraph(functional.inputs, functional.outputs).layers]];
+  }
+  if (kind === "Sequential") return [["layers", (layer as Model).layers]];
   const found: [string, Child][] = [];
   for (const [key, value] of Object.entries(layer)) {
     if (key === "inboundNodes") continue;
@@ -118,7 +118,7 @@ function childrenOf(layer: Layer): [string, Child][] {
   // A subclassed model also has Keras's `layers` property (all its tracked layers), walked in
   // sorted position like any attribute; layers already reached through an earlier attribute are
   // skipped there but still count for the `dense`, `dense_1`, ... keys.
-  if (layer instanceof Model) found.push(["layers", layer.layers]);
+  if (kind === "Model") found.push(["layers", (layer as Model).layers]);
   found.sort(([a], [b]) => {
     const ka = attrSortKey(a);
     const kb = attrSortKey(b);
@@ -445,10 +445,10 @@ export function deserializeModel(config: Record<string, unknown>, options: Deser
   if (typeof config.class_name !== "string") throw new Error(`Malformed config in ${source}: missing "class_name"`);
   if (!isPlainObject(config.config) && !Array.isArray(config.config)) throw new Error(`Malformed config in ${source}: missing "config" for '${config.class_name}'`);
   const model = deserializeLayer({ ...config, compile_config: undefined }, options);
-  if (!(model instanceof Model)) {
+  if (model.objType() === "Layer") {
     throw new Error(`Malformed config in ${source}: the top-level object is a '${config.class_name}', not a model`);
   }
-  return model;
+  return model as Model;
 }
 
 /** Keras's `compile_from_config`, then builds the optimizer so its state can be loaded. */

@@ -1,6 +1,6 @@
 import { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
+import { gatherRows, rowsView } from "../ops/batch_rows.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 
 /** What `fit`/`evaluate`/`predict` accept for x or y: one array, a list (multi-input), or an object keyed by input name. */
@@ -40,7 +40,7 @@ export class Structure {
    * copy (tensors are immutable, so sharing the elements is safe).
    */
   slice(start: number, size: number): Tensor[] {
-    return this.tensors.map((t) => fused.rowsView(t, start, size));
+    return this.tensors.map((t) => rowsView(t, start, size));
   }
 
   /** Rows at `indices` (an int32 tensor) of every tensor. */
@@ -53,7 +53,7 @@ export class Structure {
    * numbers (a permutation of the samples), as they are not checked here.
    */
   takeRows(indices: Tensor): Tensor[] {
-    return this.tensors.map((t) => fused.gatherRows(t, indices));
+    return this.tensors.map((t) => gatherRows(t, indices));
   }
 
   /**
@@ -66,11 +66,11 @@ export class Structure {
     return this.tensors.map((t, i) => {
       let scratch = this.scratch[i];
       if (scratch === undefined || scratch.shape[0] !== size) {
-        if (scratch !== undefined && size < scratch.shape[0]) return fused.gatherRows(t, indices);
+        if (scratch !== undefined && size < scratch.shape[0]) return gatherRows(t, indices);
         scratch = ops.zeros([size, ...t.shape.slice(1)], t.dtype);
         this.scratch[i] = scratch;
       }
-      return fused.gatherRows(t, indices, scratch);
+      return gatherRows(t, indices, scratch);
     });
   }
 

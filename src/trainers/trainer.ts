@@ -1,10 +1,11 @@
 import { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import * as fused from "../ops/fused.js";
+import { rowsView } from "../ops/batch_rows.js";
 import type { TensorLike } from "../ops/core.js";
 import * as random from "../random/index.js";
 import { valueAndGrad } from "../autodiff/grad.js";
+import { GradientBuffers } from "../autodiff/gradient_buffers.js";
 import { withoutRecording } from "../autodiff/tape.js";
 import { Layer, type CallOptions } from "../layers/layer.js";
 import * as optimizers from "../optimizers/index.js";
@@ -97,8 +98,6 @@ function classWeightsToSampleWeights(classWeight: Record<number, number>, y: Ten
 interface EpochState {
   variables?: Variable[];
   layers?: Layer[];
-  /** One reused gradient buffer per float32 variable (when the optimizer lets go of gradients). */
-  gradientBuffers?: Tensor[];
 }
 
 /**
@@ -115,6 +114,11 @@ export class Trainer extends Layer {
   private compiledLoss?: CompiledLoss;
   private compiledMetrics?: CompiledMetrics;
   private lossTracker?: Mean;
+  /**
+   * The memory every training step writes the weight gradients into: the optimizer applies them
+   * before the step ends, so one buffer per weight serves every step.
+   */
+  private readonly gradientBuffers = new GradientBuffers();
 
   /** The arguments of the last `compile`, kept for `getCompileConfig` (saving writes them). */
   compileArgs?: CompileArgs;
@@ -219,29 +223,17 @@ export class Trainer extends Layer {
     if (epochState !== undefined) {
       epochState.variables = variables;
       epochState.layers = layers;
-      // The gradients live only until the optimizer has applied them, so every step can write
-      // them into the same buffers instead of fresh arrays.
-      if (optimizer.releasesGradients) epochState.gradientBuffers ??= variables.map((v) => ops.zeros(v.dtype === "float32" ? v.shape : [0], "float32"));
     }
-    const buffers = epochState?.gradientBuffers;
     const step = valueAndGrad(
       () => {
         const yPred = this.asList(this.forward(x, { training: true }));
         const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight, layers);
         return [total, { yPred, perOutput }] as [Tensor, { yPred: Tensor[]; perOutput: (Tensor | undefined)[] }];
       },
-      { variables, hasAux: true },
+      { variables, hasAux: true, gradientBuffers: this.gradientBuffers },
     );
-    if (buffers !== undefined) fused.lendGradientBuffers(variables.map((v) => v.value), buffers);
-    let loss: Tensor;
-    let aux: { yPred: Tensor[]; perOutput: (Tensor | undefined)[] };
-    try {
-      let grads: Tensor[];
-      [[loss, aux], grads] = step();
-      optimizer.apply(grads, variables);
-    } finally {
-      fused.withdrawGradientBuffers();
-    }
+    const [[loss, aux], grads] = step();
+    optimizer.apply(grads, variables);
     this.updateMetrics(y[0].shape[0], loss, aux.perOutput, y, aux.yPred, sampleWeight);
   }
 
@@ -330,7 +322,7 @@ export class Trainer extends Layer {
         if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
         // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
         // samples, so they need no checks); a view of the rows otherwise.
-        const rows = permutation === undefined ? undefined : fused.rowsView(permutation, cursor, size);
+        const rows = permutation === undefined ? undefined : rowsView(permutation, cursor, size);
         // The inputs' batches reuse one batch of memory (they live for one step); targets and
         // weights, which losses and metrics may keep, get fresh memory.
         const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRowsReusing(rows);

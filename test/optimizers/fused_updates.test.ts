@@ -2,15 +2,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as ops from "../../src/ops/index.js";
 import { Adam, AdamW, RMSprop, SGD, type Optimizer } from "../../src/optimizers/index.js";
-import { setFusedUpdates } from "../../src/optimizers/fused_update.js";
 import { getBackend, setBackend, type Backend } from "../../src/backend/backend.js";
+import { fallbacks, resetFallbacks } from "../../src/backend/fallbacks.js";
+import { coreOnly } from "../helpers/backends.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 import type { Variable } from "../../src/backend/variable.js";
 import { assertClose, variable, values } from "./helpers.js";
 
 /*
- * The fused optimizer kernels (one per variable per step) against the op-by-op updates they
- * replace: same values after several steps, weight decay and its exclusions included.
+ * The fused optimizer kernels (one per variable per step) against their composed defaults (the
+ * same rules written with the core kernels, what a backend without them runs): same values after
+ * several steps, weight decay and its exclusions included.
  */
 
 const INITS = [
@@ -23,7 +25,8 @@ function grads(step: number): number[][] {
 }
 
 function run(make: () => Optimizer, fused: boolean): { vars: number[][]; slots: number[][] } {
-  const previous = setFusedUpdates(fused);
+  const previous = getBackend();
+  if (!fused) setBackend(coreOnly(previous));
   try {
     const opt = make();
     const vars = INITS.map((init, i) => variable(init, `w${i}`));
@@ -31,7 +34,7 @@ function run(make: () => Optimizer, fused: boolean): { vars: number[][]; slots: 
     for (let step = 0; step < 4; step++) opt.apply(grads(step).map((g) => ops.convertToTensor(g, "float32")), vars);
     return { vars: vars.map(values), slots: opt.variables.map(values) };
   } finally {
-    setFusedUpdates(previous);
+    setBackend(previous);
   }
 }
 
@@ -50,9 +53,11 @@ const CONFIGS: [string, () => Optimizer][] = [
 ];
 
 for (const [name, make] of CONFIGS) {
-  test(`${name}: the fused update equals the op-by-op update bit for bit (variables and slots, 4 steps)`, () => {
+  test(`${name}: the fused update equals its composition of core kernels bit for bit (variables and slots, 4 steps)`, () => {
     const fused = run(make, true);
+    resetFallbacks();
     const plain = run(make, false);
+    assert.ok(fallbacks().some((f) => f.ranOn === "composed" && /Update$/.test(f.kernel)), "the composed update ran, and was counted");
     fused.vars.forEach((v, i) => assert.deepEqual(v, plain.vars[i], `${name} variable ${i}`));
     assert.equal(fused.slots.length, plain.slots.length);
     fused.slots.forEach((s, i) => assert.deepEqual(s, plain.slots[i], `${name} slot ${i}`));
@@ -91,7 +96,7 @@ function run1(make: () => Optimizer, init: number[], grad: number[]): number[] {
   return values(w);
 }
 
-test("weight decay is applied once, in the fused kernel, and not to excluded variables", () => {
+test("weight decay is applied once, before the update, and not to excluded variables", () => {
   // With a zero gradient AdamW only decays: w * (1 - wd * lr) per step.
   const opt = new AdamW({ learningRate: 0.5, weightDecay: 0.2 });
   const w0 = variable([1, -2], "w0");
@@ -136,4 +141,11 @@ test("a subclass that replaces updateStep keeps the base class's weight decay", 
   const w = variable([1, -2], "w");
   opt.apply([ops.zeros([2])], [w]);
   assertClose(values(w), [0.9, -1.8], 1e-6, "decayed by the base class");
+});
+
+test("a gradient that does not fit its variable, or a non-float32 variable, is an error naming it", () => {
+  const w = variable([1, 2, 3], "w");
+  assert.throws(() => new Adam().apply([ops.convertToTensor([1, 2], "float32")], [w]), /Adam: the gradient of shape \(2\) does not fit variable 'w' of shape \(3\)/);
+  const counter = new (w.constructor as typeof Variable)(ops.convertToTensor([1, 2], "int32"), { name: "count" });
+  assert.throws(() => new SGD().apply([ops.convertToTensor([1, 2], "float32")], [counter]), /SGD: variable 'count' has dtype int32; only float32 variables can be trained/);
 });

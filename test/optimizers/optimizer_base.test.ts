@@ -3,7 +3,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as ops from "../../src/ops/index.js";
 import { NonNeg } from "../../src/constraints/index.js";
-import { weightConstraints } from "../../src/layers/layer.js";
 import { Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop, SGD, schedules, type Optimizer } from "../../src/optimizers/index.js";
 import { assertClose, GRADS, INITS, runSteps, values, variable } from "./helpers.js";
 
@@ -102,7 +101,7 @@ test("a subset of the built variables can be updated; slots are matched by varia
 
 test("weight constraints are applied after the update", () => {
   const a = variable([0.5, 1], "a");
-  weightConstraints.set(a, new NonNeg());
+  a.constraint = new NonNeg();
   new SGD({ learningRate: 1 }).apply([t([1, 0.5])], [a]);
   assertClose(values(a), [0, 0.5], 0);
 });

@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from "../backend.js";
+import type { BinaryOp, UnaryOp } from "../core_kernels.js";
 import { allocate, checkDType, dtypeOfTypedArray, type DType, type Shape, type TypedArray } from "../dtypes.js";
 import { sizeOf } from "../shape.js";
 

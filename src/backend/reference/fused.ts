@@ -1,16 +1,17 @@
-import type { AdamUpdateArgs, DenseActivation, DenseGrads, GradientTarget, MatmulArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../backend.js";
+import type { MatmulArgs } from "../core_kernels.js";
+import type { AdamUpdateArgs, EpilogueActivation, GradientTarget, LinearGrads, RMSpropUpdateArgs, SGDUpdateArgs } from "../fused_kernels.js";
 import type { TypedArray } from "../dtypes.js";
 import { matmul } from "./matmul.js";
 
 /*
  * Reference fused kernels (see their contracts on the Backend interface). Each reproduces the
- * unfused op-by-op float32 composition: the dense kernels round exactly where the separate matmul,
+ * unfused op-by-op float32 composition: the linear kernels round exactly where the separate matmul,
  * add and activation kernels round, so they give the same bits as the unfused ops; the
  * cross-entropy and optimizer kernels compute each element in float64 and round once when storing.
  *
- * The dense kernels take their GEMM as a parameter (`denseForwardWith`, `denseBackwardWith`), so a
- * backend with a fast `matmul` but no fused dense kernel yet can run these with its own GEMM:
- *   denseForward = (...a) => denseForwardWith((x, y, args) => this.matmul(x, y, args), ...a)
+ * The linear kernels take their GEMM as a parameter (`linearForwardWith`, `linearBackwardWith`), so a
+ * backend with a fast `matmul` but no fused linear kernel yet can run these with its own GEMM:
+ *   linearForward = (...a) => linearForwardWith((x, y, args) => this.matmul(x, y, args), ...a)
  */
 
 /** A float32 GEMM with the Backend `matmul` contract. */
@@ -29,16 +30,16 @@ function checkDims(kernel: string, dims: Record<string, number>): void {
 }
 
 /** act(x @ w + bias): the reference GEMM, then the bias + activation epilogue over its (fresh) output. */
-export function denseForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: DenseActivation): Float32Array {
-  return denseForwardWith(matmul, x, w, bias, m, k, n, activation);
+export function linearForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: EpilogueActivation): Float32Array {
+  return linearForwardWith(matmul, x, w, bias, m, k, n, activation);
 }
 
-/** `denseForward` on the given GEMM (whose output it then overwrites with the epilogue). */
-export function denseForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: DenseActivation): Float32Array {
-  checkDims("denseForward", { m, k, n });
-  checkSize("x", x, m * k, "denseForward");
-  checkSize("w", w, k * n, "denseForward");
-  checkSize("bias", bias, n, "denseForward");
+/** `linearForward` on the given GEMM (whose output it then overwrites with the epilogue). */
+export function linearForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, bias: Float32Array | null, m: number, k: number, n: number, activation: EpilogueActivation): Float32Array {
+  checkDims("linearForward", { m, k, n });
+  checkSize("x", x, m * k, "linearForward");
+  checkSize("w", w, k * n, "linearForward");
+  checkSize("bias", bias, n, "linearForward");
   const out = gemm(x, w, { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array;
   if (bias === null && activation === "linear") return out;
   for (let i = 0; i < m; i++) {
@@ -66,7 +67,7 @@ export function denseForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, b
           y = Math.tanh(z);
           break;
         default:
-          throw new Error(`denseForward kernel: unknown activation '${activation as string}'`);
+          throw new Error(`linearForward kernel: unknown activation '${activation as string}'`);
       }
       out[row + j] = y;
     }
@@ -75,7 +76,7 @@ export function denseForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, b
 }
 
 /** dZ from dOut and the forward output, rounded as the activations' own VJPs round. */
-function activationGrad(dOut: Float32Array, out: Float32Array, activation: DenseActivation): Float32Array {
+function activationGrad(dOut: Float32Array, out: Float32Array, activation: EpilogueActivation): Float32Array {
   if (activation === "linear") return dOut;
   const size = dOut.length;
   const dz = new Float32Array(size);
@@ -99,17 +100,17 @@ function activationGrad(dOut: Float32Array, out: Float32Array, activation: Dense
       }
       break;
     default:
-      throw new Error(`denseBackward kernel: unknown activation '${activation as string}'`);
+      throw new Error(`linearBackward kernel: unknown activation '${activation as string}'`);
   }
   return dz;
 }
 
-export function denseBackward(
+export function linearBackward(
   dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
-  m: number, k: number, n: number, activation: DenseActivation,
+  m: number, k: number, n: number, activation: EpilogueActivation,
   needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
-): DenseGrads {
-  return denseBackwardWith(matmul, dOut, out, x, w, m, k, n, activation, needDX, needDW, needDB);
+): LinearGrads {
+  return linearBackwardWith(matmul, dOut, out, x, w, m, k, n, activation, needDX, needDW, needDB);
 }
 
 /** A computed gradient, copied into its target when the caller gave one. */
@@ -119,20 +120,20 @@ function intoTarget(target: GradientTarget, values: Float32Array): Float32Array 
   return target;
 }
 
-/** `denseBackward` with the two products on the given GEMM. */
-export function denseBackwardWith(
+/** `linearBackward` with the two products on the given GEMM. */
+export function linearBackwardWith(
   gemm: Gemm,
   dOut: Float32Array, out: Float32Array, x: Float32Array, w: Float32Array,
-  m: number, k: number, n: number, activation: DenseActivation,
+  m: number, k: number, n: number, activation: EpilogueActivation,
   needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
-): DenseGrads {
-  checkDims("denseBackward", { m, k, n });
-  if (needDW instanceof Float32Array) checkSize("dW target", needDW, k * n, "denseBackward");
-  if (needDB instanceof Float32Array) checkSize("db target", needDB, n, "denseBackward");
-  checkSize("dOut", dOut, m * n, "denseBackward");
-  if (activation !== "linear") checkSize("out", out, m * n, "denseBackward");
-  checkSize("x", x, m * k, "denseBackward");
-  checkSize("w", w, k * n, "denseBackward");
+): LinearGrads {
+  checkDims("linearBackward", { m, k, n });
+  if (needDW instanceof Float32Array) checkSize("dW target", needDW, k * n, "linearBackward");
+  if (needDB instanceof Float32Array) checkSize("db target", needDB, n, "linearBackward");
+  checkSize("dOut", dOut, m * n, "linearBackward");
+  if (activation !== "linear") checkSize("out", out, m * n, "linearBackward");
+  checkSize("x", x, m * k, "linearBackward");
+  checkSize("w", w, k * n, "linearBackward");
   const dz = activationGrad(dOut, out, activation);
   // dW [k, n] = xᵀ dZ: x is stored [m, k], i.e. transposed for a k x n product over m.
   const dW = needDW ? intoTarget(needDW, gemm(x, dz, { batch: 1, m: k, n, k: m, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array) : null;
@@ -220,7 +221,6 @@ function checkSlots(kernel: string, variable: Float32Array, arrays: Record<strin
  * The optimizer updates work in place and in float32: `fround` after every operation gives the
  * float32 result of that operation (a float64 +, -, *, / or sqrt of float32 values rounds to the
  * same float32 as the float32 operation would), so these equal the op-by-op float32 updates.
- * w * decay is w itself when decay is 1, so an undecayed variable needs no branch.
  */
 const fround = Math.fround;
 
@@ -228,18 +228,17 @@ export function sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: 
   checkSlots("sgdUpdate", variable, { grad, momentum });
   const lr = fround(args.lr);
   const mu = fround(args.momentum);
-  const decay = fround(args.decay);
   const size = variable.length;
   for (let i = 0; i < size; i++) {
     const step = fround(grad[i] * lr);
-    const w0 = fround(variable[i] * decay);
+    const w = variable[i];
     if (momentum === null) {
-      variable[i] = w0 - step;
+      variable[i] = w - step;
       continue;
     }
     const next = fround(fround(momentum[i] * mu) - step);
     momentum[i] = next;
-    variable[i] = w0 + (args.nesterov ? fround(fround(next * mu) - step) : next);
+    variable[i] = w + (args.nesterov ? fround(fround(next * mu) - step) : next);
   }
 }
 
@@ -252,7 +251,6 @@ export function rmspropUpdate(
   const oneMinusRho = fround(1 - args.rho);
   const mu = fround(args.momentum);
   const epsilon = fround(args.epsilon);
-  const decay = fround(args.decay);
   const size = variable.length;
   for (let i = 0; i < size; i++) {
     const g = grad[i];
@@ -267,13 +265,13 @@ export function rmspropUpdate(
       denominator = fround(vi + epsilon);
     }
     const increment = fround(fround(g * lr) / fround(Math.sqrt(denominator)));
-    const w0 = fround(variable[i] * decay);
+    const w = variable[i];
     if (momentum !== null) {
       const mi = fround(fround(momentum[i] * mu) + increment);
       momentum[i] = mi;
-      variable[i] = w0 - mi;
+      variable[i] = w - mi;
     } else {
-      variable[i] = w0 - increment;
+      variable[i] = w - increment;
     }
   }
 }
@@ -286,7 +284,6 @@ export function adamUpdate(
   const oneMinusBeta1 = fround(1 - args.beta1);
   const oneMinusBeta2 = fround(1 - args.beta2);
   const epsilon = fround(args.epsilon);
-  const decay = fround(args.decay);
   const size = variable.length;
   for (let i = 0; i < size; i++) {
     const g = grad[i];
@@ -303,7 +300,7 @@ export function adamUpdate(
       v = vi !== vi || h0 !== h0 ? NaN : vi > h0 ? vi : h0;
       velocityHat[i] = v;
     }
-    const w0 = fround(variable[i] * decay);
-    variable[i] = w0 - fround(fround(mi * alpha) / fround(fround(Math.sqrt(v)) + epsilon));
+    const w = variable[i];
+    variable[i] = w - fround(fround(mi * alpha) / fround(fround(Math.sqrt(v)) + epsilon));
   }
 }

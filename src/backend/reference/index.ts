@@ -1,4 +1,5 @@
-import type { Backend } from "../backend.js";
+import type { CoreKernels } from "../core_kernels.js";
+import type { FusedKernels } from "../fused_kernels.js";
 import { binary, broadcastTo, cast, fill, select, unary } from "./elementwise.js";
 import { argReduce, countArgmaxMatches, cumulative, reduce } from "./reduce.js";
 import { concat, pad, reverse, slice, transpose } from "./layout.js";
@@ -6,39 +7,132 @@ import { gather, gatherAlongAxis, scatterAdd, scatterAddAlongAxis } from "./gath
 import { matmul } from "./matmul.js";
 import { logSoftmax, softmax } from "./nn.js";
 import { normalize } from "./normalize.js";
-import { adamUpdate, denseBackward, denseForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
+import { adamUpdate, linearBackward, linearForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
 
-/** Portable kernels in TypeScript: the behaviour every other backend must reproduce. */
-export class ReferenceBackend implements Backend {
-  readonly name = "reference";
-  fill = fill;
-  cast = cast;
-  unary = unary;
-  binary = binary;
-  select = select;
-  reduce = reduce;
-  argReduce = argReduce;
-  countArgmaxMatches = countArgmaxMatches;
-  cumulative = cumulative;
-  transpose = transpose;
-  broadcastTo = broadcastTo;
-  slice = slice;
-  pad = pad;
-  concat = concat;
-  reverse = reverse;
-  gather = gather;
-  scatterAdd = scatterAdd;
-  gatherAlongAxis = gatherAlongAxis;
-  scatterAddAlongAxis = scatterAddAlongAxis;
-  matmul = matmul;
-  softmax = softmax;
-  logSoftmax = logSoftmax;
-  normalize = normalize;
-  denseForward = denseForward;
-  denseBackward = denseBackward;
-  softmaxCrossEntropy = softmaxCrossEntropy;
-  softmaxCrossEntropyBackward = softmaxCrossEntropyBackward;
-  sgdUpdate = sgdUpdate;
-  rmspropUpdate = rmspropUpdate;
-  adamUpdate = adamUpdate;
+/**
+ * Portable kernels in TypeScript, every core and fused one: the behaviour every other backend must
+ * reproduce. Methods on the prototype, so that a backend extending it overrides them visibly.
+ */
+export class ReferenceBackend implements CoreKernels, FusedKernels {
+  readonly name: string = "reference";
+
+  fill(...args: Parameters<CoreKernels["fill"]>): ReturnType<CoreKernels["fill"]> {
+    return fill(...args);
+  }
+
+  cast(...args: Parameters<CoreKernels["cast"]>): ReturnType<CoreKernels["cast"]> {
+    return cast(...args);
+  }
+
+  unary(...args: Parameters<CoreKernels["unary"]>): ReturnType<CoreKernels["unary"]> {
+    return unary(...args);
+  }
+
+  binary(...args: Parameters<CoreKernels["binary"]>): ReturnType<CoreKernels["binary"]> {
+    return binary(...args);
+  }
+
+  select(...args: Parameters<CoreKernels["select"]>): ReturnType<CoreKernels["select"]> {
+    return select(...args);
+  }
+
+  reduce(...args: Parameters<CoreKernels["reduce"]>): ReturnType<CoreKernels["reduce"]> {
+    return reduce(...args);
+  }
+
+  argReduce(...args: Parameters<CoreKernels["argReduce"]>): ReturnType<CoreKernels["argReduce"]> {
+    return argReduce(...args);
+  }
+
+  cumulative(...args: Parameters<CoreKernels["cumulative"]>): ReturnType<CoreKernels["cumulative"]> {
+    return cumulative(...args);
+  }
+
+  transpose(...args: Parameters<CoreKernels["transpose"]>): ReturnType<CoreKernels["transpose"]> {
+    return transpose(...args);
+  }
+
+  broadcastTo(...args: Parameters<CoreKernels["broadcastTo"]>): ReturnType<CoreKernels["broadcastTo"]> {
+    return broadcastTo(...args);
+  }
+
+  slice(...args: Parameters<CoreKernels["slice"]>): ReturnType<CoreKernels["slice"]> {
+    return slice(...args);
+  }
+
+  pad(...args: Parameters<CoreKernels["pad"]>): ReturnType<CoreKernels["pad"]> {
+    return pad(...args);
+  }
+
+  concat(...args: Parameters<CoreKernels["concat"]>): ReturnType<CoreKernels["concat"]> {
+    return concat(...args);
+  }
+
+  reverse(...args: Parameters<CoreKernels["reverse"]>): ReturnType<CoreKernels["reverse"]> {
+    return reverse(...args);
+  }
+
+  gather(...args: Parameters<CoreKernels["gather"]>): ReturnType<CoreKernels["gather"]> {
+    return gather(...args);
+  }
+
+  scatterAdd(...args: Parameters<CoreKernels["scatterAdd"]>): ReturnType<CoreKernels["scatterAdd"]> {
+    return scatterAdd(...args);
+  }
+
+  gatherAlongAxis(...args: Parameters<CoreKernels["gatherAlongAxis"]>): ReturnType<CoreKernels["gatherAlongAxis"]> {
+    return gatherAlongAxis(...args);
+  }
+
+  scatterAddAlongAxis(...args: Parameters<CoreKernels["scatterAddAlongAxis"]>): ReturnType<CoreKernels["scatterAddAlongAxis"]> {
+    return scatterAddAlongAxis(...args);
+  }
+
+  matmul(...args: Parameters<CoreKernels["matmul"]>): ReturnType<CoreKernels["matmul"]> {
+    return matmul(...args);
+  }
+
+  softmax(...args: Parameters<CoreKernels["softmax"]>): ReturnType<CoreKernels["softmax"]> {
+    return softmax(...args);
+  }
+
+  logSoftmax(...args: Parameters<CoreKernels["logSoftmax"]>): ReturnType<CoreKernels["logSoftmax"]> {
+    return logSoftmax(...args);
+  }
+
+  linearForward(...args: Parameters<FusedKernels["linearForward"]>): ReturnType<FusedKernels["linearForward"]> {
+    return linearForward(...args);
+  }
+
+  linearBackward(...args: Parameters<FusedKernels["linearBackward"]>): ReturnType<FusedKernels["linearBackward"]> {
+    return linearBackward(...args);
+  }
+
+  softmaxCrossEntropy(...args: Parameters<FusedKernels["softmaxCrossEntropy"]>): ReturnType<FusedKernels["softmaxCrossEntropy"]> {
+    return softmaxCrossEntropy(...args);
+  }
+
+  softmaxCrossEntropyBackward(...args: Parameters<FusedKernels["softmaxCrossEntropyBackward"]>): ReturnType<FusedKernels["softmaxCrossEntropyBackward"]> {
+    return softmaxCrossEntropyBackward(...args);
+  }
+
+  countArgmaxMatches(...args: Parameters<FusedKernels["countArgmaxMatches"]>): ReturnType<FusedKernels["countArgmaxMatches"]> {
+    return countArgmaxMatches(...args);
+  }
+
+  normalize(...args: Parameters<FusedKernels["normalize"]>): ReturnType<FusedKernels["normalize"]> {
+    return normalize(...args);
+  }
+
+  sgdUpdate(...args: Parameters<FusedKernels["sgdUpdate"]>): ReturnType<FusedKernels["sgdUpdate"]> {
+    return sgdUpdate(...args);
+  }
+
+  rmspropUpdate(...args: Parameters<FusedKernels["rmspropUpdate"]>): ReturnType<FusedKernels["rmspropUpdate"]> {
+    return rmspropUpdate(...args);
+  }
+
+  adamUpdate(...args: Parameters<FusedKernels["adamUpdate"]>): ReturnType<FusedKernels["adamUpdate"]> {
+    return adamUpdate(...args);
+  }
 }

@@ -1,4 +1,4 @@
-import type { MatmulArgs } from "../backend.js";
+import type { MatmulArgs } from "../core_kernels.js";
 import type { TypedArray } from "../dtypes.js";
 
 /*

@@ -1,4 +1,4 @@
-import type { NormalizeArgs } from "../backend.js";
+import type { NormalizeArgs } from "../fused_kernels.js";
 import type { Shape, TypedArray } from "../dtypes.js";
 import { sizeOf } from "../shape.js";
 import { canonicalize } from "./reduce.js";

@@ -1,4 +1,4 @@
-import type { ReduceOp } from "../backend.js";
+import type { ReduceOp } from "../core_kernels.js";
 import { allocate, type DType, type Shape, type TypedArray } from "../dtypes.js";
 import { sizeOf } from "../shape.js";
 import { transpose } from "./layout.js";

@@ -1,8 +1,7 @@
 import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import type { SymbolicShape } from "../../backend/keras_tensor.js";
-import * as ops from "../../ops/index.js";
-import { fusedDense, type DenseActivation } from "../../ops/fused.js";
+import { linear } from "../../ops/linear.js";
 import * as activations from "../../activations/index.js";
 import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
@@ -16,18 +15,9 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: initializers.InitializerIdentifier;
   kernelRegularizer?: regularizers.RegularizerIdentifier;
   biasRegularizer?: regularizers.RegularizerIdentifier;
-  activityRegularizer?: regularizers.RegularizerIdentifier;
   kernelConstraint?: constraints.ConstraintIdentifier;
   biasConstraint?: constraints.ConstraintIdentifier;
 }
-
-/** The activations the fused dense kernel applies itself; any other runs after a linear fused dense. */
-const FUSED_ACTIVATIONS = new Map<activations.ActivationFn, DenseActivation>([
-  [activations.linear, "linear"],
-  [activations.relu, "relu"],
-  [activations.sigmoid, "sigmoid"],
-  [activations.tanh, "tanh"],
-]);
 
 /** `output = activation(inputs @ kernel + bias)` over the last axis. */
 export class Dense extends Layer {
@@ -39,7 +29,6 @@ export class Dense extends Layer {
   readonly biasInitializer: initializers.Initializer;
   readonly kernelRegularizer: regularizers.Regularizer | null;
   readonly biasRegularizer: regularizers.Regularizer | null;
-  readonly activityRegularizer: regularizers.Regularizer | null;
   readonly kernelConstraint: constraints.Constraint | null;
   readonly biasConstraint: constraints.Constraint | null;
   kernel?: Variable;
@@ -59,7 +48,6 @@ export class Dense extends Layer {
     this.biasInitializer = initializers.get(args.biasInitializer ?? "zeros");
     this.kernelRegularizer = regularizers.get(args.kernelRegularizer);
     this.biasRegularizer = regularizers.get(args.biasRegularizer);
-    this.activityRegularizer = regularizers.get(args.activityRegularizer);
     this.kernelConstraint = constraints.get(args.kernelConstraint);
     this.biasConstraint = constraints.get(args.biasConstraint);
     this.inputSpec = { minNdim: 2 };
@@ -84,17 +72,7 @@ export class Dense extends Layer {
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
-    const input = inputs as Tensor;
-    if (input.dtype === "float32" && input.rank >= 1 && this.kernel!.dtype === "float32") {
-      // One kernel for matmul + bias + (relu | sigmoid | tanh), one for its gradient. Other
-      // activations (softmax, which keeps its link to the logits) run on the fused linear output.
-      const fused = FUSED_ACTIVATIONS.get(this.activation);
-      const out = fusedDense(input, this.kernel!.value, this.bias?.value ?? null, fused ?? "linear");
-      return fused === undefined ? this.activation(out) : out;
-    }
-    let x = ops.matmul(input, this.kernel!.value);
-    if (this.bias !== undefined) x = ops.add(x, this.bias.value);
-    return this.activation(x);
+    return linear(inputs as Tensor, this.kernel!.value, this.bias?.value ?? null, this.activation);
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {
@@ -111,7 +89,6 @@ export class Dense extends Layer {
       bias_initializer: initializers.serialize(this.biasInitializer),
       kernel_regularizer: regularizers.serialize(this.kernelRegularizer),
       bias_regularizer: regularizers.serialize(this.biasRegularizer),
-      activity_regularizer: regularizers.serialize(this.activityRegularizer),
       kernel_constraint: constraints.serialize(this.kernelConstraint),
       bias_constraint: constraints.serialize(this.biasConstraint),
     };

@@ -39,7 +39,6 @@ test("Dense: default initializers in config, and config round trip", () => {
     bias_initializer: { module: "keras.initializers", class_name: "Zeros", config: {}, registered_name: null },
     kernel_regularizer: null,
     bias_regularizer: null,
-    activity_regularizer: null,
     kernel_constraint: null,
     bias_constraint: null,
   });

@@ -10,6 +10,7 @@ export interface ELUArgs extends LayerArgs {
 /** `x` for x >= 0, `alpha * (exp(x) - 1)` otherwise. Keras: `keras.layers.ELU(alpha=1.0)`. */
 export class ELU extends Layer {
   static override className = "ELU";
+  override supportsMasking = true;
   readonly alpha: number;
 
   constructor(args: ELUArgs = {}) {

@@ -12,6 +12,7 @@ export interface LeakyReLUArgs extends LayerArgs {
 /** `x` for x >= 0, `negativeSlope * x` otherwise. Keras: `keras.layers.LeakyReLU(negative_slope=0.3)`. */
 export class LeakyReLU extends Layer {
   static override className = "LeakyReLU";
+  override supportsMasking = true;
   readonly negativeSlope: number;
 
   constructor(args: LeakyReLUArgs = {}) {

@@ -26,6 +26,7 @@ export interface PReLUArgs extends LayerArgs {
  */
 export class PReLU extends Layer {
   static override className = "PReLU";
+  override supportsMasking = true;
   readonly alphaInitializer: initializers.Initializer;
   readonly alphaRegularizer: regularizers.Regularizer | null;
   readonly alphaConstraint: constraints.Constraint | null;

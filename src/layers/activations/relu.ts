@@ -49,6 +49,7 @@ function checkNonNegative(value: unknown, what: string, name: string, allowNull:
  */
 export class ReLU extends Layer {
   static override className = "ReLU";
+  override supportsMasking = true;
   readonly maxValue: number | null;
   readonly negativeSlope: number;
   readonly threshold: number;

@@ -10,6 +10,7 @@ export interface SoftmaxArgs extends LayerArgs {
 /** `exp(x) / sum(exp(x))` over `axis`. Keras: `keras.layers.Softmax(axis=-1)`. */
 export class Softmax extends Layer {
   static override className = "Softmax";
+  override supportsMasking = true;
   readonly axis: number | readonly number[];
 
   constructor(args: SoftmaxArgs = {}) {

@@ -18,6 +18,7 @@ function isArgsObject(value: unknown): value is ActivationArgs {
  */
 export class Activation extends Layer {
   static override className = "Activation";
+  override supportsMasking = true;
   readonly activation: activations.ActivationFn;
 
   constructor(activation: activations.ActivationIdentifier, args?: LayerArgs);

@@ -22,6 +22,7 @@ export interface DenseArgs extends LayerArgs {
 /** `output = activation(inputs @ kernel + bias)` over the last axis. */
 export class Dense extends Layer {
   static override className = "Dense";
+  override supportsMasking = true;
   readonly units: number;
   readonly activation: activations.ActivationFn;
   readonly useBias: boolean;

@@ -5,6 +5,7 @@ import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 /** Returns its inputs unchanged: a placeholder where no operation is wanted. Keras: `keras.layers.Identity()`. */
 export class Identity extends Layer {
   static override className = "Identity";
+  override supportsMasking = true;
 
   constructor(args: LayerArgs = {}) {
     super(args);

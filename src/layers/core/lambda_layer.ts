@@ -25,6 +25,7 @@ export interface LambdaArgs extends LayerArgs {
  */
 export class Lambda extends Layer {
   static override className = "Lambda";
+  override supportsMasking = true;
   readonly function: LambdaFunction;
   readonly outputShape: LambdaArgs["outputShape"];
   readonly arguments: Record<string, unknown> | null;

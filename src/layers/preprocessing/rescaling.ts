@@ -29,6 +29,7 @@ function readValue(value: unknown, what: string, name: string): RescalingValue {
  */
 export class Rescaling extends Layer {
   static override className = "Rescaling";
+  override supportsMasking = true;
   readonly scale: RescalingValue;
   readonly offset: RescalingValue;
 

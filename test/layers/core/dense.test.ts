@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../../src/index.js";
 import { assertClose, assertRoundTrip, baseConfig, f32 } from "../helpers.js";
+import { runLayerTest } from "../harness.js";
 
 const { layers } = keras;
 
@@ -59,4 +60,17 @@ test("Dense: inputSpec error on a wrong last dimension after build", () => {
   );
   assert.throws(() => dense.apply(keras.ops.ones([3])), /Input 0 of layer "dense" is incompatible with the layer: expected min_ndim=2, found ndim=1/);
   assert.throws(() => new layers.Dense(0), /units must be a positive integer/);
+});
+
+test("Dense: the shared layer harness (shapes, params, config, .keras save/load, training)", async () => {
+  await runLayerTest({
+    make: () => new layers.Dense(4, { activation: "relu" }),
+    inputShape: [3, 5],
+    expectedOutputShape: [null, 4],
+    expectedNumTrainableWeights: 2,
+    expectedNumNonTrainableWeights: 0,
+    expectedParams: 24,
+    supportsMasking: true,
+    expectedConfig: { units: 4, activation: "relu" },
+  });
 });

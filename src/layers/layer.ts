@@ -96,7 +96,7 @@ export class Layer {
   private _activityLosses: Tensor[] = [];
 
   constructor(args: LayerArgs = {}) {
-    this.name = args.name ?? autoName(toSnakeCase(this.className()));
+    this.name = args.name ?? autoName(toSnakeCase(this.pythonClassName()));
     this._trainable = args.trainable ?? true;
     this.dtype = dtypeFromArg(args.dtype);
     if (args.batchInputShape !== undefined) this.batchInputShape = [...args.batchInputShape];
@@ -106,6 +106,17 @@ export class Layer {
 
   className(): string {
     return (this.constructor as typeof Layer).className;
+  }
+
+  /**
+   * The name Keras's auto-naming starts from (Python's `self.__class__.__name__`): the static
+   * `className` a class sets for itself, else its JavaScript name, so a user's `class MyDense
+   * extends Dense` is named `my_dense`, not `dense`.
+   */
+  private pythonClassName(): string {
+    const cls = this.constructor as typeof Layer;
+    if (Object.prototype.hasOwnProperty.call(cls, "className") || cls.name === "") return cls.className;
+    return cls.name;
   }
 
   get trainable(): boolean {

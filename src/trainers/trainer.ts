@@ -85,6 +85,15 @@ function checkPositiveInteger(value: number, name: string): void {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
+function checkNonNegativeInteger(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}
+
+/** Zero samples would give a loss of 0 from no data at all. */
+function checkHasSamples(data: Structure, name: string): void {
+  if (data.numSamples === 0) throw new RangeError(`${name} has 0 samples (shape [${data.tensors[0].shape.join(", ")}]); give at least one`);
+}
+
 /** Class weights to per-sample weights, from sparse labels or one-hot targets. */
 function classWeightsToSampleWeights(classWeight: Record<number, number>, y: Tensor): Tensor {
   const labels = y.rank > 1 && y.shape[y.rank - 1] > 1 ? ops.argmax(y, -1) : ops.reshape(ops.cast(y, "int32"), [y.shape[0]]);
@@ -260,12 +269,20 @@ export class Trainer extends Layer {
     checkPositiveInteger(batchSize, "fit: batchSize");
     const epochs = args.epochs ?? 1;
     const initialEpoch = args.initialEpoch ?? 0;
+    checkNonNegativeInteger(epochs, "fit: epochs");
+    checkNonNegativeInteger(initialEpoch, "fit: initialEpoch");
+    for (const name of ["stepsPerEpoch", "validationSteps", "validationBatchSize", "validationFreq"] as const) {
+      if (args[name] !== undefined) checkPositiveInteger(args[name], `fit: ${name}`);
+    }
+    const split = args.validationSplit;
+    if (split !== undefined && !(split >= 0 && split < 1)) throw new RangeError(`fit: validationSplit must be a fraction in [0, 1), got ${split}`);
     const verbose = resolveVerbose(args.verbose);
     if (y === undefined) throw new Error("fit: targets `y` are required");
     let xs = new Structure(x, "x");
     let ys = new Structure(y, "y");
     let sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
+    checkHasSamples(xs, "fit: x");
     if (args.classWeight !== undefined) {
       if (sw !== undefined) throw new Error("fit: give either classWeight or sampleWeight, not both");
       if (ys.tensors.length !== 1) throw new Error("fit: classWeight is only supported for models with a single output");
@@ -277,9 +294,8 @@ export class Trainer extends Layer {
       const [vx, vy, vsw] = args.validationData;
       validation = { x: new Structure(vx, "validationData x"), y: new Structure(vy, "validationData y"), sw: vsw === undefined ? undefined : new Structure(vsw, "validationData sampleWeight") };
       checkCardinality([{ name: "validation x", structure: validation.x }, { name: "validation y", structure: validation.y }, { name: "validation sampleWeight", structure: validation.sw }]);
-    } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
-      const split = args.validationSplit;
-      if (!(split < 1)) throw new RangeError(`fit: validationSplit must be in [0, 1), got ${split}`);
+      checkHasSamples(validation.x, "fit: validationData x");
+    } else if (split !== undefined && split > 0) {
       // Keras takes the last fraction of the data, before any shuffling.
       const n = xs.numSamples;
       const at = Math.floor(n * (1 - split));
@@ -380,10 +396,12 @@ export class Trainer extends Layer {
     if (y === undefined) throw new Error("evaluate: targets `y` are required");
     const batchSize = args.batchSize ?? 32;
     checkPositiveInteger(batchSize, "evaluate: batchSize");
+    if (args.steps !== undefined) checkPositiveInteger(args.steps, "evaluate: steps");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
     const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
+    checkHasSamples(xs, "evaluate: x");
     const n = xs.numSamples;
     const { steps, callbackList } = this.batchLoop(n, batchSize, args);
     this.resetMetrics();

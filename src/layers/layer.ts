@@ -12,6 +12,18 @@ import { autoName, snakeToCamel, toSnakeCase } from "../utils/naming.js";
 import { Node } from "./node.js";
 
 export type LayerInputs = Tensor | KerasTensor | (Tensor | KerasTensor)[];
+
+/**
+ * What `apply` returns on symbolic inputs for a layer whose `call` returns `T`: a KerasTensor for
+ * each Tensor, in the same structure.
+ */
+export type SymbolicOutput<T> = T extends Tensor
+  ? KerasTensor
+  : T extends readonly Tensor[]
+    ? KerasTensor[]
+    : T extends Record<string, Tensor>
+      ? Record<string, KerasTensor>
+      : KerasTensor | KerasTensor[];
 export type LayerShape = SymbolicShape | SymbolicShape[];
 
 export interface CallOptions {
@@ -248,8 +260,8 @@ export class Layer {
     this.built = true;
   }
 
-  /** The computation; subclasses override. */
-  call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor | Tensor[] {
+  /** The computation; subclasses override. A model may return its outputs keyed by name. */
+  call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor | Tensor[] | Record<string, Tensor> {
     void options;
     return inputs;
   }
@@ -265,7 +277,9 @@ export class Layer {
     const out = this.call(isList ? probes : probes[0], { training: false });
     const unknownBatch = shapes.length > 0 && shapes[0].length > 0 && shapes[0][0] === null;
     const restore = (t: Tensor): SymbolicShape => t.shape.map((d, i) => (i === 0 && unknownBatch ? null : d));
-    return Array.isArray(out) ? out.map(restore) : restore(out);
+    if (out instanceof Tensor) return restore(out);
+    // Outputs keyed by name are listed in key order, as a model with such outputs lists them.
+    return (Array.isArray(out) ? out : Object.values(out)).map(restore);
   }
 
   /** Builds on first use; `apply` calls it. */
@@ -280,7 +294,11 @@ export class Layer {
    * Calls the layer. On tensors it computes now; on symbolic tensors (from `keras.Input`) it
    * records a graph node and returns symbolic outputs, which is how functional models are built.
    */
-  apply(inputs: LayerInputs | TensorLike, options: CallOptions = {}): any {
+  apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  /** Inputs that may be either: the output is either. */
+  apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  apply(inputs: LayerInputs | TensorLike | readonly (Tensor | KerasTensor)[], options: CallOptions = {}): unknown {
     if (isSymbolic(inputs)) return this.applySymbolic(inputs as KerasTensor | KerasTensor[], options);
     const tensors = Array.isArray(inputs) && inputs.length > 0 && (inputs as unknown[]).every((x) => x instanceof Tensor)
       ? (inputs as Tensor[])

@@ -60,6 +60,15 @@ export interface EvaluateArgs {
   returnDict?: boolean;
 }
 
+export interface TestOnBatchArgs {
+  sampleWeight?: TensorLike;
+  returnDict?: boolean;
+}
+
+export interface TrainOnBatchArgs extends TestOnBatchArgs {
+  classWeight?: Record<number, number>;
+}
+
 export interface PredictArgs {
   batchSize?: number;
   verbose?: Verbose;
@@ -112,9 +121,10 @@ interface EpochState {
 
 /**
  * Training, evaluation and inference for models: Keras 3's `Trainer`. The step functions run
- * eagerly: forward pass under a gradient tape, optimizer update, metric updates.
+ * eagerly: forward pass under a gradient tape, optimizer update, metric updates. `Output` is what
+ * `predict` gives: a Tensor for a model with one output, a list for several.
  */
-export class Trainer extends Layer {
+export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> extends Layer {
   optimizer?: Optimizer;
   compiled = false;
   /** Set by `fit` (Keras's `model.history`). */
@@ -391,6 +401,9 @@ export class Trainer extends Layer {
    * Loss and metrics on `x`/`y`: the loss alone when there are no other metrics, else
    * `[loss, ...metrics]`, or an object with `returnDict: true`.
    */
+  async evaluate(x: DataStructure, y: DataStructure | undefined, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
+  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs & { returnDict?: false }): Promise<number | number[]>;
+  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs): Promise<number | number[] | Logs>;
   async evaluate(x: DataStructure, y?: DataStructure, args: EvaluateArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("evaluating the model");
     if (y === undefined) throw new Error("evaluate: targets `y` are required");
@@ -432,7 +445,7 @@ export class Trainer extends Layer {
   }
 
   /** Model outputs for `x`, computed in batches: a Tensor (or a list for several outputs). */
-  async predict(x: DataStructure, args: PredictArgs = {}): Promise<Tensor | Tensor[]> {
+  async predict(x: DataStructure, args: PredictArgs = {}): Promise<Output> {
     const batchSize = args.batchSize ?? 32;
     checkPositiveInteger(batchSize, "predict: batchSize");
     const xs = new Structure(x, "x");
@@ -454,11 +467,14 @@ export class Trainer extends Layer {
     await callbackList.call("onPredictEnd", {});
     if (batches.length === 0) throw new Error("predict: no samples were given");
     const outputs = batches[0].map((_, i) => (batches.length === 1 ? batches[0][i] : ops.concatenate(batches.map((b) => b[i]), 0)));
-    return outputs.length === 1 ? outputs[0] : outputs;
+    return (outputs.length === 1 ? outputs[0] : outputs) as Output;
   }
 
   /** One gradient step on one batch; returns the loss (and metrics) like `evaluate`. */
-  async trainOnBatch(x: DataStructure, y: DataStructure, args: { sampleWeight?: TensorLike; classWeight?: Record<number, number>; returnDict?: boolean } = {}): Promise<number | number[] | Logs> {
+  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs): Promise<number | number[] | Logs>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("training the model");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
@@ -470,7 +486,10 @@ export class Trainer extends Layer {
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 
-  async testOnBatch(x: DataStructure, y: DataStructure, args: { sampleWeight?: TensorLike; returnDict?: boolean } = {}): Promise<number | number[] | Logs> {
+  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs): Promise<number | number[] | Logs>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("evaluating the model");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
@@ -481,10 +500,10 @@ export class Trainer extends Layer {
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 
-  async predictOnBatch(x: DataStructure): Promise<Tensor | Tensor[]> {
+  async predictOnBatch(x: DataStructure): Promise<Output> {
     const xs = new Structure(x, "x");
     const out = withoutRecording(() => this.forward(xs.rebuild(xs.tensors), { training: false }));
-    return Array.isArray(out) && out.length === 1 ? out[0] : out;
+    return (Array.isArray(out) && out.length === 1 ? out[0] : out) as Output;
   }
 
   private formatLogs(logs: Logs, returnDict?: boolean): number | number[] | Logs {

@@ -41,6 +41,6 @@ export function requireFixture(name: string): Fixture {
   const where = path.join(dir, name);
   if (existsSync(dir) && statSync(dir).isDirectory()) return { path: where, skip: false };
   const reason = `the shared fixtures folder ${dir} is absent (it sits in ../shared beside the repository)`;
-  if (fixturesRequired()) throw new Error(`${REQUIRE_FIXTURES_VARIABLE} is set, but ${reason}; this test needs ${name}`);
+  if (fixturesRequired()) throw new Error(`${REQUIRE_FIXTURES_VARIABLE} is set, but ${reason}; the tests need ${name} from it`);
   return { path: where, skip: reason };
 }

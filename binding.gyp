@@ -4,6 +4,7 @@
       "target_name": "keras_native",
       "sources": [
         "native/addon.c",
+        "native/ew_jobs.c",
         "native/threadpool.c",
         "native/cpu.c",
         "native/gemm.c",

@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 
+#include "ew_jobs.h"
 #include "ew_ops.h"
 #include "kt.h"
 
@@ -183,186 +184,32 @@ static int get_bool(napi_env env, napi_value v) {
     return NULL;                                                         \
   }
 
-/* ------------------------------------------------------------------ elementwise plumbing */
+/* ------------------------------------------------------------------ elementwise (ew_jobs.c) */
 
-/* One flat binary loop, whatever the element types. */
-typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool */
-  int op;
-  const ew_table *t;
-} bin_kernel;
-
-static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const void *b, void *out, long n) {
-  switch (k->kind) {
-    case 0: return k->t->binary_f32(k->op, mode, a, b, out, n);
-    case 1: return k->t->binary_f32_bool(k->op, mode, a, b, out, n);
-    case 2: return k->t->binary_i32(k->op, mode, a, b, out, n);
-    case 3: return k->t->binary_i32_bool(k->op, mode, a, b, out, n);
-    default: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
-  }
-}
-
-#define MAX_RANK 32
-typedef struct {
-  bin_kernel k;
-  int mode; /* flat mode, or 3 for the broadcast plan */
-  const char *a, *b;
-  char *out;
-  int ea, eb, eo;
-  long n;
-  long chunks;
-  /* broadcast plan */
-  int rank;
-  long dims[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
-  long inner, sa, sb, steps;
-} bin_job;
-
-static void bin_task(void *ctx, long task, int thread) {
-  (void)thread;
-  const bin_job *j = (const bin_job *)ctx;
-  if (j->mode != 3) {
-    /* chunk boundaries on 64-element multiples */
-    long per = ((j->n + j->chunks - 1) / j->chunks + 63) & ~63L;
-    long i0 = task * per, i1 = i0 + per < j->n ? i0 + per : j->n;
-    if (i0 >= i1) return;
-    const char *a = j->mode == M_SCALAR_A ? j->a : j->a + i0 * j->ea;
-    const char *b = j->mode == M_SCALAR_B ? j->b : j->b + i0 * j->eb;
-    run_flat_binary(&j->k, j->mode, a, b, j->out + i0 * j->eo, i1 - i0);
-    return;
-  }
-  long s0 = task * j->steps / j->chunks, s1 = (task + 1) * j->steps / j->chunks;
-  if (s0 >= s1) return;
-  long counter[MAX_RANK];
-  long ia = 0, ib = 0, rem = s0;
-  for (int d = j->rank - 1; d >= 0; d--) {
-    counter[d] = rem % j->dims[d];
-    rem /= j->dims[d];
-    ia += counter[d] * j->as[d];
-    ib += counter[d] * j->bs[d];
-  }
-  const long inner = j->inner;
-  int sub = j->sa && j->sb ? M_SAME : j->sa ? M_SCALAR_B : j->sb ? M_SCALAR_A : -1;
-  char *o = j->out + s0 * inner * j->eo;
-  for (long step = s0; step < s1; step++) {
-    if (sub >= 0) run_flat_binary(&j->k, sub, j->a + ia * j->ea, j->b + ib * j->eb, o, inner);
-    else {
-      run_flat_binary(&j->k, M_SAME, j->a + ia * j->ea, j->b + ib * j->eb, o, 1);
-      for (long q = 1; q < inner; q++) memcpy(o + q * j->eo, o, j->eo);
-    }
-    o += inner * j->eo;
-    for (int d = j->rank - 1; d >= 0; d--) {
-      counter[d]++;
-      ia += j->as[d];
-      ib += j->bs[d];
-      if (counter[d] < j->dims[d]) break;
-      ia -= j->as[d] * j->dims[d];
-      ib -= j->bs[d] * j->dims[d];
-      counter[d] = 0;
-    }
-  }
-}
-
-static long pick_chunks(long work, long units) {
-  int threads = kt_num_threads();
-  if (threads <= 1 || work < KT_PAR_MIN_ELEMS || units < 2) return 1;
-  return units < threads ? units : threads;
+/* A driver's result as a JavaScript value: the output, undefined (reference kernel) or a RangeError. */
+static napi_value ew_result(napi_env env, int status, const char *error, napi_value result) {
+  if (status == KT_UNSUPPORTED) return undefined_value(env);
+  if (status == KT_BAD_ARGS) return throw_range(env, error);
+  return result;
 }
 
 /* binary(op, a, b, outDtype, n, mode, plan?) */
 static napi_value js_binary(napi_env env, napi_callback_info info) {
   ARGS(6);
-  tarray a, b;
+  tarray a, b, plan = {KT_I32, NULL, 0};
   if (!get_array(env, argv[1], &a) || !get_array(env, argv[2], &b)) return undefined_value(env);
-  bin_job j;
-  memset(&j, 0, sizeof j);
-  j.k.op = get_i32(env, argv[0]);
-  j.k.t = kt_ew();
-  int od = get_i32(env, argv[3]);
-  j.n = get_i64(env, argv[4]);
-  j.mode = get_i32(env, argv[5]);
+  int op = get_i32(env, argv[0]), od = get_i32(env, argv[3]), mode = get_i32(env, argv[5]);
+  long n = get_i64(env, argv[4]);
   if (a.dtype != b.dtype) return undefined_value(env);
-  if (a.dtype == KT_F32 && od == KT_F32) j.k.kind = 0;
-  else if (a.dtype == KT_F32 && od == KT_BOOL) j.k.kind = 1;
-  else if (a.dtype == KT_I32 && od == KT_I32) j.k.kind = 2;
-  else if (a.dtype == KT_I32 && od == KT_BOOL) j.k.kind = 3;
-  else if (a.dtype == KT_U8 && od == KT_BOOL) j.k.kind = 4;
-  else return undefined_value(env);
-  if (!run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) return undefined_value(env);
-  j.ea = esize_of(a.dtype);
-  j.eb = esize_of(b.dtype);
-  j.eo = esize_of(od);
-  j.a = a.data;
-  j.b = b.data;
-  /* bounds */
-  if (j.mode == M_SAME && (a.length < (size_t)j.n || b.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
-  if (j.mode == M_SCALAR_A && (a.length < 1 || b.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
-  if (j.mode == M_SCALAR_B && (b.length < 1 || a.length < (size_t)j.n)) return throw_range(env, "binary: operand too short");
-  if (j.mode == 3) {
-    if (argc < 7) return throw_range(env, "binary: missing plan");
-    tarray plan;
-    if (!get_array(env, argv[6], &plan) || plan.dtype != KT_I32) return throw_range(env, "binary: bad plan");
-    const int32_t *p = plan.data;
-    int rank = p[0];
-    if (rank < 0 || rank > MAX_RANK || plan.length < (size_t)(1 + 3 * rank + 3)) return throw_range(env, "binary: bad plan");
-    j.rank = rank;
-    long steps = 1, amax = 0, bmax = 0;
-    for (int d = 0; d < rank; d++) {
-      j.dims[d] = p[1 + d];
-      j.as[d] = p[1 + rank + d];
-      j.bs[d] = p[1 + 2 * rank + d];
-      steps *= j.dims[d];
-      amax += (j.dims[d] - 1) * j.as[d];
-      bmax += (j.dims[d] - 1) * j.bs[d];
-    }
-    j.inner = p[1 + 3 * rank];
-    j.sa = p[2 + 3 * rank];
-    j.sb = p[3 + 3 * rank];
-    j.steps = steps;
-    if (steps * j.inner != j.n) return throw_range(env, "binary: plan does not match the output size");
-    amax += j.sa ? j.inner : 1;
-    bmax += j.sb ? j.inner : 1;
-    if (j.n > 0 && ((size_t)amax > a.length || (size_t)bmax > b.length)) return throw_range(env, "binary: plan reads past an operand");
-  }
+  if (mode == KT_MODE_PLAN && (argc < 7 || !get_array(env, argv[6], &plan) || plan.dtype != KT_I32)) return throw_range(env, "binary: bad plan");
+  const char *error = NULL;
+  int status = kt_binary(op, a.dtype, od, a.data, a.length, b.data, b.length, NULL, n, mode, plan.data, plan.length, &error);
+  if (status != KT_DONE) return ew_result(env, status, error, NULL);
   void *out;
-  napi_value result = new_output(env, od, (size_t)j.n, &out);
-  if (result == NULL || j.n == 0) return result;
-  j.out = out;
-  j.chunks = j.mode == 3 ? pick_chunks(j.n, j.steps) : pick_chunks(j.n, j.n / 4096);
-  kt_parallel(bin_task, &j, j.chunks);
+  napi_value result = new_output(env, od, (size_t)n, &out);
+  if (result == NULL || n == 0) return result;
+  kt_binary(op, a.dtype, od, a.data, a.length, b.data, b.length, out, n, mode, plan.data, plan.length, &error);
   return result;
-}
-
-typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot) */
-  int op;
-  const ew_table *t;
-  const char *x;
-  char *out;
-  int ex, eo;
-  long n, chunks;
-} un_job;
-
-static int run_flat_unary(const un_job *j, const void *x, void *out, long n) {
-  switch (j->kind) {
-    case 0: return j->t->unary_f32(j->op, x, out, n);
-    case 1: return j->t->unary_f32_bool(j->op, x, out, n);
-    case 2: return j->t->unary_i32(j->op, x, out, n);
-    default: {
-      if (j->op != U_LOGICALNOT) return 0;
-      const uint8_t *s = x;
-      uint8_t *o = out;
-      for (long i = 0; i < n; i++) o[i] = s[i] == 0;
-      return 1;
-    }
-  }
-}
-
-static void un_task(void *ctx, long task, int thread) {
-  (void)thread;
-  const un_job *j = (const un_job *)ctx;
-  long per = ((j->n + j->chunks - 1) / j->chunks + 63) & ~63L;
-  long i0 = task * per, i1 = i0 + per < j->n ? i0 + per : j->n;
-  if (i0 < i1) run_flat_unary(j, j->x + i0 * j->ex, j->out + i0 * j->eo, i1 - i0);
 }
 
 /* unary(op, x, outDtype) */
@@ -370,86 +217,16 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   ARGS(3);
   tarray x;
   if (!get_array(env, argv[1], &x)) return undefined_value(env);
-  un_job j;
-  memset(&j, 0, sizeof j);
-  j.op = get_i32(env, argv[0]);
-  int od = get_i32(env, argv[2]);
-  j.t = kt_ew();
-  if (x.dtype == KT_F32 && od == KT_F32) j.kind = 0;
-  else if (x.dtype == KT_F32 && od == KT_BOOL) j.kind = 1;
-  else if (x.dtype == KT_I32 && od == KT_I32) j.kind = 2;
-  else if (x.dtype == KT_U8 && od == KT_BOOL) j.kind = 3;
-  else return undefined_value(env);
-  if (!run_flat_unary(&j, NULL, NULL, 0)) return undefined_value(env);
-  j.n = (long)x.length;
-  j.x = x.data;
-  j.ex = esize_of(x.dtype);
-  j.eo = esize_of(od);
+  int op = get_i32(env, argv[0]), od = get_i32(env, argv[2]);
+  if (kt_unary(op, x.dtype, od, NULL, NULL, 0) != KT_DONE) return undefined_value(env);
   void *out;
   napi_value result = new_output(env, od, x.length, &out);
-  if (result == NULL || j.n == 0) return result;
-  j.out = out;
-  /* transcendental ops are ~20x the work of a load/store: thread them sooner */
-  long work = (j.kind == 0 && (j.op >= U_EXP && j.op <= U_SIGMOID)) || j.op >= U_ERF ? j.n * 16 : j.n;
-  j.chunks = pick_chunks(work, j.n / 1024);
-  kt_parallel(un_task, &j, j.chunks);
+  if (result == NULL || x.length == 0) return result;
+  kt_unary(op, x.dtype, od, x.data, out, (long)x.length);
   return result;
 }
 
 /* select(cond, a, b, outDtype, n, plan): out = cond ? a : b; a and b already hold outDtype's storage. */
-typedef struct {
-  const uint8_t *c;
-  const char *a, *b;
-  char *out;
-  int es;
-  int rank;
-  long dims[MAX_RANK], cs[MAX_RANK], as[MAX_RANK], bs[MAX_RANK];
-  long inner, sc, sa, sb, steps, chunks;
-} sel_job;
-
-static void sel_task(void *ctx, long task, int thread) {
-  (void)thread;
-  const sel_job *j = (const sel_job *)ctx;
-  long s0 = task * j->steps / j->chunks, s1 = (task + 1) * j->steps / j->chunks;
-  if (s0 >= s1) return;
-  long counter[MAX_RANK];
-  long ic = 0, ia = 0, ib = 0, rem = s0;
-  for (int d = j->rank - 1; d >= 0; d--) {
-    counter[d] = rem % j->dims[d];
-    rem /= j->dims[d];
-    ic += counter[d] * j->cs[d];
-    ia += counter[d] * j->as[d];
-    ib += counter[d] * j->bs[d];
-  }
-  const long inner = j->inner, sc = j->sc, sa = j->sa, sb = j->sb;
-  long o = s0 * inner;
-  for (long step = s0; step < s1; step++) {
-    const uint8_t *c = j->c + ic;
-    if (j->es == 4) {
-      const uint32_t *a = (const uint32_t *)j->a + ia, *b = (const uint32_t *)j->b + ib;
-      uint32_t *out = (uint32_t *)j->out + o;
-      if (sc == 1 && sa == 1 && sb == 1) for (long q = 0; q < inner; q++) out[q] = c[q] ? a[q] : b[q];
-      else for (long q = 0; q < inner; q++) out[q] = c[q * sc] ? a[q * sa] : b[q * sb];
-    } else {
-      const uint8_t *a = (const uint8_t *)j->a + ia, *b = (const uint8_t *)j->b + ib;
-      uint8_t *out = (uint8_t *)j->out + o;
-      for (long q = 0; q < inner; q++) out[q] = c[q * sc] ? a[q * sa] : b[q * sb];
-    }
-    o += inner;
-    for (int d = j->rank - 1; d >= 0; d--) {
-      counter[d]++;
-      ic += j->cs[d];
-      ia += j->as[d];
-      ib += j->bs[d];
-      if (counter[d] < j->dims[d]) break;
-      ic -= j->cs[d] * j->dims[d];
-      ia -= j->as[d] * j->dims[d];
-      ib -= j->bs[d] * j->dims[d];
-      counter[d] = 0;
-    }
-  }
-}
-
 static napi_value js_select(napi_env env, napi_callback_info info) {
   ARGS(6);
   tarray c, a, b, plan;
@@ -459,43 +236,13 @@ static napi_value js_select(napi_env env, napi_callback_info info) {
   int ostore = od == KT_BOOL ? KT_U8 : od;
   if (c.dtype != KT_U8 || a.dtype != ostore || b.dtype != ostore) return undefined_value(env);
   if (!get_array(env, argv[5], &plan) || plan.dtype != KT_I32) return throw_range(env, "select: bad plan");
-  const int32_t *p = plan.data;
-  int rank = p[0];
-  if (rank < 0 || rank > MAX_RANK || plan.length < (size_t)(1 + 4 * rank + 4)) return throw_range(env, "select: bad plan");
-  sel_job j;
-  memset(&j, 0, sizeof j);
-  j.rank = rank;
-  long steps = 1, cmax = 0, amax = 0, bmax = 0;
-  for (int d = 0; d < rank; d++) {
-    j.dims[d] = p[1 + d];
-    j.cs[d] = p[1 + rank + d];
-    j.as[d] = p[1 + 2 * rank + d];
-    j.bs[d] = p[1 + 3 * rank + d];
-    steps *= j.dims[d];
-    cmax += (j.dims[d] - 1) * j.cs[d];
-    amax += (j.dims[d] - 1) * j.as[d];
-    bmax += (j.dims[d] - 1) * j.bs[d];
-  }
-  j.inner = p[1 + 4 * rank];
-  j.sc = p[2 + 4 * rank];
-  j.sa = p[3 + 4 * rank];
-  j.sb = p[4 + 4 * rank];
-  j.steps = steps;
-  if (steps * j.inner != n) return throw_range(env, "select: plan does not match the output size");
-  cmax += j.sc ? j.inner : 1;
-  amax += j.sa ? j.inner : 1;
-  bmax += j.sb ? j.inner : 1;
-  if (n > 0 && ((size_t)cmax > c.length || (size_t)amax > a.length || (size_t)bmax > b.length)) return throw_range(env, "select: plan reads past an operand");
+  const char *error = NULL;
+  int status = kt_select(od, c.data, c.length, a.data, a.length, b.data, b.length, NULL, n, plan.data, plan.length, &error);
+  if (status != KT_DONE) return ew_result(env, status, error, NULL);
   void *out;
   napi_value result = new_output(env, od, (size_t)n, &out);
   if (result == NULL || n == 0) return result;
-  j.c = c.data;
-  j.a = a.data;
-  j.b = b.data;
-  j.out = out;
-  j.es = esize_of(ostore);
-  j.chunks = pick_chunks(n, steps);
-  kt_parallel(sel_task, &j, j.chunks);
+  kt_select(od, c.data, c.length, a.data, a.length, b.data, b.length, out, n, plan.data, plan.length, &error);
   return result;
 }
 

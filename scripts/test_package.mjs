@@ -8,7 +8,8 @@
  *   - user code type-checks with `tsc --strict` against the installed .d.ts: without @types/node
  *     (with the DOM library, and with ES2022 alone), then with @types/node;
  *   - the README's Install program runs on the native backend, with KERAS_TS_STRICT_NATIVE=1 so
- *     that a kernel falling back to the reference backend is an error;
+ *     that a kernel falling back to the reference backend is an error, and on the wasm backend
+ *     (built into the tarball: the user needs no toolchain for it);
  *   - a CommonJS package gets keras-ts from `import()`, and from `require()` where Node can
  *     require ES modules (as the README says).
  * The temporary folder is removed unless KERAS_TS_KEEP_PACKAGE_TEST=1.
@@ -75,7 +76,10 @@ try {
   const packed = JSON.parse(packOutput.slice(packOutput.search(/^\[/m)));
   const tarball = path.join(work, packed[0].filename);
   const files = new Set(packed[0].files.map((f) => f.path));
-  const needed = ["package.json", "README.md", "LICENSE", "binding.gyp", "scripts/build_native.mjs", "native/addon.c", "native/kt.h", "dist/index.js", "dist/index.d.ts"];
+  const needed = [
+    "package.json", "README.md", "LICENSE", "binding.gyp", "scripts/build_native.mjs", "native/addon.c", "native/kt.h", "dist/index.js", "dist/index.d.ts",
+    "dist/wasm/keras_ts.wasm", "dist/wasm/keras_ts_threads.wasm",
+  ];
   const missing = needed.filter((f) => !files.has(f));
   if (missing.length > 0) fail(`the tarball lacks ${missing.join(", ")}`);
   const stray = [...files].filter((f) => f.startsWith("build/") || f.startsWith("node_modules/") || f.startsWith("test/"));
@@ -129,6 +133,17 @@ try {
   const accuracy = Number(/^test accuracy ([0-9.]+)/m.exec(output)?.[1]);
   if (!(accuracy > 0.9)) fail(`one epoch of MNIST should pass 0.9 test accuracy, got ${accuracy}:\n${output}`);
   if (!/predictions 10000,10$/m.test(output)) fail(`predict did not give a [10000, 10] tensor:\n${output}`);
+
+  step("the README's Install program on the wasm backend, KERAS_TS_STRICT_NATIVE=1");
+  const wasmOutput = run(process.execPath, [path.join("out", "install.js")], {
+    cwd: project,
+    env: { KERAS_TS_STRICT_NATIVE: "1", KERAS_TS_BACKEND: "wasm" },
+  });
+  const wasmLines = wasmOutput.split(/\r?\n/).filter((l) => /^backend: |^test accuracy /.test(l));
+  console.log(wasmLines.join("\n"));
+  if (!wasmLines.includes("backend: wasm")) fail(`the program did not run on the wasm backend:\n${wasmOutput}`);
+  const wasmAccuracy = Number(/^test accuracy ([0-9.]+)/m.exec(wasmOutput)?.[1]);
+  if (!(wasmAccuracy > 0.9)) fail(`one epoch of MNIST on wasm should pass 0.9 test accuracy, got ${wasmAccuracy}:\n${wasmOutput}`);
 
   step("a CommonJS package");
   const cjs = path.join(project, "cjs");

@@ -4,6 +4,7 @@ import { composedKernels } from "./composed.js";
 import { recordFallback } from "./fallbacks.js";
 import { ReferenceBackend } from "./reference/index.js";
 import { tryCreateNativeBackend } from "./native/index.js";
+import { tryCreateWasmBackend } from "./wasm/load_node.js";
 
 export type * from "./core_kernels.js";
 export type * from "./fused_kernels.js";
@@ -20,23 +21,31 @@ let resolved: { backend: Backend; kernels: FusedKernels } | undefined;
 let warnedFallback = false;
 
 /**
- * The backend used until `setBackend` says otherwise: the native (C) one when its addon loads,
- * else the TypeScript reference one, with a one-line warning on stderr. `KERAS_TS_BACKEND=native`
- * or `=reference` forces one (forcing native where it cannot load is an error).
+ * The backend used until `setBackend` says otherwise: the native (C) one when its addon loads, else
+ * the WebAssembly one when its module loads, else the TypeScript reference one, with a one-line
+ * warning on stderr. `KERAS_TS_BACKEND=native`, `=wasm` or `=reference` forces one (forcing one that
+ * cannot load is an error).
  */
 function defaultBackend(): Backend {
   const raw = typeof process !== "undefined" ? process.env?.KERAS_TS_BACKEND : undefined;
   const wanted = (raw ?? "").trim().toLowerCase();
   if (wanted === "reference") return new ReferenceBackend();
-  if (wanted !== "" && wanted !== "native") {
-    throw new Error(`keras-ts: KERAS_TS_BACKEND must be "native" or "reference", got ${JSON.stringify(raw)}`);
+  if (wanted !== "" && wanted !== "native" && wanted !== "wasm") {
+    throw new Error(`keras-ts: KERAS_TS_BACKEND must be "native", "wasm" or "reference", got ${JSON.stringify(raw)}`);
   }
-  const native = tryCreateNativeBackend();
-  if ("backend" in native) return native.backend;
-  if (wanted === "native") throw new Error(`keras-ts: KERAS_TS_BACKEND=native, but the native backend is unavailable (${native.error})`);
+  let nativeError: string | undefined;
+  if (wanted !== "wasm") {
+    const native = tryCreateNativeBackend();
+    if ("backend" in native) return native.backend;
+    if (wanted === "native") throw new Error(`keras-ts: KERAS_TS_BACKEND=native, but the native backend is unavailable (${native.error})`);
+    nativeError = native.error;
+  }
+  const wasm = tryCreateWasmBackend();
+  if ("backend" in wasm) return wasm.backend;
+  if (wanted === "wasm") throw new Error(`keras-ts: KERAS_TS_BACKEND=wasm, but the wasm backend is unavailable (${wasm.error})`);
   if (!warnedFallback) {
     warnedFallback = true;
-    process.stderr.write(`keras-ts: native backend unavailable (${native.error}); using the TypeScript reference backend\n`);
+    process.stderr.write(`keras-ts: native backend unavailable (${nativeError}) and wasm backend unavailable (${wasm.error}); using the TypeScript reference backend\n`);
   }
   return new ReferenceBackend();
 }
@@ -51,7 +60,7 @@ export function setBackend(backend: Backend): void {
   active = backend;
 }
 
-/** The active backend's name, as `keras.backend.backend()` reports it: "native" or "reference". */
+/** The active backend's name, as `keras.backend.backend()` reports it: "native", "wasm" or "reference". */
 export function backendName(): string {
   return getBackend().name;
 }

@@ -2,3 +2,6 @@
 export { backendName as backend, getBackend, setBackend, type Backend } from "./backend.js";
 export { ReferenceBackend } from "./reference/index.js";
 export { NativeBackend, tryCreateNativeBackend, loadNativeAddon } from "./native/index.js";
+export { WasmBackend } from "./wasm/index.js";
+export { createWasmBackend, tryCreateWasmBackend } from "./wasm/load_node.js";
+export { loadWasmBackend, type LoadWasmOptions } from "./wasm/load_url.js";

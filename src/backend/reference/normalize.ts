@@ -20,8 +20,6 @@ type Kernel = (
   inner: number, innerKept: boolean, acc: Float64Array, factor: Float64Array, p: number, q: number, bound: number,
 ) => void;
 
-type OrderKind = "2" | "1" | "inf" | "p";
-
 /** Accumulates the element `a` into `A`. */
 const STEP: Record<OrderKind, string> = {
   "2": "A += Math.fround(a * a);",
@@ -113,12 +111,32 @@ function checkArgs(args: NormalizeArgs): void {
   }
 }
 
-export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
+/**
+ * The blocks, odometer axes and slices `normalize` walks for x of `shape` normalized over `axes`
+ * (the comment at the top of this file): shared with the C kernel (native/normalize.c).
+ */
+export interface NormalizeLayout {
+  blocks: number;
+  blockSize: number;
+  /** Odometer axes of a block, outermost first, and the slice index stride along each. */
+  dims: Int32Array;
+  sliceStrides: Int32Array;
+  inner: number;
+  innerKept: boolean;
+  slices: number;
+  kind: OrderKind;
+  /** Float32 bound of mode "epsilon" (0 otherwise), p and 1/p rounded to float32. */
+  bound: number;
+  p: number;
+  q: number;
+}
+
+export type OrderKind = "2" | "1" | "inf" | "p";
+
+/** Checks the arguments and lays out a normalize of `size` elements (> 0). */
+export function normalizeLayout(shape: Shape, axes: readonly number[], args: NormalizeArgs): NormalizeLayout {
   checkArgs(args);
   const size = sizeOf(shape);
-  if (x.length !== size) throw new Error(`reference backend normalize: ${x.length} values do not fill shape [${shape.join(",")}]`);
-  const out = new Float32Array(size);
-  if (size === 0) return out;
   let { dims, reduced } = canonicalize(shape, axes);
   let blocks = 1;
   if (dims.length > 0 && !reduced[0]) {
@@ -132,8 +150,6 @@ export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], 
     reduced = [true];
   }
   const rank = dims.length - 1;
-  const inner = dims[rank];
-  const innerKept = !reduced[rank];
   // Slice index strides: row-major over the kept axes of the block, 0 along reduced ones.
   const strides = new Int32Array(rank + 1);
   let slices = 1;
@@ -144,11 +160,32 @@ export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], 
   }
   const { order, mode, epsilon } = args;
   const kind: OrderKind = order === 2 ? "2" : order === 1 ? "1" : order === Infinity ? "inf" : "p";
-  const bound = mode !== "epsilon" ? 0 : kind === "2" ? Math.fround(1 / epsilon) : Math.fround(epsilon);
-  const kernel = kernelFor(x, kind, mode);
+  return {
+    blocks,
+    blockSize: size / blocks,
+    dims: Int32Array.from(dims.slice(0, rank)),
+    sliceStrides: strides.subarray(0, rank),
+    inner: dims[rank],
+    innerKept: !reduced[rank],
+    slices,
+    kind,
+    bound: mode !== "epsilon" ? 0 : kind === "2" ? Math.fround(1 / epsilon) : Math.fround(epsilon),
+    p: Math.fround(order),
+    q: Math.fround(1 / order),
+  };
+}
+
+export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
+  checkArgs(args);
+  const size = sizeOf(shape);
+  if (x.length !== size) throw new Error(`reference backend normalize: ${x.length} values do not fill shape [${shape.join(",")}]`);
+  const out = new Float32Array(size);
+  if (size === 0) return out;
+  const l = normalizeLayout(shape, axes, args);
+  const kernel = kernelFor(x, l.kind, args.mode);
   kernel(
-    x, out, blocks, size / blocks, Int32Array.from(dims.slice(0, rank)), strides.subarray(0, rank), inner, innerKept,
-    new Float64Array(slices), new Float64Array(slices), Math.fround(order), Math.fround(1 / order), bound,
+    x, out, l.blocks, l.blockSize, l.dims, l.sliceStrides, l.inner, l.innerKept,
+    new Float64Array(l.slices), new Float64Array(l.slices), l.p, l.q, l.bound,
   );
   return out;
 }

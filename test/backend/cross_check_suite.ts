@@ -1,0 +1,580 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../../src/backend/backend.js";
+import type { DType, TypedArray } from "../../src/backend/dtypes.js";
+import { ReferenceBackend } from "../../src/backend/reference/index.js";
+
+/*
+ * Randomized cross-check of a compiled backend's kernels (native C, WebAssembly) against the
+ * reference kernels, on random shapes
+ * with odd sizes, size-1 axes, lengths that are not multiples of any vector width, every
+ * transpose combination and batch stride of matmul, and NaN / Inf / -0 inputs. Elementwise
+ * results must match bit for bit (NaN matches NaN), except ops that call a libm transcendental
+ * (libm and V8 may round the float64 result differently, which changes the float32 result by at
+ * most one unit in the last place). GEMM and float sums may differ by accumulation order:
+ * 1e-5 of the sum of |terms|. Every SIMD level the backend has is checked (native: AVX-512, AVX2, C).
+ *
+ * test/backend/native/cross_check.test.ts and test/backend/wasm/cross_check.test.ts run it.
+ */
+
+const ref = new ReferenceBackend();
+
+/** Seeded xorshift32. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 1.5, 2.5, -2.5, 1e-30, -1e-30, 3e38, -3e38, 88.5, -104, 1e-45];
+
+/** Random float32 values: mostly in [-4, 4), some specials, some large. */
+function floats(n: number, r: () => number, specials = true): Float32Array {
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    if (specials && u < 0.06) out[i] = SPECIAL[Math.floor(r() * SPECIAL.length)];
+    else if (u < 0.1) out[i] = (r() - 0.5) * 2e6;
+    else if (u < 0.15) out[i] = Math.round((r() - 0.5) * 8) / 2;
+    else out[i] = (r() - 0.5) * 8;
+  }
+  return out;
+}
+/** Uniform in [-1, 1). */
+function uniform(n: number, r: () => number): Float32Array {
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+}
+function ints(n: number, r: () => number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    out[i] = u < 0.05 ? [2147483647, -2147483648, 0, 65536, -65536][Math.floor(r() * 5)] : Math.floor((r() - 0.5) * 20);
+  }
+  return out;
+}
+function bytes(n: number, r: () => number, bool: boolean): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = bool ? (r() < 0.5 ? 1 : 0) : Math.floor(r() * 256);
+  return out;
+}
+function arrayOf(dtype: DType, n: number, r: () => number): TypedArray {
+  return dtype === "float32" ? floats(n, r) : dtype === "int32" ? ints(n, r) : bytes(n, r, dtype === "bool");
+}
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Float32 units in the last place between two floats (0 for equal, and for NaN vs NaN). */
+function ulps(a: number, b: number): number {
+  if (Number.isNaN(a) && Number.isNaN(b)) return 0;
+  if (a === b) return Object.is(a, b) || a !== 0 ? 0 : 1;
+  if (!Number.isFinite(a) || !Number.isFinite(b) || Number.isNaN(a) || Number.isNaN(b)) return Infinity;
+  const f = new Float32Array([a, b]);
+  const i = new Int32Array(f.buffer);
+  const key = (v: number) => (v < 0 ? -2147483648 - v : v);
+  return Math.abs(key(i[0]) - key(i[1]));
+}
+
+function assertSame(got: TypedArray, want: TypedArray, what: string, maxUlps = 0): void {
+  assert.equal(got.constructor.name, want.constructor.name, `${what}: storage type`);
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w))) continue;
+    if (maxUlps > 0 && got instanceof Float32Array && ulps(g, w) <= maxUlps) continue;
+    assert.fail(`${what}: element ${i} is ${g}, reference ${w}`);
+  }
+}
+
+/** |got - want| <= tol * scale[i] (NaN / Inf must match exactly). */
+function assertClose(got: TypedArray, want: TypedArray, scale: ArrayLike<number>, tol: number, what: string): void {
+  assert.equal(got.constructor.name, want.constructor.name, `${what}: storage type`);
+  assert.equal(got.length, want.length, `${what}: length`);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i], w = want[i];
+    if (!Number.isFinite(w) || !Number.isFinite(g)) {
+      if (Object.is(g, w) || (Number.isNaN(g) && Number.isNaN(w))) continue;
+      // Terms beyond float32's range: float32 accumulation may overflow where float64 did not.
+      if (!(scale[i] <= 3.4e38)) continue;
+      assert.fail(`${what}: element ${i} is ${g}, reference ${w}`);
+    }
+    const bound = tol * scale[i] + 1e-30;
+    if (Math.abs(g - w) > bound) assert.fail(`${what}: element ${i} is ${g}, reference ${w} (bound ${bound})`);
+  }
+}
+
+const TRANSCENDENTAL = new Set<string>([
+  "exp", "expm1", "log", "log1p", "sin", "cos", "tan", "tanh", "sigmoid", "erf", "softplus", "atan", "sinh", "cosh",
+  "asin", "acos", "arcsinh", "arccosh", "arctanh", "power", "atan2",
+]);
+const UNARY: UnaryOp[] = [
+  "negative", "abs", "sign", "sqrt", "rsqrt", "square", "reciprocal", "exp", "expm1", "log", "log1p", "sin", "cos", "tan",
+  "tanh", "sigmoid", "relu", "floor", "ceil", "round", "isnan", "isfinite", "isinf", "logicalNot", "erf", "softplus", "atan",
+  "sinh", "cosh", "asin", "acos", "arcsinh", "arccosh", "arctanh",
+];
+const PREDICATES = new Set<string>(["isnan", "isfinite", "isinf", "logicalNot"]);
+const BINARY: BinaryOp[] = [
+  "add", "subtract", "multiply", "divide", "floorDivide", "mod", "power", "maximum", "minimum", "atan2", "equal", "notEqual",
+  "less", "lessEqual", "greater", "greaterEqual", "logicalAnd", "logicalOr", "logicalXor",
+];
+const COMPARISONS = new Set<string>(["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual", "logicalAnd", "logicalOr", "logicalXor"]);
+const DTYPES: DType[] = ["float32", "int32", "uint8", "bool"];
+
+/** Pairs of broadcast-compatible shapes: same, scalar, row, column, general, size-1 axes, empty. */
+const BINARY_SHAPES: [number[], number[]][] = [
+  [[37], [37]], [[5, 7], [5, 7]], [[1], [33]], [[33], [1]], [[], [19]], [[6, 17], [17]], [[17], [6, 17]],
+  [[6, 17], [6, 1]], [[6, 1], [6, 17]], [[3, 1, 5], [1, 4, 1]], [[2, 3, 4, 5], [3, 1, 5]], [[1, 1, 7], [7, 1, 1]],
+  [[0, 3], [3]], [[4, 0], [4, 1]], [[1, 1], [1, 1]], [[300, 301], [301]], [[300, 301], [300, 301]], [[257, 1], [1, 259]],
+];
+
+function broadcast(a: number[], b: number[]): number[] {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[i - (rank - a.length)] ?? 1;
+    const y = b[i - (rank - b.length)] ?? 1;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** A compiled backend to check, as its test file finds it. */
+export interface CrossCheckTarget {
+  /** The backend's name ("native", "wasm"). */
+  name: string;
+  /** What the suite's title calls it (default: the name). */
+  label?: string;
+  /** The backend, or why it is not available here (the suite is then skipped). */
+  created: { backend: CompiledBackend } | { error: string };
+  /** Its SIMD levels, best first (info().isa reports one). */
+  levels: string[];
+  /** Runs `fn` once per level (selecting each in turn), leaving the best one selected. */
+  forEachLevel(fn: (level: string) => void): void;
+}
+
+/** What the suite needs of a backend beyond the kernels. */
+export type CompiledBackend = ReferenceBackend & { smallSize: number; info(): { isa: string; threads: number }; setNumThreads(n: number): void };
+
+export function crossCheck(target: CrossCheckTarget): void {
+  const { created } = target;
+  const skip = "error" in created ? `${target.name} backend unavailable: ${created.error}` : false;
+  const forEachLevel = (fn: (level: string) => void) => {
+    if (skip === false) target.forEachLevel(fn);
+  };
+  describe(`${target.label ?? target.name} backend against the reference backend`, { skip }, () => {
+    const be = ("backend" in created ? created.backend : undefined) as CompiledBackend;
+    // Every size through the compiled kernels, the small ones included (by default those run the reference kernels).
+    if (be !== undefined) be.smallSize = 0;
+
+    test(`it is the ${target.name} backend`, () => {
+      assert.equal(be.name, target.name);
+      const info = be.info();
+      assert.ok(target.levels.includes(info.isa), `isa ${info.isa}`);
+      assert.ok(info.threads >= 1);
+    });
+
+    test("matmul: random shapes, all transposes, batch strides, float32 and int32", () => {
+      forEachLevel((isa) => {
+        const r = rng(isa.length * 7919);
+        const dims = [1, 2, 3, 5, 7, 12, 13, 16, 17, 31, 32, 33, 47, 64, 65, 97, 130];
+        for (let trial = 0; trial < 160; trial++) {
+          const pick = () => dims[Math.floor(r() * dims.length)];
+          let m = pick(), n = pick(), k = pick();
+          if (trial % 40 === 0) [m, n, k] = [150 + Math.floor(r() * 60), 140 + Math.floor(r() * 70), 200 + Math.floor(r() * 150)];
+          if (trial % 53 === 0) k = 0;
+          const batch = trial % 5 === 0 ? 1 + Math.floor(r() * 4) : 1;
+          const transA = r() < 0.5, transB = r() < 0.5;
+          const shareA = batch > 1 && r() < 0.3, shareB = batch > 1 && r() < 0.4;
+          const args: MatmulArgs = { batch, m, n, k, transA, transB, aBatchStride: shareA ? 0 : m * k, bBatchStride: shareB ? 0 : k * n };
+          const isInt = trial % 11 === 5;
+          const aLen = shareA ? m * k : batch * m * k, bLen = shareB ? k * n : batch * k * n;
+          const a = isInt ? ints(aLen, r) : floats(aLen, r, trial % 7 === 3);
+          const b = isInt ? ints(bLen, r) : floats(bLen, r, trial % 7 === 4);
+          const what = `${isa} matmul ${batch}x${m}x${k}x${n} tA=${transA} tB=${transB} strides=${args.aBatchStride},${args.bBatchStride}`;
+          const want = ref.matmul(a, b, args);
+          const got = be.matmul(a, b, args);
+          if (isInt) {
+            assertSame(got, want, what);
+            continue;
+          }
+          // Error bound of any summation order: relative to the sum of |a||b| terms.
+          const scale = new Float64Array(batch * m * n);
+          for (let bi = 0; bi < batch; bi++)
+            for (let i = 0; i < m; i++)
+              for (let j = 0; j < n; j++) {
+                let s = 0;
+                for (let p = 0; p < k; p++) {
+                  const av = a[bi * args.aBatchStride + (transA ? p * m + i : i * k + p)];
+                  const bv = b[bi * args.bBatchStride + (transB ? j * k + p : p * n + j)];
+                  s += Math.abs(av * bv);
+                }
+                scale[(bi * m + i) * n + j] = s;
+              }
+          assertClose(got, want, scale, 1e-5, what);
+        }
+      });
+    });
+
+    test("matmul: NaN and Inf propagate like the reference", () => {
+      const args: MatmulArgs = { batch: 1, m: 13, n: 37, k: 19, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+      for (const tA of [false, true])
+        for (const tB of [false, true]) {
+          const a = floats(13 * 19, rng(3), false), b = floats(19 * 37, rng(4), false);
+          a[5] = NaN;
+          a[40] = Infinity;
+          b[100] = -Infinity;
+          const as = { ...args, transA: tA, transB: tB };
+          const want = ref.matmul(a, b, as), got = be.matmul(a, b, as);
+          for (let i = 0; i < want.length; i++) {
+            if (!Number.isFinite(want[i])) assert.ok(Object.is(got[i], want[i]) || (Number.isNaN(got[i]) && Number.isNaN(want[i])), `element ${i}: ${got[i]} vs ${want[i]}`);
+          }
+        }
+    });
+
+    test("matmul: invalid arguments fail as the reference does", () => {
+      const a = new Float32Array(6), b = new Float32Array(6);
+      const args: MatmulArgs = { batch: 1, m: 2, n: 4, k: 3, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+      assert.throws(() => be.matmul(a, b, args), RangeError);
+      assert.throws(() => be.matmul(a, b, { ...args, m: -1 }), RangeError);
+    });
+
+    test("unary: every op and dtype pair matches (bit for bit, 1 ulp for libm functions)", () => {
+      forEachLevel((isa) => {
+        const r = rng(11);
+        for (const op of UNARY)
+          for (const inDtype of DTYPES)
+            for (const outDtype of DTYPES) {
+              if (PREDICATES.has(op) !== (outDtype === "bool") && !(outDtype === "float32" && inDtype !== "float32")) continue;
+              for (const n of [0, 1, 15, 16, 17, 63, 1000, 70001]) {
+                if (n > 1000 && (inDtype !== "float32" || op === "erf")) continue;
+                const x = arrayOf(inDtype, n, r);
+                const want = ref.unary(op, x, outDtype);
+                const got = be.unary(op, x, outDtype);
+                assertSame(got, want, `${isa} unary ${op} ${inDtype}->${outDtype} n=${n}`, TRANSCENDENTAL.has(op) ? 1 : 0);
+              }
+            }
+      });
+    });
+
+    test("binary: every op, dtype and broadcast pattern matches", () => {
+      forEachLevel((isa) => {
+        const r = rng(23);
+        for (const op of BINARY)
+          for (const inDtype of DTYPES)
+            for (const [aShape, bShape] of BINARY_SHAPES) {
+              const outShape = broadcast(aShape, bShape);
+              if (size(outShape) > 2000 && (isa !== target.levels[0] || (inDtype !== "float32" && op !== "add"))) continue;
+              const outDtypes: DType[] = COMPARISONS.has(op) ? ["bool"] : inDtype === "float32" ? ["float32"] : inDtype === "bool" ? ["int32"] : [inDtype, "float32"];
+              for (const outDtype of outDtypes) {
+                const a = arrayOf(inDtype, size(aShape), r), b = arrayOf(inDtype, size(bShape), r);
+                const want = ref.binary(op, a, aShape, b, bShape, outShape, outDtype);
+                const got = be.binary(op, a, aShape, b, bShape, outShape, outDtype);
+                assertSame(got, want, `${isa} binary ${op} ${inDtype}->${outDtype} [${aShape}] [${bShape}]`, TRANSCENDENTAL.has(op) ? 1 : 0);
+              }
+            }
+      });
+    });
+
+    test("binary: mixed operand storage falls back to the reference", () => {
+      const a = new Float32Array([1.5, -2, 3]), b = new Int32Array([2, 2, 2]);
+      assertSame(be.binary("multiply", a, [3], b, [3], [3], "float32"), ref.binary("multiply", a, [3], b, [3], [3], "float32"), "mixed");
+    });
+
+    test("select: broadcast condition and branches, every dtype", () => {
+      const r = rng(31);
+      const cases: [number[], number[], number[]][] = [
+        [[7], [7], [7]], [[1], [5, 3], [3]], [[4, 1], [1, 6], [4, 6]], [[2, 3, 4], [4], [3, 1]], [[0, 2], [2], [1]], [[300, 250], [250], [300, 1]],
+      ];
+      for (const dtype of DTYPES)
+        for (const [cs, as, bs] of cases) {
+          const out = broadcast(broadcast(cs, as), bs);
+          const c = bytes(size(cs), r, true), a = arrayOf(dtype, size(as), r), b = arrayOf(dtype, size(bs), r);
+          assertSame(be.select(c, cs, a, as, b, bs, out, dtype), ref.select(c, cs, a, as, b, bs, out, dtype), `select ${dtype} [${cs}] [${as}] [${bs}]`);
+        }
+      const fc = floats(6, r);
+      const fa = floats(6, r), fb = floats(6, r);
+      assertSame(be.select(fc, [6], fa, [6], fb, [6], [6], "float32"), ref.select(fc, [6], fa, [6], fb, [6], [6], "float32"), "float condition");
+    });
+
+    test("cast and fill: every dtype pair, out-of-range values, -0 and NaN", () => {
+      const r = rng(41);
+      for (const from of DTYPES)
+        for (const to of DTYPES) {
+          const x = arrayOf(from, 1001, r);
+          if (x instanceof Float32Array) x.set([NaN, Infinity, -Infinity, -0, 2147483648, -2147483649, 4294967296 + 5, 255.9, 256, -1.5, 1e10, -1e10], 0);
+          assertSame(be.cast(x, to), ref.cast(x, to), `cast ${from}->${to}`);
+        }
+      for (const dtype of DTYPES)
+        for (const v of [0, -0, 1, -1, 2.7, -2.7, 300, -300, 2 ** 31, 2 ** 32 + 3, NaN, Infinity, 1e40])
+          for (const n of [0, 1, 33]) assertSame(be.fill(n, v, dtype), ref.fill(n, v, dtype), `fill ${dtype} ${v} n=${n}`);
+    });
+
+    test("reduce: sum / prod / max / min over any axes; -0, NaN and empty axes", () => {
+      forEachLevel((isa) => {
+        const r = rng(53);
+        const shapes: [number[], number[]][] = [
+          [[37], [0]], [[6, 17], [1]], [[6, 17], [0]], [[3, 4, 5], [0, 2]], [[3, 4, 5], [1]], [[2, 1, 9], [2]], [[5, 0], [1]], [[0, 5], [1]],
+          [[4, 1], [1]], [[], []], [[3, 5], []], [[300, 301], [0]], [[301, 300], [1]], [[2, 3, 4, 5], [1, 3]], [[1000], [0]], [[2, 600], [0]],
+        ];
+        for (const op of ["sum", "prod", "max", "min", "any", "all"] as ReduceOp[])
+          for (const [shape, axes] of shapes) {
+            const x = floats(size(shape), r, true);
+            if (op === "prod") for (let i = 0; i < x.length; i++) x[i] = Number.isFinite(x[i]) ? 0.75 + (r() * 0.5) : x[i];
+            const want = ref.reduce(op, x, shape, axes, op === "any" || op === "all" ? "bool" : "float32");
+            const got = be.reduce(op, x, shape, axes, op === "any" || op === "all" ? "bool" : "float32");
+            const what = `${isa} reduce ${op} [${shape}] axes [${axes}]`;
+            if (op === "sum" || op === "prod") {
+              // Bound by the sum of |terms| (sum) or |result| (prod) in float64.
+              const scale = Float64Array.from(want, (w) => Math.max(Math.abs(w), 1e-30));
+              if (op === "sum") {
+                const abs = Float32Array.from(x, Math.abs);
+                const s = ref.reduce("sum", abs, shape, axes, "float32");
+                for (let i = 0; i < s.length; i++) scale[i] = s[i];
+              }
+              assertClose(got, want, scale, 1e-5, what);
+            } else assertSame(got, want, what);
+          }
+        const zeros = new Float32Array([-0, 0, -0, -0, -0, 0]);
+        for (const op of ["max", "min"] as ReduceOp[]) {
+          assertSame(be.reduce(op, zeros, [6], [0], "float32"), ref.reduce(op, zeros, [6], [0], "float32"), `${op} of signed zeros`);
+          assertSame(be.reduce(op, zeros, [3, 2], [0], "float32"), ref.reduce(op, zeros, [3, 2], [0], "float32"), `${op} of signed zeros, axis 0`);
+          const allNeg = new Float32Array([-0, -0]);
+          assertSame(be.reduce(op, allNeg, [2], [0], "float32"), ref.reduce(op, allNeg, [2], [0], "float32"), `${op} of -0s`);
+        }
+        const ix = ints(60, r);
+        assertSame(be.reduce("sum", ix, [6, 10], [1], "int32"), ref.reduce("sum", ix, [6, 10], [1], "int32"), "int32 sum");
+        // Integer and bool inputs, every op, to the output types ops ask for (exact: integer sums are exact in float64).
+        for (const dtype of ["int32", "uint8", "bool"] as DType[])
+          for (const [shape, axes] of [[[6, 10], [1]], [[6, 10], [0]], [[3, 4, 5], [0, 2]], [[4, 1], [1]], [[500], [0]], [[7, 0], [1]]] as [number[], number[]][])
+            for (const [op, outDtype] of [["sum", "int32"], ["sum", "float32"], ["max", "int32"], ["min", dtype === "int32" ? "int32" : "uint8"], ["prod", "int32"], ["any", "bool"], ["all", "bool"]] as [ReduceOp, DType][]) {
+              const x = arrayOf(dtype, size(shape), r);
+              assertSame(be.reduce(op, x, shape, axes, outDtype), ref.reduce(op, x, shape, axes, outDtype), `${isa} reduce ${op} ${dtype}->${outDtype} [${shape}] axes [${axes}]`);
+            }
+      });
+    });
+
+    test("argReduce: any axis, ties and NaN", () => {
+      const r = rng(61);
+      for (const [shape, axis] of [[[37], 0], [[6, 17], 1], [[6, 17], 0], [[3, 4, 5], 1], [[2, 0], 1], [[0, 3], 0], [[5, 1], 1], [[700, 3], 0]] as [number[], number][])
+        for (const op of ["argmax", "argmin"] as const) {
+          const x = floats(size(shape), r, true);
+          for (let i = 0; i < x.length; i += 5) x[i] = Math.round(x[i]);
+          assertSame(be.argReduce(op, x, shape, axis), ref.argReduce(op, x, shape, axis), `${op} [${shape}] axis ${axis}`);
+        }
+    });
+
+    test("softmax and logSoftmax rows, with -Inf, NaN and huge values", () => {
+      const r = rng(71);
+      for (const [rows, cols] of [[1, 1], [3, 7], [32, 10], [17, 33], [1, 1000], [300, 301], [4, 0]]) {
+        const x = floats(rows * cols, r, false);
+        if (x.length > 10) {
+          x[3] = -Infinity;
+          x[7] = 80;
+        }
+        assertSame(be.softmax(x, rows, cols), ref.softmax(x, rows, cols), `softmax ${rows}x${cols}`, 1);
+        assertSame(be.logSoftmax(x, rows, cols), ref.logSoftmax(x, rows, cols), `logSoftmax ${rows}x${cols}`, 1);
+      }
+      const withNaN = new Float32Array([1, NaN, 2, -Infinity, -Infinity, -Infinity]);
+      assertSame(be.softmax(withNaN, 2, 3), ref.softmax(withNaN, 2, 3), "softmax NaN / all -Inf");
+      assertSame(be.logSoftmax(withNaN, 2, 3), ref.logSoftmax(withNaN, 2, 3), "logSoftmax NaN / all -Inf");
+    });
+
+    test("transpose: 2-d, batched, general permutations, every element size", () => {
+      const r = rng(83);
+      const cases: [number[], number[]][] = [
+        [[7, 13], [1, 0]], [[1, 5], [1, 0]], [[33, 17], [1, 0]], [[4, 6, 9], [0, 2, 1]], [[4, 6, 9], [2, 0, 1]], [[2, 3, 4, 5], [0, 3, 1, 2]],
+        [[300, 257], [1, 0]], [[3, 1, 4], [2, 1, 0]], [[0, 4], [1, 0]], [[5], [0]], [[700, 2, 100], [0, 2, 1]],
+      ];
+      for (const dtype of DTYPES)
+        for (const [shape, perm] of cases) {
+          const x = arrayOf(dtype, size(shape), r);
+          assertSame(be.transpose(x, shape, perm), ref.transpose(x, shape, perm), `transpose ${dtype} [${shape}] perm [${perm}]`);
+        }
+    });
+
+    test("gather: along axis 0 (minibatch rows) and other axes", () => {
+      const r = rng(97);
+      for (const dtype of DTYPES)
+        for (const [shape, axis, m] of [[[10, 7], 0, 32], [[10, 7], 1, 5], [[4, 5, 6], 1, 9], [[50], 0, 17], [[6, 0], 0, 3], [[6, 3], 0, 0]] as [number[], number, number][]) {
+          const x = arrayOf(dtype, size(shape), r);
+          const idx = Int32Array.from({ length: m }, () => Math.floor(r() * shape[axis]));
+          assertSame(be.gather(x, shape, idx, axis), ref.gather(x, shape, idx, axis), `gather ${dtype} [${shape}] axis ${axis}`);
+        }
+    });
+
+    test("kernels the C code does not have give the reference's results", () => {
+      const x = floats(24, rng(5));
+      assertSame(be.cumulative("sum", x, [4, 6], 1, "float32"), ref.cumulative("sum", x, [4, 6], 1, "float32"), "cumulative");
+      assertSame(be.slice(x, [4, 6], [1, 2], [2, 3]), ref.slice(x, [4, 6], [1, 2], [2, 3]), "slice");
+      assertSame(be.broadcastTo(x.subarray(0, 6), [6], [3, 6]), ref.broadcastTo(x.subarray(0, 6), [6], [3, 6]), "broadcastTo");
+    });
+
+    test("layout: slice boxes, broadcasts, pad, concat and reverse on every dtype", () => {
+      const r = rng(89);
+      for (const dtype of DTYPES) {
+        for (const [shape, begin, sz] of [
+          [[7, 9], [2, 3], [4, 5]], [[3, 4, 5], [1, 0, 2], [2, 4, 3]], [[40, 30], [5, 0], [20, 30]], [[2, 3, 4, 5], [1, 1, 1, 1], [1, 2, 3, 4]], [[5, 1, 6], [0, 0, 1], [5, 1, 4]],
+        ] as [number[], number[], number[]][]) {
+          const x = arrayOf(dtype, size(shape), r);
+          assertSame(be.slice(x, shape, begin, sz), ref.slice(x, shape, begin, sz), `slice ${dtype} [${shape}] at [${begin}] size [${sz}]`);
+        }
+        for (const [shape, out] of [[[3, 1], [3, 7]], [[1, 5], [4, 5]], [[2, 1, 3], [2, 4, 3]], [[7], [2, 3, 7]], [[1, 1], [3, 4]]] as [number[], number[]][]) {
+          const x = arrayOf(dtype, size(shape), r);
+          assertSame(be.broadcastTo(x, shape, out), ref.broadcastTo(x, shape, out), `broadcastTo ${dtype} [${shape}] -> [${out}]`);
+        }
+        for (const [shape, paddings, value] of [
+          [[5, 7], [[1, 2], [0, 3]], 0], [[3, 4, 2], [[0, 0], [2, 1], [1, 1]], 1.5], [[30], [[4, 0]], -2], [[2, 3], [[0, 0], [0, 0]], 7], [[6, 5], [[1, 1], [1, 1]], 300],
+        ] as [number[], [number, number][], number][]) {
+          const x = arrayOf(dtype, size(shape), r);
+          assertSame(be.pad(x, shape, paddings, value), ref.pad(x, shape, paddings, value), `pad ${dtype} [${shape}] value ${value}`);
+        }
+        for (const [shapes, axis] of [[[[3, 4], [3, 5]], 1], [[[2, 3], [4, 3], [1, 3]], 0], [[[2, 3, 4], [2, 1, 4], [2, 0, 4]], 1], [[[60], [70]], 0], [[[5, 2, 3], [5, 2, 7]], 2]] as [number[][], number][]) {
+          const xs = shapes.map((s) => arrayOf(dtype, size(s), r));
+          assertSame(be.concat(xs, shapes, axis, dtype), ref.concat(xs, shapes, axis, dtype), `concat ${dtype} axis ${axis} [${shapes.map((s) => `[${s}]`)}]`);
+        }
+        for (const [shape, axes] of [[[7, 9], [0]], [[7, 9], [1]], [[3, 4, 5], [0, 2]], [[3, 1, 5], [1]], [[2, 3, 4, 5], [1, 2, 3]], [[100], [0]]] as [number[], number[]][]) {
+          const x = arrayOf(dtype, size(shape), r);
+          assertSame(be.reverse(x, shape, axes), ref.reverse(x, shape, axes), `reverse ${dtype} [${shape}] axes [${axes}]`);
+        }
+      }
+    });
+
+    test("countArgmaxMatches: labels of every storage type, one-hot rows, ties and NaN", () => {
+      const r = rng(149);
+      for (const [rows, cols] of [[1, 3], [32, 10], [17, 33], [300, 7], [5, 1]]) {
+        const pred = floats(rows * cols, r, true);
+        for (let i = 0; i < pred.length; i += 3) pred[i] = Math.round(pred[i]);
+        const labels: TypedArray[] = [
+          Int32Array.from({ length: rows }, () => Math.floor(r() * cols)),
+          Float32Array.from({ length: rows }, () => (r() < 0.2 ? Math.floor(r() * cols) + 0.5 : Math.floor(r() * cols))),
+          Uint8Array.from({ length: rows }, () => Math.floor(r() * cols)),
+        ];
+        for (const l of labels) {
+          assert.equal(be.countArgmaxMatches(pred, rows, cols, l, null), ref.countArgmaxMatches(pred, rows, cols, l, null), `${rows}x${cols} ${l.constructor.name} labels`);
+        }
+        for (const dtype of ["float32", "int32", "uint8"] as DType[]) {
+          const oneHot = arrayOf(dtype, rows * cols, r);
+          assert.equal(be.countArgmaxMatches(pred, rows, cols, null, oneHot), ref.countArgmaxMatches(pred, rows, cols, null, oneHot), `${rows}x${cols} ${dtype} one-hot`);
+        }
+      }
+    });
+
+    test("normalize: orders 2, 1, Infinity and p, both modes, any axes, every input type", () => {
+      const r = rng(151);
+      const cases: [number[], number[]][] = [[[6, 17], [1]], [[6, 17], [0]], [[3, 4, 5], [0, 2]], [[3, 4, 5], [1]], [[2, 1, 9], [2]], [[40, 30], [0, 1]], [[2, 3, 4, 5], [1, 3]], [[300, 8], [1]]];
+      for (const dtype of ["float32", "int32", "uint8"] as DType[])
+        for (const [shape, axes] of cases)
+          for (const order of [2, 1, Infinity, 3, 0.5])
+            for (const mode of ["zeroAsOne", "epsilon"] as const) {
+              const x = arrayOf(dtype, size(shape), r);
+              if (x instanceof Float32Array && x.length > 12) x.fill(0, 0, 6);
+              const args = { order, mode, epsilon: 1e-12 };
+              const what = `normalize ${dtype} [${shape}] axes [${axes}] order ${order} ${mode}`;
+              assertSame(be.normalize(x, shape, axes, args), ref.normalize(x, shape, axes, args), what, order === 3 || order === 0.5 ? 1 : 0);
+            }
+    });
+
+    test("fused dense forward / backward: every activation, bias or none, odd shapes", () => {
+      const r = rng(131);
+      const close = (got: ArrayLike<number> | null, want: ArrayLike<number> | null, what: string) => {
+        if (want === null) return assert.equal(got, null, `${what}: should be null`);
+        assert.ok(got !== null, `${what}: missing`);
+        assert.equal(got.length, want.length, `${what}: length`);
+        for (let i = 0; i < want.length; i++) {
+          const g: number = got[i], w: number = want[i];
+          if (Number.isNaN(w) && Number.isNaN(g)) continue;
+          if (!(Math.abs(g - w) <= 1e-5 * (1 + Math.abs(w)))) assert.fail(`${what}[${i}]: ${g} vs reference ${w}`);
+        }
+      };
+      for (const [m, k, n] of [[1, 1, 1], [32, 784, 128], [32, 128, 10], [7, 13, 33], [5, 0, 4], [0, 3, 2], [64, 300, 17]])
+        for (const act of ["linear", "relu", "sigmoid", "tanh"] as const)
+          for (const withBias of [true, false]) {
+            const x = uniform(m * k, r), w = uniform(k * n, r).map((v) => v / 8);
+            const bias = withBias ? uniform(n, r) : null;
+            const what = `dense ${m}x${k}x${n} ${act} bias=${withBias}`;
+            const out = ref.linearForward(x, w, bias, m, k, n, act);
+            close(be.linearForward(x, w, bias, m, k, n, act), out, `${what} forward`);
+            const dOut = uniform(m * n, r);
+            const flags: [boolean, boolean, boolean] = [m % 2 === 0, true, withBias];
+            const want = ref.linearBackward(dOut, out, x, w, m, k, n, act, ...flags);
+            const got = be.linearBackward(dOut, out, x, w, m, k, n, act, ...flags);
+            close(got.dX, want.dX, `${what} dX`);
+            close(got.dW, want.dW, `${what} dW`);
+            close(got.db, want.db, `${what} db`);
+          }
+      assert.throws(() => be.linearForward(new Float32Array(3), new Float32Array(4), null, 2, 2, 2, "relu"), RangeError);
+    });
+
+    test("fused softmax cross-entropy and its gradient: sparse (incl. out-of-range labels) and dense targets", () => {
+      const r = rng(137);
+      for (const [rows, cols] of [[1, 1], [32, 10], [17, 33], [4, 1000]]) {
+        const logits = uniform(rows * cols, r).map((v) => v * 8);
+        const labels = Int32Array.from({ length: rows }, (_, i) => (i % 7 === 3 ? cols + 2 : i % 11 === 5 ? -1 : Math.floor(r() * cols)));
+        const dense = Float32Array.from({ length: rows * cols }, () => (r() < 0.3 ? r() : 0));
+        const scale = Float32Array.from({ length: rows }, () => r() / rows);
+        for (const [lab, den] of [[labels, null], [null, dense]] as [Int32Array | null, Float32Array | null][]) {
+          const what = `xent ${rows}x${cols} ${lab ? "sparse" : "dense"}`;
+          const l1 = be.softmaxCrossEntropy(logits, rows, cols, lab, den), l2 = ref.softmaxCrossEntropy(logits, rows, cols, lab, den);
+          assertClose(l1, l2, Float64Array.from(l2, (v) => 1 + Math.abs(v)), 1e-5, `${what} loss`);
+          const g1 = be.softmaxCrossEntropyBackward(logits, rows, cols, lab, den, scale);
+          const g2 = ref.softmaxCrossEntropyBackward(logits, rows, cols, lab, den, scale);
+          assertClose(g1, g2, Float64Array.from(g2, (v) => 1e-3 + Math.abs(v)), 1e-5, `${what} gradient`);
+        }
+      }
+    });
+
+    test("fused optimizer updates match bit for bit", () => {
+      const r = rng(139);
+      /** Both backends update their own copies of `state` in place; every array must come out identical. */
+      const same = (what: string, state: (Float32Array | null)[], run: (b: ReferenceBackend, s: (Float32Array | null)[]) => void) => {
+        const a = state.map((x) => x?.slice() ?? null), b = state.map((x) => x?.slice() ?? null);
+        run(be, a);
+        run(ref, b);
+        a.forEach((x, i) => (x === null ? assert.equal(b[i], null) : assertSame(x, b[i]!, `${what} array ${i}`)));
+      };
+      // Sizes around the vector widths and the thread split (1 << 15 elements).
+      for (const size of [1, 17, 1000, 40000]) {
+        const v = floats(size, r, false), g = floats(size, r, false), m = floats(size, r, false);
+        const vel = Float32Array.from(floats(size, r, false), Math.abs), hat = Float32Array.from(floats(size, r, false), Math.abs);
+        for (const nesterov of [false, true])
+            for (const mom of [null, m]) {
+              const args = { lr: 0.01, momentum: 0.9, nesterov };
+              same(`sgd ${size}`, [v, mom], (be, [w, mm]) => be.sgdUpdate(w!, g, mm, args));
+            }
+        for (const mom of [null, m])
+          for (const avg of [null, g.map((x) => x / 2)]) {
+            const args = { lr: 0.001, rho: 0.9, momentum: mom ? 0.5 : 0, epsilon: 1e-7 };
+            same(`rmsprop ${size}`, [v, vel, mom, avg], (be, [w, vv, mm, aa]) => be.rmspropUpdate(w!, g, vv!, mm, aa, args));
+          }
+        for (const vh of [null, hat]) {
+          const args = { alpha: 0.001 * Math.sqrt(1 - 0.999 ** 3) / (1 - 0.9 ** 3), beta1: 0.9, beta2: 0.999, epsilon: 1e-7 };
+          same(`adam ${size}`, [v, m, vel, vh], (be, [w, mm, vv, hh]) => be.adamUpdate(w!, g, mm!, vv!, hh, args));
+        }
+      }
+      assert.throws(() => be.adamUpdate(new Float32Array(3), new Float32Array(2), new Float32Array(3), new Float32Array(3), null, { alpha: 1, beta1: 0.9, beta2: 0.9, epsilon: 1 }), RangeError);
+    });
+
+    test("threads: 1 thread and the pool give the same results", () => {
+      const r = rng(101);
+      const a = floats(300 * 256, r, false), b = floats(256 * 200, r, false);
+      const args: MatmulArgs = { batch: 1, m: 300, n: 200, k: 256, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+      const threads = be.info().threads;
+      const pooled = be.matmul(a, b, args);
+      const sumPooled = be.reduce("sum", a, [300, 256], [0], "float32");
+      const expPooled = be.unary("exp", a, "float32");
+      be.setNumThreads(1);
+      try {
+        assertSame(be.matmul(a, b, args), pooled, "matmul 1 thread vs pool");
+        assertSame(be.reduce("sum", a, [300, 256], [0], "float32"), sumPooled, "column sums 1 thread vs pool");
+        assertSame(be.unary("exp", a, "float32"), expPooled, "exp 1 thread vs pool");
+      } finally {
+        be.setNumThreads(threads);
+      }
+    });
+  });
+}

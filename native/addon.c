@@ -20,6 +20,8 @@
 #include "ew_jobs.h"
 #include "ew_ops.h"
 #include "kt.h"
+#include "kt_ext.h"
+#include "napi_ext.h"
 
 #define CALL(env, expr)                                                   \
   do {                                                                    \
@@ -200,15 +202,14 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   if (!get_array(env, argv[1], &a) || !get_array(env, argv[2], &b)) return undefined_value(env);
   int op = get_i32(env, argv[0]), od = get_i32(env, argv[3]), mode = get_i32(env, argv[5]);
   long n = get_i64(env, argv[4]);
-  if (a.dtype != b.dtype) return undefined_value(env);
   if (mode == KT_MODE_PLAN && (argc < 7 || !get_array(env, argv[6], &plan) || plan.dtype != KT_I32)) return throw_range(env, "binary: bad plan");
   const char *error = NULL;
-  int status = kt_binary(op, a.dtype, od, a.data, a.length, b.data, b.length, NULL, n, mode, plan.data, plan.length, &error);
+  int status = kt_binary(op, a.dtype, b.dtype, od, a.data, a.length, b.data, b.length, NULL, n, mode, plan.data, plan.length, &error);
   if (status != KT_DONE) return ew_result(env, status, error, NULL);
   void *out;
   napi_value result = new_output(env, od, (size_t)n, &out);
   if (result == NULL || n == 0) return result;
-  kt_binary(op, a.dtype, od, a.data, a.length, b.data, b.length, out, n, mode, plan.data, plan.length, &error);
+  kt_binary(op, a.dtype, b.dtype, od, a.data, a.length, b.data, b.length, out, n, mode, plan.data, plan.length, &error);
   return result;
 }
 
@@ -594,6 +595,21 @@ static napi_value js_set_isa(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/* ------------------------------------------------------------------ lent to addon_ext.c */
+
+int kt_napi_get_array(napi_env env, napi_value v, int *dtype, void **data, size_t *length) {
+  tarray a;
+  if (!get_array(env, v, &a)) return 0;
+  *dtype = a.dtype;
+  *data = a.data;
+  *length = a.length;
+  return 1;
+}
+
+napi_value kt_napi_new_output(napi_env env, int dtype, size_t n, void **data) { return new_output(env, dtype, n, data); }
+
+napi_value kt_napi_new_zeros(napi_env env, int dtype, size_t n, void **data) { return new_array(env, dtype, n, data); }
+
 /*
  * glibc's allocator serves the large outputs (V8 allocates an ArrayBuffer's memory with malloc).
  * By default a block above 128 KB is mmap'ed fresh and unmapped when freed, and free memory over
@@ -646,5 +662,6 @@ NAPI_MODULE_INIT() {
     {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (kt_define_ext(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -8,14 +8,14 @@
 
 #include "ew_ops.h"
 #include "kt.h"
-
-int kt_ew_esize(int dtype) { return dtype == KT_F32 || dtype == KT_I32 ? 4 : 1; }
+#include "kt_ext.h"
 
 /* One flat binary loop, whatever the element types. */
 typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool */
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool, 5 any types (ew_generic.c) */
   int op;
   const ew_table *t;
+  int ta, tb, to; /* kind 5 */
 } bin_kernel;
 
 static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const void *b, void *out, long n) {
@@ -24,7 +24,8 @@ static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const v
     case 1: return k->t->binary_f32_bool(k->op, mode, a, b, out, n);
     case 2: return k->t->binary_i32(k->op, mode, a, b, out, n);
     case 3: return k->t->binary_i32_bool(k->op, mode, a, b, out, n);
-    default: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
+    case 4: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
+    default: return kt_binary_any(k->op, mode, a, k->ta, b, k->tb, out, k->to, n);
   }
 }
 
@@ -95,7 +96,7 @@ static long pick_chunks(long work, long units) {
 }
 
 
-int kt_binary(int op, int dtype, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
+int kt_binary(int op, int ta, int tb, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
               const int32_t *plan, size_t plan_len, const char **error) {
   bin_job j;
   memset(&j, 0, sizeof j);
@@ -103,15 +104,23 @@ int kt_binary(int op, int dtype, int out_dtype, const void *a, size_t a_len, con
   j.k.t = kt_ew();
   j.n = n;
   j.mode = mode;
-  if (dtype == KT_F32 && out_dtype == KT_F32) j.k.kind = 0;
-  else if (dtype == KT_F32 && out_dtype == KT_BOOL) j.k.kind = 1;
-  else if (dtype == KT_I32 && out_dtype == KT_I32) j.k.kind = 2;
-  else if (dtype == KT_I32 && out_dtype == KT_BOOL) j.k.kind = 3;
-  else if (dtype == KT_U8 && out_dtype == KT_BOOL) j.k.kind = 4;
-  else return KT_UNSUPPORTED;
+  j.k.kind = 5;
+  if (ta == tb) {
+    if (ta == KT_F32 && out_dtype == KT_F32) j.k.kind = 0;
+    else if (ta == KT_F32 && out_dtype == KT_BOOL) j.k.kind = 1;
+    else if (ta == KT_I32 && out_dtype == KT_I32) j.k.kind = 2;
+    else if (ta == KT_I32 && out_dtype == KT_BOOL) j.k.kind = 3;
+    else if (ta == KT_U8 && out_dtype == KT_BOOL) j.k.kind = 4;
+  }
+  /* Type and op combinations without a loop of their own convert on read (ew_generic.c). */
+  if (j.k.kind != 5 && !run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) j.k.kind = 5;
+  j.k.ta = ta;
+  j.k.tb = tb;
+  j.k.to = out_dtype;
   if (!run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) return KT_UNSUPPORTED;
-  j.ea = j.eb = kt_ew_esize(dtype);
-  j.eo = kt_ew_esize(out_dtype);
+  j.ea = kt_esize(ta);
+  j.eb = kt_esize(tb);
+  j.eo = kt_esize(out_dtype);
   j.a = a;
   j.b = b;
   if (n < 0 || mode < M_SAME || mode > KT_MODE_PLAN) { *error = "binary: bad size or mode"; return KT_BAD_ARGS; }
@@ -149,8 +158,9 @@ int kt_binary(int op, int dtype, int out_dtype, const void *a, size_t a_len, con
 }
 
 typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot) */
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot), 4 any types (ew_generic.c) */
   int op;
+  int tx, to; /* kind 4 */
   const ew_table *t;
   const char *x;
   char *out;
@@ -163,6 +173,7 @@ static int run_flat_unary(const un_job *j, const void *x, void *out, long n) {
     case 0: return j->t->unary_f32(j->op, x, out, n);
     case 1: return j->t->unary_f32_bool(j->op, x, out, n);
     case 2: return j->t->unary_i32(j->op, x, out, n);
+    case 4: return kt_unary_any(j->op, x, j->tx, out, j->to, n);
     default: {
       if (j->op != U_LOGICALNOT) return 0;
       const uint8_t *s = x;
@@ -191,13 +202,17 @@ int kt_unary(int op, int dtype, int out_dtype, const void *x, void *out, long n)
   else if (dtype == KT_F32 && out_dtype == KT_BOOL) j.kind = 1;
   else if (dtype == KT_I32 && out_dtype == KT_I32) j.kind = 2;
   else if (dtype == KT_U8 && out_dtype == KT_BOOL) j.kind = 3;
-  else return KT_UNSUPPORTED;
+  else j.kind = 4;
+  /* Type and op combinations without a loop of their own convert on read (ew_generic.c). */
+  if (j.kind != 4 && !run_flat_unary(&j, NULL, NULL, 0)) j.kind = 4;
+  j.tx = dtype;
+  j.to = out_dtype;
   if (!run_flat_unary(&j, NULL, NULL, 0)) return KT_UNSUPPORTED;
   if (out == NULL || n <= 0) return KT_DONE;
   j.n = n;
   j.x = x;
-  j.ex = kt_ew_esize(dtype);
-  j.eo = kt_ew_esize(out_dtype);
+  j.ex = kt_esize(dtype);
+  j.eo = kt_esize(out_dtype);
   j.out = out;
   /* transcendental ops are ~20x the work of a load/store: thread them sooner */
   long work = (j.kind == 0 && (j.op >= U_EXP && j.op <= U_SIGMOID)) || j.op >= U_ERF ? j.n * 16 : j.n;
@@ -295,7 +310,7 @@ int kt_select(int out_dtype, const uint8_t *cond, size_t cond_len, const void *a
   j.a = a;
   j.b = b;
   j.out = out;
-  j.es = kt_ew_esize(out_dtype == KT_BOOL ? KT_U8 : out_dtype);
+  j.es = kt_esize(out_dtype == KT_BOOL ? KT_U8 : out_dtype);
   j.chunks = pick_chunks(n, steps);
   kt_parallel(sel_task, &j, j.chunks);
   return KT_DONE;

@@ -20,13 +20,11 @@ enum { KT_BAD_ARGS = -1, KT_UNSUPPORTED = 0, KT_DONE = 1 };
  * int32 [rank, dims..., strides of each input..., inner, inner stride of each input...]. */
 #define KT_MODE_PLAN 3
 
-int kt_ew_esize(int dtype);
-
-/* out = op(a, b), n elements of out_dtype; a and b have the same dtype. */
-int kt_binary(int op, int dtype, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
+/* out = op(a, b), n elements of out_dtype; operands of different dtypes convert on read. */
+int kt_binary(int op, int ta, int tb, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
               const int32_t *plan, size_t plan_len, const char **error);
 
-/* out = op(x), n elements. */
+/* out = op(x), n elements, any input and output dtypes. */
 int kt_unary(int op, int dtype, int out_dtype, const void *x, void *out, long n);
 
 /* out = cond ? a : b (cond uint8, a and b already in out_dtype's storage), through a plan of three inputs. */

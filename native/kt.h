@@ -74,24 +74,4 @@ void kt_sgd(float *w, const float *grad, float *m, long size, double lr, double 
 void kt_rmsprop(float *w, const float *grad, float *v, float *m, float *a, long size, double lr, double rho, double mu, double eps, double decay);
 void kt_adam(float *w, const float *grad, float *m, float *v, float *vh, long size, double alpha, double beta1, double beta2, double eps, double decay);
 
-/* ---- portable kernels (layout.c, normalize.c, reductions.c; the WebAssembly build uses them) ---- */
-/* For every index of `dims` (rank 1..32): dst[Σ i·dst_strides] = src[Σ i·src_strides], strides in
- * elements (src strides may be 0 or negative), elements of `esize` 4 or 1 bytes. 0 if unsupported. */
-int kt_copy_strided(const void *src, void *dst, int rank, const int32_t *dims, const int32_t *src_strides, const int32_t *dst_strides, int esize);
-/* Reduce [outer, n, inner] over n, any input dtype (KT_BOOL read as KT_U8) and output dtype,
- * accumulating in float64 and storing as the reference's typed arrays do. op: 0 sum, 1 prod, 2 max,
- * 3 min, 4 any, 5 all. The output is written for every (outer, inner); 0 if op is unknown. */
-int kt_reduce_any(int op, const void *x, int dtype, void *out, int out_dtype, long outer, long n, long inner);
-/* Rows of pred [rows, cols] whose first argmax equals the row's label (labels[r] of dtype
- * labels_dtype, compared as a number) or the first argmax of onehot's row r; one of the two is NULL. */
-long kt_count_argmax_matches(const float *pred, long rows, long cols, const void *labels, int labels_dtype, const void *onehot, int onehot_dtype);
-/* The normalize kernel (rule on NormalizeArgs, src/backend/fused_kernels.ts) on the canonical
- * layout of src/backend/reference/normalize.ts: `blocks` blocks of block_size elements; in a block,
- * `rank` odometer axes dims[] with slice strides slice_strides[], then a run of `inner` elements,
- * each its own slice (inner_kept) or all of one. acc and factor: float64 scratch of `slices`.
- * kind: 0 order 2, 1 order 1, 2 order Infinity, 3 other p; mode: 0 zeroAsOne, 1 epsilon. 0 if
- * unsupported. */
-int kt_normalize(const void *x, int dtype, float *out, long blocks, long block_size, int rank, const int32_t *dims, const int32_t *slice_strides,
-                 long inner, int inner_kept, long slices, double *acc, double *factor, int kind, int mode, double p, double q, double bound);
-
 #endif

@@ -13,9 +13,9 @@ static const char *last_error = "";
 KT_EXPORT("kt_w_error") const char *kt_w_error(void) { return last_error; }
 
 KT_EXPORT("kt_w_binary")
-int kt_w_binary(int op, int dtype, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
+int kt_w_binary(int op, int ta, int tb, int out_dtype, const void *a, size_t a_len, const void *b, size_t b_len, void *out, long n, int mode,
                 const int32_t *plan, size_t plan_len) {
-  return kt_binary(op, dtype, out_dtype, a, a_len, b, b_len, out, n, mode, plan, plan_len, &last_error);
+  return kt_binary(op, ta, tb, out_dtype, a, a_len, b, b_len, out, n, mode, plan, plan_len, &last_error);
 }
 
 KT_EXPORT("kt_w_select")

@@ -20,6 +20,8 @@ type Kernel = (
   inner: number, innerKept: boolean, acc: Float64Array, factor: Float64Array, p: number, q: number, bound: number,
 ) => void;
 
+export type OrderKind = "2" | "1" | "inf" | "p";
+
 /** Accumulates the element `a` into `A`. */
 const STEP: Record<OrderKind, string> = {
   "2": "A += Math.fround(a * a);",
@@ -112,30 +114,22 @@ function checkArgs(args: NormalizeArgs): void {
 }
 
 /**
- * The blocks, odometer axes and slices `normalize` walks for x of `shape` normalized over `axes`
- * (the comment at the top of this file): shared with the C kernel (native/normalize.c).
+ * How the kernel walks x (see the comment at the top): `blocks` blocks of `blockSize` elements, each
+ * an odometer over `dims` with a tight loop over `inner` elements; the slice index advances by
+ * `sliceStrides` along `dims` (and by 1 along `inner` when `innerKept`). The native backend lays its
+ * kernel out the same way, so that both sum every slice in the same order.
  */
 export interface NormalizeLayout {
   blocks: number;
   blockSize: number;
-  /** Odometer axes of a block, outermost first, and the slice index stride along each. */
   dims: Int32Array;
   sliceStrides: Int32Array;
   inner: number;
   innerKept: boolean;
   slices: number;
-  kind: OrderKind;
-  /** Float32 bound of mode "epsilon" (0 otherwise), p and 1/p rounded to float32. */
-  bound: number;
-  p: number;
-  q: number;
 }
 
-export type OrderKind = "2" | "1" | "inf" | "p";
-
-/** Checks the arguments and lays out a normalize of `size` elements (> 0). */
-export function normalizeLayout(shape: Shape, axes: readonly number[], args: NormalizeArgs): NormalizeLayout {
-  checkArgs(args);
+export function normalizeLayout(shape: Shape, axes: readonly number[]): NormalizeLayout {
   const size = sizeOf(shape);
   let { dims, reduced } = canonicalize(shape, axes);
   let blocks = 1;
@@ -158,34 +152,32 @@ export function normalizeLayout(shape: Shape, axes: readonly number[], args: Nor
     strides[d] = slices;
     slices *= dims[d];
   }
-  const { order, mode, epsilon } = args;
-  const kind: OrderKind = order === 2 ? "2" : order === 1 ? "1" : order === Infinity ? "inf" : "p";
   return {
-    blocks,
-    blockSize: size / blocks,
-    dims: Int32Array.from(dims.slice(0, rank)),
-    sliceStrides: strides.subarray(0, rank),
-    inner: dims[rank],
-    innerKept: !reduced[rank],
-    slices,
-    kind,
-    bound: mode !== "epsilon" ? 0 : kind === "2" ? Math.fround(1 / epsilon) : Math.fround(epsilon),
-    p: Math.fround(order),
-    q: Math.fround(1 / order),
+    blocks, blockSize: blocks === 0 ? 0 : size / blocks, dims: Int32Array.from(dims.slice(0, rank)), sliceStrides: strides.subarray(0, rank),
+    inner: dims[rank], innerKept: !reduced[rank], slices,
   };
 }
 
-export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
+/** The order's kind and the float32 constants of the rule on `NormalizeArgs`; throws for bad arguments. */
+export function normalizeConstants(args: NormalizeArgs): { kind: OrderKind; p: number; q: number; bound: number } {
   checkArgs(args);
+  const { order, mode, epsilon } = args;
+  const kind: OrderKind = order === 2 ? "2" : order === 1 ? "1" : order === Infinity ? "inf" : "p";
+  const bound = mode !== "epsilon" ? 0 : kind === "2" ? Math.fround(1 / epsilon) : Math.fround(epsilon);
+  return { kind, p: Math.fround(order), q: Math.fround(1 / order), bound };
+}
+
+export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
+  const { kind, p, q, bound } = normalizeConstants(args);
   const size = sizeOf(shape);
   if (x.length !== size) throw new Error(`reference backend normalize: ${x.length} values do not fill shape [${shape.join(",")}]`);
   const out = new Float32Array(size);
   if (size === 0) return out;
-  const l = normalizeLayout(shape, axes, args);
-  const kernel = kernelFor(x, l.kind, args.mode);
+  const layout = normalizeLayout(shape, axes);
+  const kernel = kernelFor(x, kind, args.mode);
   kernel(
-    x, out, l.blocks, l.blockSize, l.dims, l.sliceStrides, l.inner, l.innerKept,
-    new Float64Array(l.slices), new Float64Array(l.slices), l.p, l.q, l.bound,
+    x, out, layout.blocks, layout.blockSize, layout.dims, layout.sliceStrides, layout.inner, layout.innerKept,
+    new Float64Array(layout.slices), new Float64Array(layout.slices), p, q, bound,
   );
   return out;
 }

@@ -25,12 +25,11 @@ export interface WasmExports {
   kt_w_set_threads(n: number): void;
   kt_w_error(): number;
   kt_w_set_stack(top: number): void;
-  kt_w_binary(op: number, dtype: number, outDtype: number, a: number, aLen: number, b: number, bLen: number, out: number, n: number, mode: number, plan: number, planLen: number): number;
+  kt_w_binary(op: number, ta: number, tb: number, outDtype: number, a: number, aLen: number, b: number, bLen: number, out: number, n: number, mode: number, plan: number, planLen: number): number;
   kt_w_select(outDtype: number, cond: number, condLen: number, a: number, aLen: number, b: number, bLen: number, out: number, n: number, plan: number, planLen: number): number;
   kt_unary(op: number, dtype: number, outDtype: number, x: number, out: number, n: number): number;
   kt_sgemm_batched(batch: number, m: number, n: number, k: number, transA: number, transB: number, a: number, strideA: number, b: number, strideB: number, c: number): void;
   kt_igemm_batched(batch: number, m: number, n: number, k: number, transA: number, transB: number, a: number, strideA: number, b: number, strideB: number, c: number): void;
-  kt_reduce_any(op: number, x: number, dtype: number, out: number, outDtype: number, outer: number, n: number, inner: number): number;
   kt_reduce_f32(op: number, x: number, out: number, outer: number, n: number, inner: number): void;
   kt_argreduce_f32(isMax: number, x: number, out: number, outer: number, n: number, inner: number): void;
   kt_softmax_f32(x: number, out: number, rows: number, cols: number, log: number): void;
@@ -44,12 +43,19 @@ export interface WasmExports {
   kt_sgd(w: number, grad: number, m: number, size: number, lr: number, mu: number, decay: number, nesterov: number): void;
   kt_rmsprop(w: number, grad: number, v: number, m: number, a: number, size: number, lr: number, rho: number, mu: number, eps: number, decay: number): void;
   kt_adam(w: number, grad: number, m: number, v: number, vh: number, size: number, alpha: number, beta1: number, beta2: number, eps: number, decay: number): void;
-  kt_copy_strided(src: number, dst: number, rank: number, dims: number, srcStrides: number, dstStrides: number, esize: number): number;
+  kt_reduce_any(op: number, x: number, dtype: number, out: number, outDtype: number, outer: number, n: number, inner: number): void;
+  kt_argreduce_int(isMax: number, x: number, dtype: number, out: number, outer: number, n: number, inner: number): void;
   kt_count_argmax_matches(pred: number, rows: number, cols: number, labels: number, labelsDtype: number, oneHot: number, oneHotDtype: number): number;
   kt_normalize(
-    x: number, dtype: number, out: number, blocks: number, blockSize: number, rank: number, dims: number, sliceStrides: number,
-    inner: number, innerKept: number, slices: number, acc: number, factor: number, kind: number, mode: number, p: number, q: number, bound: number,
+    x: number, dtype: number, out: number, blocks: number, rank: number, dims: number, sliceStrides: number, inner: number, innerKept: number,
+    slices: number, kind: number, epsilonMode: number, p: number, q: number, bound: number,
   ): number;
+  kt_copy_strided(src: number, srcOffset: number, srcStrides: number, dst: number, dstOffset: number, dstStrides: number, dims: number, rank: number, esize: number): void;
+  kt_concat(xs: number, widths: number, count: number, outer: number, out: number, esize: number): void;
+  kt_cumulative(isProd: number, x: number, dtype: number, out: number, outDtype: number, outer: number, n: number, inner: number): void;
+  kt_scatter_add(updates: number, dtype: number, indices: number, m: number, out: number, outer: number, n: number, inner: number): void;
+  kt_gather_along_axis(x: number, esize: number, indices: number, out: number, outer: number, n: number, m: number, inner: number): void;
+  kt_scatter_add_along_axis(updates: number, dtype: number, indices: number, out: number, outer: number, n: number, m: number, inner: number): void;
   /* The threaded build only. */
   kt_worker_main?(): void;
   kt_w_workers?(): number;
@@ -234,26 +240,16 @@ export class WasmInstance {
     else this.u8.set(x, at);
   }
 
+  /** Zeroes `bytes` bytes at `at`. */
+  zero(at: number, bytes: number): void {
+    this.u8.fill(0, at, at + bytes);
+  }
+
   /** Copies `into.length` elements at `at` into `into`. */
   read(at: number, into: TypedArray): void {
     if (into instanceof Float32Array) into.set(this.f32.subarray(at >>> 2, (at >>> 2) + into.length));
     else if (into instanceof Int32Array) into.set(this.i32.subarray(at >>> 2, (at >>> 2) + into.length));
     else into.set(this.u8.subarray(at, at + into.length));
-  }
-
-  f32Out(at: number, n: number): Float32Array {
-    return this.f32.slice(at >>> 2, (at >>> 2) + n);
-  }
-  i32Out(at: number, n: number): Int32Array {
-    return this.i32.slice(at >>> 2, (at >>> 2) + n);
-  }
-  u8Out(at: number, n: number): Uint8Array {
-    return this.u8.slice(at, at + n);
-  }
-
-  /** A typed array of `like`'s kind copied out of `n` elements at `at`. */
-  out(kind: "f32" | "i32" | "u8", at: number, n: number): TypedArray {
-    return kind === "f32" ? this.f32Out(at, n) : kind === "i32" ? this.i32Out(at, n) : this.u8Out(at, n);
   }
 
   /** The message of the last KT_BAD_ARGS. */

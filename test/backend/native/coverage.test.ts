@@ -1,0 +1,4 @@
+import { coverage } from "../coverage_suite.js";
+import { nativeTarget } from "../compiled_targets.js";
+
+coverage(nativeTarget());

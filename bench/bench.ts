@@ -8,6 +8,7 @@
  * Peers, each configuration in its own child process run one after the other:
  *   native     keras-ts, KERAS_TS_BACKEND=native, at KERAS_TS_NUM_THREADS=1 and 2 (the faster counts;
  *              skipped with a note when that backend is not there)
+ *   wasm       keras-ts, KERAS_TS_BACKEND=wasm (the WebAssembly backend), at the same thread counts as native
  *   reference  keras-ts, KERAS_TS_BACKEND=reference
  *   pytorch    /usr/bin/python3 with Debian's python3-torch, at 1 and at 2 threads (the faster counts)
  *   tfjs-cpu   @tensorflow/tfjs on its pure-JS "cpu" backend
@@ -24,7 +25,7 @@
  *
  * Options:
  *   --quick               smoke run (a few hundred steps per model); results file gets a -quick suffix
- *   --only=a,b            peers to run: native, reference, pytorch, tfjs (both), tfjs-cpu, tfjs-wasm, openblas
+ *   --only=a,b            peers to run: native, wasm, reference, pytorch, tfjs (both), tfjs-cpu, tfjs-wasm, openblas
  *   --seeds=001,002,003   seed models to run (default all)
  *   --epochs=N            epochs for every peer (default: the seed's count for native and pytorch,
  *                         --slow-epochs for the slow peers)
@@ -45,7 +46,7 @@ import { SEEDS, median, mnistDataDir, type GemmResult, type ModelRunConfig, type
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PEERS_DIR = join(ROOT, "bench", "peers");
-const ALL_PEERS = ["native", "reference", "pytorch", "tfjs-cpu", "tfjs-wasm", "openblas"] as const;
+const ALL_PEERS = ["native", "wasm", "reference", "pytorch", "tfjs-cpu", "tfjs-wasm", "openblas"] as const;
 type PeerId = (typeof ALL_PEERS)[number];
 const SLOW: readonly PeerId[] = ["reference", "tfjs-cpu", "tfjs-wasm"];
 
@@ -368,7 +369,7 @@ async function main(): Promise<void> {
   for (const id of ALL_PEERS) {
     if (!opts.peers.has(id)) continue;
     let outcome: ChildOutcome<{ backend: string; threads: string; openblas?: boolean; detail?: string }>;
-    if (id === "native" || id === "reference") {
+    if (id === "native" || id === "wasm" || id === "reference") {
       outcome = await runChild(...tsChild("keras_ts.ts", { mode: "probe" }), { KERAS_TS_BACKEND: id }, probeTimeout);
       if (outcome.ok && outcome.result!.backend !== id) {
         outcome = { ok: false, seconds: 0, error: `KERAS_TS_BACKEND=${id} gave the backend '${outcome.result!.backend}'` };
@@ -450,11 +451,12 @@ async function main(): Promise<void> {
           plan.push({ peerId: "pytorch", label: `PyTorch ${t}t`, seed, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), JSON.stringify({ ...base("pytorch"), threads: t, mnistDir })], torchEnv(t), opts.timeoutS) });
         }
       }
-      if (available.has("native")) {
+      for (const id of ["native", "wasm"] as const) {
+        if (!available.has(id)) continue;
         for (const t of opts.nativeThreads) {
-          const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "native" };
+          const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: id };
           if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
-          plan.push({ peerId: "native", label: `keras-ts native${t === undefined ? "" : ` ${t}t`}`, seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("native") }), env, opts.timeoutS) });
+          plan.push({ peerId: id, label: `keras-ts ${id}${t === undefined ? "" : ` ${t}t`}`, seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base(id) }), env, opts.timeoutS) });
         }
       }
       if (available.has("reference")) {
@@ -471,7 +473,7 @@ async function main(): Promise<void> {
       const outcome = await p.run();
       if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
       const other = otherWork(outcome);
-      const retry = p.peerId === "native" || p.peerId === "pytorch";
+      const retry = p.peerId === "native" || p.peerId === "wasm" || p.peerId === "pytorch";
       if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run${retry ? " (it runs again at the end)" : ""}`);
       modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, outcome, run: p.run, attempts: 1 });
     }
@@ -483,7 +485,7 @@ async function main(): Promise<void> {
   // a while later; see mergeGemm / pickModel for what is kept.
   for (let round = 2; round <= 3; round++) {
     const gemmAgain = gemmRows.filter((g) => g.outcome.ok && (otherWork(g.outcome) ?? 0) > SHARED);
-    const modelsAgain = modelRows.filter((m) => (m.peerId === "native" || m.peerId === "pytorch") && m.outcome.ok && (otherWork(m.outcome) ?? 0) > SHARED);
+    const modelsAgain = modelRows.filter((m) => (m.peerId === "native" || m.peerId === "wasm" || m.peerId === "pytorch") && m.outcome.ok && (otherWork(m.outcome) ?? 0) > SHARED);
     if (gemmAgain.length + modelsAgain.length === 0) break;
     say(`[again ${round}/3] ${gemmAgain.length + modelsAgain.length} run(s) shared the machine with other processes; running them again  (elapsed ${elapsed()})`);
     await new Promise((resolve) => setTimeout(resolve, 5000));
@@ -553,6 +555,29 @@ function noise(...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefin
   return worst > SHARED ? ` (shared: other load ${worst.toFixed(1)} cores)` : "";
 }
 
+/** Issue 14's targets: keras-ts wasm (its faster thread setting) against TF.js wasm, epoch and predict time ≤ 0.5x. */
+function wasmTargets(r: ReportInput, seeds: readonly SeedId[], fastest: (rows: ModelRow[], key: (res: ModelRunResult) => number) => ModelRow | undefined): string {
+  const ok = r.modelRows.filter((m) => m.outcome.ok);
+  const rows: string[][] = [];
+  for (const [what, key, digits] of [["epoch time", (res: ModelRunResult) => median(res.epochSeconds), 2], ["predict", (res: ModelRunResult) => median(res.predictSeconds), 3]] as const) {
+    for (const seed of seeds) {
+      const ours = fastest(ok.filter((m) => m.peerId === "wasm" && m.seed === seed), key);
+      const theirs = fastest(ok.filter((m) => m.peerId === "tfjs-wasm" && m.seed === seed), key);
+      const a = ours === undefined ? undefined : key(ours.outcome.result!), b = theirs === undefined ? undefined : key(theirs.outcome.result!);
+      const rr = ratio(a, b);
+      rows.push([
+        `seed ${seed}: ${what}`,
+        ours === undefined ? "no result" : `${f(a, digits)} s (${ours.label})`,
+        theirs === undefined ? "no TF.js wasm result" : `${f(b, digits)} s (${theirs.label})`,
+        fx(rr),
+        "≤ 0.5x",
+        rr === undefined ? "n/a" : mark(rr <= 0.5) + noise(ours?.outcome, theirs?.outcome),
+      ]);
+    }
+  }
+  return ["## Targets (issue 14): keras-ts wasm against TF.js wasm", "", mdTable(["target", "keras-ts wasm", "TF.js wasm", "ratio", "target", "status"], rows)].join("\n");
+}
+
 function renderReport(r: ReportInput): string {
   const { opts, machine } = r;
   const out: string[] = [];
@@ -577,8 +602,10 @@ function renderReport(r: ReportInput): string {
       peerRows.push([id, "not selected (--only)", ""]);
       continue;
     }
+    const modelThreads = `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}`;
     const threads =
-      id === "native" ? `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}; GEMM: KERAS_TS_NUM_THREADS=1 and 2`
+      id === "native" ? `${modelThreads}; GEMM: KERAS_TS_NUM_THREADS=1 and 2`
+      : id === "wasm" ? `${modelThreads} (workers on a shared memory)`
       : id === "reference" ? "1 (single-threaded TypeScript)"
       : id === "pytorch" ? `torch.set_num_threads(${opts.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts`
       : id === "tfjs-cpu" ? "1 (pure JS)"
@@ -763,6 +790,8 @@ function renderReport(r: ReportInput): string {
   if (!opts.gemm) tRows.push(["GEMM", "not run (--no-gemm)", "", "", "", "n/a"]);
   if (!opts.models) tRows.push(["seed models", "not run (--no-models)", "", "", "", "n/a"]);
   out.push(mdTable(["target", "keras-ts native", "peer", "ratio", "target", "status"], tRows));
+  out.push("");
+  out.push(wasmTargets(r, modelSeeds, fastest));
   out.push("");
   out.push(`RSS flat: RSS after the last epoch within 10% (at least 20 MB) of where training started (the higher of the RSS before training and after the first epoch). "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain.`);
   if (opts.quick) out.push("Quick run: the ratios above are a smoke test, not a measurement.");

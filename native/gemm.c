@@ -451,7 +451,14 @@ static const gemm_impl impl_avx2 = {UKR256_MR, 16, 256, 120, 1024, ukr256, direc
 static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512, pack512};
 #endif
 
+#if defined(__wasm_simd128__)
+#include "wasm/gemm_simd128.h"
+#endif
+
 static const gemm_impl *select_impl(void) {
+#if defined(__wasm_simd128__)
+  return &impl_wasm;
+#endif
 #if KT_X86
   int isa = kt_isa();
   if (isa == KT_ISA_AVX512) return &impl_avx512;

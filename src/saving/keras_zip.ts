@@ -11,7 +11,8 @@
 import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { unzipSync, zipSync, type UnzipFileInfo, type Zippable } from "fflate";
+import { zipSync, type Zippable } from "fflate";
+import { readZipMembers } from "./zip_reader.js";
 import { isHdf5 } from "./h5_io.js";
 
 export const METADATA_FILENAME = "metadata.json";
@@ -91,7 +92,7 @@ function parseJsonMember(bytes: Uint8Array, member: string, fileName: string): R
   return value as Record<string, unknown>;
 }
 
-/** Parses the bytes of a `.keras` archive; `fileNameForErrors` names it in error messages. */
+/** Decodes the bytes of a `.keras` archive; `fileNameForErrors` names it in error messages. */
 export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string): KerasArchive {
   const name = fileNameForErrors;
   if (!looksLikeZip(bytes)) {
@@ -100,33 +101,16 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
     }
     throw new Error(`"${name}" is not a valid .keras file: not a zip archive`);
   }
-  const wanted = new Set([METADATA_FILENAME, CONFIG_FILENAME, WEIGHTS_FILENAME]);
-  const sizes = new Map<string, number>();
-  let members: Record<string, Uint8Array>;
-  try {
-    members = unzipSync(bytes, {
-      filter: (file: UnzipFileInfo) => {
-        if (!wanted.has(file.name)) return false;
-        sizes.set(file.name, file.originalSize);
-        return true;
-      },
-    });
-  } catch (error) {
-    throw new Error(`"${name}" is not a valid .keras file: corrupt zip archive (${reasonOf(error)})`, { cause: error });
-  }
-  for (const [member, size] of sizes) {
-    if (members[member] !== undefined && members[member].length !== size) {
-      throw new Error(`"${name}" is not a valid .keras file: member "${member}" is truncated (${members[member].length} of ${size} bytes)`);
-    }
-  }
+  const members = readZipMembers(bytes, [METADATA_FILENAME, CONFIG_FILENAME, WEIGHTS_FILENAME], name);
   for (const member of [CONFIG_FILENAME, WEIGHTS_FILENAME]) {
-    if (members[member] === undefined) {
+    if (members.get(member) === undefined) {
       throw new Error(`"${name}" is not a valid .keras file: missing member "${member}"`);
     }
   }
-  const config = parseJsonMember(members[CONFIG_FILENAME], CONFIG_FILENAME, name);
-  const metadata = members[METADATA_FILENAME] === undefined ? null : parseJsonMember(members[METADATA_FILENAME], METADATA_FILENAME, name);
-  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME] };
+  const config = parseJsonMember(members.get(CONFIG_FILENAME)!, CONFIG_FILENAME, name);
+  const metadataBytes = members.get(METADATA_FILENAME);
+  const metadata = metadataBytes === undefined ? null : parseJsonMember(metadataBytes, METADATA_FILENAME, name);
+  return { metadata, config, weightsH5: members.get(WEIGHTS_FILENAME)! };
 }
 
 /**

@@ -83,7 +83,7 @@ export class Model extends Trainer {
    * Keras 3. Layers are matched by position in the model (Keras's `layers/<class>_<n>` keys), not
    * by name. With `skipMismatch`, layers whose weights do not fit are skipped with a warning.
    */
-  async loadWeights(filePath: string, options: { skipMismatch?: boolean } = {}): Promise<void> {
+  async loadWeights(filePath: string, options: { skipMismatch?: boolean; byName?: boolean } = {}): Promise<void> {
     const { loadWeights } = await import("../saving/saving_lib.js");
     await loadWeights(this, filePath, options);
   }

@@ -1,14 +1,13 @@
 import { test } from "node:test";
+import { fixturePath, fixturesMissing } from "../helpers/fixtures.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { getH5Dataset, getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "../../src/saving/h5_io.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
 
-const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/models/", import.meta.url));
-const fixture = (name: string): string => path.join(FIXTURES, name);
+const fixture = fixturePath;
 
 function smallTree(): H5Group {
   return {
@@ -108,7 +107,7 @@ test("writeH5 rejects bad trees with a clear message", async () => {
   );
 });
 
-test("reads model.weights.h5 inside keras3_mnist_mlp.keras", async () => {
+test("reads model.weights.h5 inside keras3_mnist_mlp.keras", { skip: fixturesMissing() }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_mlp.keras"));
   const tree = await readH5(archive.weightsH5, "keras3_mnist_mlp.keras (model.weights.h5)");
   assert.deepEqual(Object.keys(tree.groups).sort(), ["layers", "optimizer", "vars"]);
@@ -148,7 +147,7 @@ test("reads model.weights.h5 inside keras3_mnist_mlp.keras", async () => {
   assert.deepEqual(optimizerVars.datasets["2"].shape, [784, 128]);
 });
 
-test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", async () => {
+test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", { skip: fixturesMissing() }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_cnn.keras"));
   const modern = await readH5(archive.weightsH5, "keras3_mnist_cnn.keras");
   const legacy = await readH5File(fixture("keras3_mnist_cnn_legacy.h5"));
@@ -174,7 +173,7 @@ test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", a
   ]);
 });
 
-test("reads the legacy Keras 2 keras2_mnist_mlp.h5", async () => {
+test("reads the legacy Keras 2 keras2_mnist_mlp.h5", { skip: fixturesMissing() }, async () => {
   const bytes = new Uint8Array(fs.readFileSync(fixture("keras2_mnist_mlp.h5")));
   const tree = await readH5(bytes, "keras2_mnist_mlp.h5");
   assert.equal(tree.attrs?.keras_version, "2.4.0");
@@ -205,7 +204,7 @@ test("reads the legacy Keras 2 keras2_mnist_mlp.h5", async () => {
   assert.deepEqual(await readH5File(fixture("keras2_mnist_mlp.h5")), tree);
 });
 
-test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", async () => {
+test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", { skip: fixturesMissing() }, async () => {
   const tree = await readH5File(fixture("keras2_mnist_cnn.h5"));
   assert.equal(tree.attrs?.keras_version, "2.14.0");
   const weights = getH5Group(tree, "model_weights");
@@ -222,7 +221,7 @@ test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", asy
   assert.deepEqual(getH5Dataset(tree, "model_weights/conv2d_2/conv2d_2/kernel:0")?.shape, [3, 3, 64, 64]);
 });
 
-test("readH5 of bytes that are not HDF5 fails naming the file", async () => {
+test("readH5 of bytes that are not HDF5 fails naming the file", { skip: fixturesMissing() }, async () => {
   await assert.rejects(readH5(new TextEncoder().encode("this is not an HDF5 file at all"), "bogus.h5"), /^Error: bogus\.h5: not an HDF5 file/);
   await assert.rejects(readH5(new Uint8Array(0), "empty.h5"), /empty\.h5: not an HDF5 file/);
   // A real HDF5 signature but a truncated file: HDF5's own error, still naming the file.

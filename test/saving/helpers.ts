@@ -2,14 +2,15 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fixturePath } from "../helpers/fixtures.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 import type { H5Group } from "../../src/saving/h5_io.js";
 
-export const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/models/", import.meta.url));
+export { fixturesMissing } from "../helpers/fixtures.js";
 
+/** A fixture's path; tests using it declare `{ skip: fixturesMissing() }`. */
 export function fixture(name: string): string {
-  return path.join(FIXTURES, name);
+  return fixturePath(name);
 }
 
 export function tempDir(): string {

@@ -44,10 +44,6 @@ test("loadModel: a file that is not a zip archive", async () => {
   });
 });
 
-test("loadModel: a legacy HDF5 model says it is not supported yet", async () => {
-  await assert.rejects(loadModel(fixture("keras2_mnist_mlp.h5")), /HDF5 file \(the legacy Keras \.h5 format\).*not supported yet/s);
-});
-
 async function archiveParts(file: string): Promise<{ config: Record<string, any>; weights: H5Group; weightsH5: Uint8Array }> {
   const archive = await readKerasArchive(file);
   return { config: archive.config as Record<string, any>, weights: await readH5(archive.weightsH5, file), weightsH5: archive.weightsH5 };

@@ -382,6 +382,12 @@ export function tfjsModelConfig(serialized: Record<string, unknown>, where: stri
       return out;
     });
   }
+  for (const key of ["input_layers", "output_layers"]) {
+    const value = inner[key];
+    // Keras 3 writes a single input or output as a bare [layer, node, tensor]; Keras 2 as a list.
+    if (Array.isArray(value) && typeof value[0] === "string") inner[key] = [value];
+    else if (isPlainObject(value)) inner[key] = Object.values(value);
+  }
   return config;
 }
 

@@ -71,6 +71,11 @@ export function serializeLayer(layer: Layer): KerasObjectConfig {
     throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): ${reasonOf(error)}`, { cause: error });
   }
   if (!isPlainObject(config)) throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): getConfig() must return an object`);
+  if (config.activity_regularizer === null) {
+    // Keras's base Layer.get_config writes activity_regularizer only when one is set.
+    config = { ...config };
+    delete config.activity_regularizer;
+  }
   // After getConfig: a model class registers itself there, which decides its module below.
   const { module, className, registeredName } = classIdentity(layer);
   const out: KerasObjectConfig = { module, class_name: className, config, registered_name: registeredName };

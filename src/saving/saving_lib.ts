@@ -20,6 +20,8 @@
  * looks each group up by that key, so files move freely between keras-ts and Python Keras.
  *
  * Writing is atomic (temporary file + rename): a failed save leaves any previous file intact.
+ * The other formats live beside this one: ./legacy_h5_format.ts (`.h5`) and ./tfjs_format.ts;
+ * `saveModel` and `loadModel` here pick among them.
  */
 import * as fs from "node:fs";
 import { makeTensor, type Tensor } from "../backend/tensor.js";

@@ -29,7 +29,6 @@ type H5wasmApi = (typeof import("h5wasm/node"))["default"];
 
 const H5T_INTEGER = 0;
 const H5T_FLOAT = 1;
-const H5T_STRING = 3;
 
 const WASM_DTYPE: Record<H5DType, string> = { float32: "<f", float64: "<d", int32: "<i", int64: "<q", uint8: "<B" };
 const DATA_CLASS: Record<H5DType, { new (length: number): H5Data }> = {
@@ -140,7 +139,7 @@ function readAttrs(obj: Pick<H5wGroup, "attrs">, where: string, budget: Budget):
     const meta = attr.metadata;
     const count = elementCount(attr.shape);
     // A variable-length string costs at least a 16-byte global-heap object in the file.
-    const bytes = meta.vlen || meta.type === H5T_STRING && meta.size < 0 ? count * 16 : count * meta.size;
+    const bytes = meta.vlen ? count * 16 : count * meta.size;
     spendBytes(budget, at, bytes, false);
     let raw: unknown;
     try {

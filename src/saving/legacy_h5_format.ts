@@ -18,14 +18,14 @@
  * Writing follows Keras 3.11 (the `keras3_mnist_cnn_legacy.h5` fixture): variable-length strings,
  * datasets at `<layer>/<model>/<layer>/<weight>`, an empty `top_level_model_weights` group.
  */
-import { makeTensor, type Tensor } from "../backend/tensor.js";
+import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../models/model.js";
 import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
-import type { TypedArray } from "../backend/dtypes.js";
 import { dialectOf } from "./config_variants.js";
-import { getH5Dataset, getH5Group, type H5AttrValue, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
+import { getH5Dataset, getH5Group, type H5AttrValue, type H5Dataset, type H5Group } from "./h5_io.js";
+import { datasetToTensor, optimizerDatasets, optimizerValue, tensorToDataset } from "./h5_tensors.js";
 
 import type { DeserializationOptions } from "./layer_serialization.js";
 
@@ -76,17 +76,6 @@ function parseJsonAttr(root: H5Group, name: string, source: string): Record<stri
 /** True when the HDF5 tree is a legacy Keras model or weights file. */
 export function isLegacyKerasTree(tree: H5Group): boolean {
   return tree.attrs?.model_config !== undefined || "model_weights" in tree.groups || tree.attrs?.layer_names !== undefined;
-}
-
-/** A dataset's values as a tensor of the variable's dtype. */
-function datasetToTensor(dataset: H5Dataset, variable: Variable): Tensor {
-  const source = dataset.data;
-  const numbers = (): ArrayLike<number> => (source instanceof BigInt64Array ? Array.from(source, Number) : (source as ArrayLike<number>));
-  let storage: TypedArray;
-  if (variable.dtype === "float32") storage = source instanceof Float32Array ? source : Float32Array.from(numbers());
-  else if (variable.dtype === "int32") storage = source instanceof Int32Array ? source : Int32Array.from(numbers(), (v) => Math.trunc(v));
-  else storage = Uint8Array.from(numbers(), (v) => (variable.dtype === "bool" ? (v !== 0 ? 1 : 0) : v));
-  return makeTensor(storage, [...dataset.shape], variable.dtype);
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -148,7 +137,7 @@ export function loadLegacyWeights(model: Layer, tree: H5Group, source: string, o
         problems.push(`${label}: shape mismatch for weight '${variable.name}': the model expects ${shapeText(variable.shape)}, the file has ${shapeText(dataset.shape)}`);
         return;
       }
-      pending.push({ variable, value: datasetToTensor(dataset, variable) });
+      pending.push({ variable, value: datasetToTensor(dataset, variable.dtype) });
     }
     assignments.push(...pending);
   };
@@ -230,11 +219,7 @@ export function legacyOptimizerValues(tree: H5Group, optimizer: Optimizer, sourc
     console.warn(`${source}: the saved optimizer state does not fit optimizer '${optimizer.name}' (${names.length} values for ${slots.length} slots); the optimizer starts fresh.`);
     return null;
   }
-  return datasets.map((d, i) => {
-    const data = d!.data;
-    if (i === 0) return data instanceof BigInt64Array ? data : BigInt64Array.of(BigInt(Math.round(Number(data[0] ?? 0))));
-    return makeTensor(data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>), [...d!.shape], "float32");
-  });
+  return datasets.map((d, i) => optimizerValue(d!, i));
 }
 
 export interface LegacyModelParts {
@@ -267,12 +252,6 @@ export function legacyFileIsKeras3(tree: H5Group): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Writing
-
-const H5_DTYPE: Record<string, H5Dataset["dtype"]> = { float32: "float32", int32: "int32", uint8: "uint8", bool: "uint8" };
-
-function tensorDataset(value: Tensor): H5Dataset {
-  return { shape: [...value.shape], dtype: H5_DTYPE[value.dtype], data: value.dataSync() as H5Data };
-}
 
 function setDataset(group: H5Group, relativePath: string, dataset: H5Dataset): void {
   const parts = relativePath.split("/");
@@ -315,18 +294,16 @@ export function legacyModelTree(model: Model, serialized: Record<string, unknown
   const optimizer = model.optimizer;
   if (optimizer !== undefined && optimizer.variables.length > 0) {
     const group: H5Group = { attrs: {}, groups: {}, datasets: {} };
-    const values = optimizer.saveOwnVariables();
+    const datasets = optimizerDatasets(optimizer);
     const names: string[] = [];
     const used = new Set<string>();
     const slotNames = optimizer.variables.map((v) => v.name.replace(/\//g, "_"));
-    const labels = values.length === slotNames.length + 2 ? ["iteration", "learning_rate", ...slotNames] : ["iteration", ...slotNames];
-    values.forEach((value, i) => {
+    const labels = datasets.length === slotNames.length + 2 ? ["iteration", "learning_rate", ...slotNames] : ["iteration", ...slotNames];
+    datasets.forEach((dataset, i) => {
       let name = `${optimizer.name}/${labels[i] ?? `variable_${i}`}`;
       for (let k = 1; used.has(name); k++) name = `${optimizer.name}/${labels[i]}_${k}`;
       used.add(name);
       names.push(name);
-      const dataset: H5Dataset =
-        i === 0 ? { shape: [], dtype: "int64", data: BigInt64Array.of(BigInt(Math.round(optimizer.iterations))) } : tensorDataset(value);
       setDataset(group, name, dataset);
     });
     group.attrs!.weight_names = names;
@@ -344,7 +321,7 @@ export function legacyWeightsGroup(model: Layer, kerasVersion: string): H5Group 
     const layerGroup: H5Group = { attrs: {}, groups: {}, datasets: {} };
     const names = layer.weights.map((variable) => `${model.name}/${layer.name}/${variable.name}`);
     layerGroup.attrs!.weight_names = names;
-    layer.weights.forEach((variable, i) => setDataset(layerGroup, names[i], tensorDataset(variable.value)));
+    layer.weights.forEach((variable, i) => setDataset(layerGroup, names[i], tensorToDataset(variable.value)));
     group.groups[layer.name] = layerGroup;
   }
   group.groups.top_level_model_weights = { attrs: { weight_names: [] }, groups: {}, datasets: {} };

@@ -24,8 +24,7 @@
  * `saveModel` and `loadModel` here pick among them.
  */
 import * as fs from "node:fs";
-import { makeTensor, type Tensor } from "../backend/tensor.js";
-import type { DType, TypedArray } from "../backend/dtypes.js";
+import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import { Layer } from "../layers/layer.js";
 import { Model } from "../models/model.js";
@@ -33,11 +32,12 @@ import { Sequential } from "../models/sequential.js";
 import { Functional } from "../models/functional.js";
 import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
 import { toSnakeCase } from "../utils/naming.js";
-import { getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
+import { getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "./h5_io.js";
 import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
 import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
 import { getRegisteredName, registerBuiltinModelClass, type CustomObjects, type LayerClass } from "./object_registration.js";
 import { compileArgsFromConfig } from "./compile_config.js";
+import { datasetToTensor, optimizerDatasets, optimizerValue, tensorToDataset } from "./h5_tensors.js";
 import {
   isLegacyKerasTree,
   legacyFileIsKeras3,
@@ -199,12 +199,6 @@ export function saveableEntries(model: Layer, options: { includeOptimizer?: bool
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-const H5_DTYPE: Record<DType, H5Dataset["dtype"]> = { float32: "float32", int32: "int32", uint8: "uint8", bool: "uint8" };
-
-function tensorToDataset(value: Tensor): H5Dataset {
-  return { shape: [...value.shape], dtype: H5_DTYPE[value.dtype], data: value.dataSync() as H5Data };
-}
-
 function groupAt(root: H5Group, path: string): H5Group {
   let group = root;
   for (const part of path.split("/").filter((p) => p.length > 0)) {
@@ -214,23 +208,12 @@ function groupAt(root: H5Group, path: string): H5Group {
   return group;
 }
 
-function optimizerValues(optimizer: Optimizer): H5Dataset[] {
-  const values = optimizer.saveOwnVariables();
-  return values.map((value, i) => {
-    if (i === 0) {
-      // Keras stores the iteration count as an int64 scalar.
-      return { shape: [], dtype: "int64", data: BigInt64Array.of(BigInt(Math.round(optimizer.iterations))) };
-    }
-    return tensorToDataset(value);
-  });
-}
-
 /** The weights file of `model` as an HDF5 tree (see the module comment for the layout). */
 export function weightsTree(model: Layer): H5Group {
   const root: H5Group = { groups: {}, datasets: {} };
   for (const entry of saveableEntries(model)) {
     const vars: H5Group = { attrs: { name: entry.name }, groups: {}, datasets: {} };
-    const datasets = entry.optimizer !== undefined ? optimizerValues(entry.optimizer) : entry.variables.map((v) => tensorToDataset(v.value));
+    const datasets = entry.optimizer !== undefined ? optimizerDatasets(entry.optimizer) : entry.variables.map((v) => tensorToDataset(v.value));
     datasets.forEach((d, i) => (vars.datasets[String(i)] = d));
     groupAt(root, entry.path).groups.vars = vars;
   }
@@ -321,18 +304,6 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** A dataset's values as a tensor of `dtype` (float64 -> float32, int64 -> int32, ...). */
-function datasetToTensor(dataset: H5Dataset, dtype: DType): Tensor {
-  const source = dataset.data;
-  const numbers = (): ArrayLike<number> => (source instanceof BigInt64Array ? Array.from(source, Number) : (source as ArrayLike<number>));
-  let storage: TypedArray;
-  if (dtype === "float32") storage = source instanceof Float32Array ? source.slice() : Float32Array.from(numbers());
-  else if (dtype === "int32") storage = source instanceof Int32Array ? source.slice() : Int32Array.from(numbers(), (v) => Math.trunc(v));
-  else if (dtype === "bool") storage = Uint8Array.from(numbers(), (v) => (v !== 0 ? 1 : 0));
-  else storage = source instanceof Uint8Array ? source.slice() : Uint8Array.from(numbers());
-  return makeTensor(storage, [...dataset.shape], dtype);
-}
-
 function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -419,11 +390,7 @@ function readOptimizerValues(optimizer: Optimizer, group: H5Group, groupPath: st
       problems.push(`optimizer '${optimizer.name}': missing dataset "${groupPath}/${i}"`);
       return null;
     }
-    if (i === 0) {
-      values.push(dataset.data instanceof BigInt64Array ? dataset.data : BigInt64Array.of(BigInt(Math.round(Number(dataset.data[0] ?? 0)))));
-    } else {
-      values.push(datasetToTensor(dataset, "float32"));
-    }
+    values.push(optimizerValue(dataset, i));
   }
   const slots = optimizer.variables;
   const head = count - slots.length;

@@ -10,7 +10,7 @@ import "../../src/models/functional.js";
 import { loadModel } from "../../src/saving/index.js";
 import { readKerasArchive, writeKerasArchive } from "../../src/saving/keras_zip.js";
 import { readH5, writeH5, type H5Group } from "../../src/saving/h5_io.js";
-import { fixture, withTempDir } from "./helpers.js";
+import { withTempDir } from "./helpers.js";
 
 function makeModel(hidden = 5): Sequential {
   return new Sequential([Input({ shape: [2, 3] }), new Flatten(), new Dense(hidden, { activation: "relu" }), new Dense(2)]);

@@ -191,3 +191,51 @@ test("Keras 2's hard_sigmoid is clip(0.2x + 0.5, 0, 1), Keras 3's relu6(x + 3) /
     await assert.rejects(model.save(`tfjs://${path.join(dir, "tfjs3")}`), /Keras 3's hard_sigmoid .* has no TF.js equivalent/);
   });
 });
+
+test("legacy .h5: Keras 2.0/2.1's list-style Sequential config and Keras 2's `:0` weight names load", async () => {
+  await withTempDir(async (dir) => {
+    const model = new Sequential([Input({ shape: [4] }), new Dense(3, { activation: "relu", name: "dense_1" }), new Dense(2, { name: "dense_2" })]);
+    const file = path.join(dir, "m.h5");
+    await model.save(file);
+    const tree = await readH5File(file);
+    const config = JSON.parse(tree.attrs!.model_config as string);
+    // Keras 2.0: the config is the bare list of layers, the first carrying batch_input_shape.
+    const layers = config.config.layers.slice(1).map((entry: any) => ({ class_name: entry.class_name, config: { ...entry.config, dtype: "float32" } }));
+    layers[0].config.batch_input_shape = [null, 4];
+    tree.attrs = { keras_version: "2.0.8", backend: "tensorflow", model_config: JSON.stringify({ class_name: "Sequential", config: layers }) };
+    const weights = tree.groups.model_weights;
+    weights.attrs!.layer_names = ["dense_1", "dense_2"];
+    for (const name of ["dense_1", "dense_2"]) {
+      const group = weights.groups[name];
+      const stored = group.groups[model.name].groups[name].datasets;
+      group.groups = { [name]: { groups: {}, datasets: { "kernel:0": stored.kernel, "bias:0": stored.bias } } };
+      group.attrs!.weight_names = [`${name}/kernel:0`, `${name}/bias:0`];
+    }
+    const keras2 = path.join(dir, "keras2.h5");
+    fs.writeFileSync(keras2, await writeH5(tree));
+    const x = input([3, 4]);
+    assertTensorsIdentical(await predict(await loadModel(keras2), x), await predict(model, x), "Keras 2.0 file");
+  });
+});
+
+test("TF.js converter output (modelTopology.model_config, scoped weight names) loads", async () => {
+  await withTempDir(async (dir) => {
+    const model = functionalMlp();
+    const folder = path.join(dir, "exported");
+    await model.save(`tfjs://${folder}`);
+    const modelJson = JSON.parse(fs.readFileSync(path.join(folder, "model.json"), "utf8"));
+    const { keras_version: _v, backend: _b, ...modelConfig } = modelJson.modelTopology;
+    modelJson.modelTopology = { keras_version: "2.12.0", backend: "tensorflow", model_config: modelConfig, training_config: { loss: "mse", metrics: [], optimizer_config: { class_name: "SGD", config: { learning_rate: 0.01, momentum: 0 } } } };
+    modelJson.convertedBy = "TensorFlow.js Converter v4.5.0";
+    for (const w of modelJson.weightsManifest[0].weights) w.name = `functional_mlp/${w.name}`;
+    fs.writeFileSync(path.join(folder, "model.json"), JSON.stringify(modelJson));
+    const back = await loadModel(folder);
+    assert.equal(back.optimizer!.className(), "SGD");
+    const x = input([2, 6]);
+    assertTensorsIdentical(await predict(back, x), await predict(model, x), "converter form");
+    // A shard path leaving the folder is refused.
+    modelJson.weightsManifest[0].paths = ["../elsewhere.bin"];
+    fs.writeFileSync(path.join(folder, "model.json"), JSON.stringify(modelJson));
+    await assert.rejects(loadModel(folder), /weight shard path "\.\.\/elsewhere\.bin" leaves the model's folder/);
+  });
+});

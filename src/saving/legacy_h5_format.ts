@@ -319,7 +319,15 @@ export function legacyWeightsGroup(model: Layer, kerasVersion: string): H5Group 
   group.attrs!.layer_names = layers.map((layer) => layer.name);
   for (const layer of layers) {
     const layerGroup: H5Group = { attrs: {}, groups: {}, datasets: {} };
-    const names = layer.weights.map((variable) => `${model.name}/${layer.name}/${variable.name}`);
+    // Unique within the layer: a nested model's variables may share a name ("kernel").
+    const used = new Set<string>();
+    const names = layer.weights.map((variable) => {
+      const base = `${model.name}/${layer.name}/${variable.name}`;
+      let name = base;
+      for (let k = 1; used.has(name); k++) name = `${base}_${k}`;
+      used.add(name);
+      return name;
+    });
     layerGroup.attrs!.weight_names = names;
     layer.weights.forEach((variable, i) => setDataset(layerGroup, names[i], tensorToDataset(variable.value)));
     group.groups[layer.name] = layerGroup;

@@ -24,6 +24,7 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
+import type { Layer } from "../layers/layer.js";
 import type { Model } from "../models/model.js";
 import type { DType, TypedArray } from "../backend/dtypes.js";
 import type { ConfigDialect } from "./config_variants.js";
@@ -298,6 +299,11 @@ export async function readTfjsModel(location: string): Promise<TfjsModel> {
   return { modelConfig, trainingConfig, weights, source };
 }
 
+/** The layers that own weights, nested models opened up: TF.js names a weight after its own layer. */
+function weightOwners(model: Model): Layer[] {
+  return model.layers.flatMap((layer) => (Array.isArray((layer as Model).layers) ? weightOwners(layer as Model) : [layer]));
+}
+
 /**
  * Assigns a model.json's weights to `model`'s layers: each variable takes the weight named
  * `<layer>/<variable>` (or ending in `/<layer>/<variable>`). Every weight must be used and every
@@ -307,7 +313,7 @@ export function assignTfjsWeights(model: Model, file: TfjsModel): void {
   const unused = new Set(file.weights.keys());
   const assignments: { variable: Variable; value: Tensor }[] = [];
   const problems: string[] = [];
-  for (const layer of model.layers) {
+  for (const layer of weightOwners(model)) {
     for (const variable of layer.weights) {
       const wanted = `${layer.name}/${variable.name}`;
       let name: string | undefined = file.weights.has(wanted) ? wanted : undefined;
@@ -402,7 +408,7 @@ export async function writeTfjsModel(
   const modelConfig = tfjsModelConfig(serialized, `Cannot save model '${model.name}' in TF.js format`);
   const specs: { name: string; shape: number[]; dtype: string }[] = [];
   const parts: Uint8Array[] = [];
-  for (const layer of model.layers) {
+  for (const layer of weightOwners(model)) {
     for (const variable of layer.weights) {
       const value = variable.value;
       if (value.dtype !== "float32" && value.dtype !== "int32") {

@@ -34,9 +34,17 @@ async function predict(model: Model, x: Tensor): Promise<Tensor> {
   return (await model.predict(x, { verbose: 0 })) as Tensor;
 }
 
+/** A functional model around a Sequential one (two Dense layers whose variables are both "kernel"). */
+function nestedModel(): Functional {
+  const inner = new Sequential([Input({ shape: [4] }), new Dense(3, { activation: "relu" }), new Dense(2)]);
+  const x = Input({ shape: [4] });
+  return new Functional({ inputs: x, outputs: new Dense(1).apply(inner.apply(x) as never) as never, name: "outer" });
+}
+
 for (const [label, make, shape] of [
   ["Sequential", sequentialMlp, [4, 3, 4]],
   ["functional", functionalMlp, [3, 6]],
+  ["nested", nestedModel, [2, 4]],
 ] as const) {
   test(`${label}: keras-ts -> .keras / .h5 / TF.js -> keras-ts predicts identically`, async () => {
     await withTempDir(async (dir) => {

@@ -184,10 +184,12 @@ function startWorker(): LiveWorker {
   return state;
 }
 
+/** Stops a worker after a failure and starts its replacement at once, so the next file does not wait for it. */
 async function retire(state: LiveWorker): Promise<void> {
-  if (live === state) live = null;
+  const current = live === state;
   state.onDeath = null;
   await state.worker.terminate().catch(() => {});
+  if (current && (live === state || live === null)) live = startWorker();
 }
 
 /** One request to the worker, after the ones before it; a failed request retires the worker. */

@@ -68,6 +68,23 @@ export function isSymbolic(inputs: unknown): boolean {
   return Array.isArray(inputs) && inputs.some((t) => t instanceof KerasTensor);
 }
 
+/**
+ * Called by `addWeight` before a weight is allocated, while a model file is being rebuilt: the
+ * loader (src/saving) refuses weights larger than the file could hold, before any memory is taken.
+ */
+let weightAllocationCheck: ((layer: Layer, name: string, shape: readonly number[]) => void) | null = null;
+
+/** Runs `fn` with `check` called before every weight allocation (synchronous code only). */
+export function withWeightAllocationCheck<T>(check: (layer: Layer, name: string, shape: readonly number[]) => void, fn: () => T): T {
+  const previous = weightAllocationCheck;
+  weightAllocationCheck = check;
+  try {
+    return fn();
+  } finally {
+    weightAllocationCheck = previous;
+  }
+}
+
 /** The weight constraint attached by `addWeight`, applied by optimizers after each update. */
 export const weightConstraints = new WeakMap<Variable, constraints.Constraint>();
 
@@ -122,6 +139,7 @@ export class Layer {
   /** Creates a weight of this layer (Keras's `add_weight`). */
   addWeight(options: AddWeightOptions): Variable {
     const dtype = options.dtype ?? this.dtype;
+    weightAllocationCheck?.(this, options.name ?? "variable", options.shape);
     const initializer = initializers.get(options.initializer ?? (dtype === "float32" ? "glorot_uniform" : "zeros"));
     const value = initializer.call(options.shape, dtype);
     const variable = new Variable(value, { name: options.name ?? "variable", trainable: options.trainable ?? true, dtype });

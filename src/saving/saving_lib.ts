@@ -26,7 +26,7 @@
 import * as fs from "node:fs";
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
-import { Layer } from "../layers/layer.js";
+import { Layer, withWeightAllocationCheck } from "../layers/layer.js";
 import { Model } from "../models/model.js";
 import { Sequential } from "../models/sequential.js";
 import { Functional } from "../models/functional.js";
@@ -460,6 +460,25 @@ export function deserializeModel(config: Record<string, unknown>, options: Deser
   return model;
 }
 
+/**
+ * `deserializeModel` for a file's config: every weight the rebuilt layers create must fit in the
+ * `weightBytes` bytes of weights the file holds (at least a byte per value), checked before it is
+ * allocated, so a corrupt config (`units: 1e9`) fails in words instead of exhausting memory.
+ */
+function deserializeModelWithin(config: Record<string, unknown>, options: DeserializationOptions, weightBytes: number): Model {
+  let left = weightBytes;
+  const check = (layer: Layer, name: string, shape: readonly number[]): void => {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(count) || count > left) {
+      throw new Error(
+        `weight '${name}' of shape [${shape.join(", ")}] for layer '${layer.name}' (${layer.className()}) is larger than what the file's ${weightBytes} bytes of weights can hold (a corrupt config?)`,
+      );
+    }
+    left -= count;
+  };
+  return withWeightAllocationCheck(check, () => deserializeModel(config, options));
+}
+
 /** Keras's `compile_from_config`, then builds the optimizer so its state can be loaded. */
 function compileFromConfig(model: Model, compileConfig: Record<string, unknown>, source: string): void {
   try {
@@ -513,7 +532,7 @@ async function loadLegacyH5Model(filePath: string, options: LoadModelOptions): P
     throw new Error(`${filePath}: this HDF5 file is not a Keras model (no "model_config" attribute); if it holds weights, build the model and call model.loadWeights()`);
   }
   const parts = legacyModelParts(tree, filePath, { source: filePath, customObjects: options.customObjects });
-  const model = deserializeModel(parts.modelConfig, parts.options);
+  const model = deserializeModelWithin(parts.modelConfig, parts.options, (await fs.promises.stat(filePath)).size);
   loadLegacyWeights(model, tree, filePath);
   if (options.compile !== false && parts.compileConfig !== null) {
     compileLeniently(model, parts.compileConfig, filePath);
@@ -533,7 +552,8 @@ async function loadLegacyH5Model(filePath: string, options: LoadModelOptions): P
 
 async function loadTfjsModel(location: string, options: LoadModelOptions): Promise<Model> {
   const file = await readTfjsModel(location);
-  const model = deserializeModel(file.modelConfig, { source: file.source, customObjects: options.customObjects, dialect: TFJS_DIALECT });
+  const weightBytes = [...file.weights.values()].reduce((sum, t) => sum + t.size * 4, 0);
+  const model = deserializeModelWithin(file.modelConfig, { source: file.source, customObjects: options.customObjects, dialect: TFJS_DIALECT }, weightBytes);
   assignTfjsWeights(model, file);
   if (options.compile !== false && file.trainingConfig !== null) compileLeniently(model, compileConfigFromTrainingConfig(file.trainingConfig), file.source);
   return model;
@@ -553,7 +573,7 @@ export async function loadModel(location: string, options: LoadModelOptions = {}
   if (kind === "tfjs") return loadTfjsModel(location, options);
   const archive = await readKerasArchive(location);
   const config = archive.config;
-  const model = deserializeModel(config, { source: location, customObjects: options.customObjects });
+  const model = deserializeModelWithin(config, { source: location, customObjects: options.customObjects }, archive.weightsH5.length);
   const compileConfig = config.compile_config;
   if (options.compile !== false && isPlainObject(compileConfig)) compileFromConfig(model, compileConfig, location);
   const source = `${location} (model.weights.h5)`;

@@ -53,6 +53,31 @@ test("an unknown config key is an error naming the layer and the key (as Keras's
   });
 });
 
+test("a config asking for more weights than the file holds fails before allocating them (.keras, .h5, TF.js)", async () => {
+  await withTempDir(async (dir) => {
+    const { config, weightsH5 } = await savedParts(dir);
+    const huge = structuredClone(config);
+    huge.config.layers[1].config.units = 2_000_000_000;
+    huge.config.layers[1].build_config = { input_shape: [null, 4] };
+    const file = path.join(dir, "huge.keras");
+    await writeArchive(file, huge, weightsH5);
+    await assert.rejects(loadModel(file), /Cannot build layer '.*' \(Dense\) from .*huge\.keras with input shape \[null,4\]: weight 'kernel' of shape \[4, 2000000000\] for layer .* is larger than what the file's \d+ bytes of weights can hold/);
+
+    const model = smallModel();
+    const h5 = path.join(dir, "m.h5");
+    await model.save(h5);
+    const tree = await readH5(new Uint8Array(fs.readFileSync(h5)), h5);
+    tree.attrs!.model_config = (tree.attrs!.model_config as string).replace('"units": 5', '"units": 500000000').replace('"units":5', '"units":500000000');
+    fs.writeFileSync(h5, await writeH5(tree));
+    await assert.rejects(loadModel(h5), /is larger than what the file's \d+ bytes of weights can hold/);
+
+    await model.save(`tfjs://${path.join(dir, "tfjs")}`);
+    const json = path.join(dir, "tfjs", "model.json");
+    fs.writeFileSync(json, fs.readFileSync(json, "utf8").replace('"units":5', '"units":500000000'));
+    await assert.rejects(loadModel(json), /is larger than what the file's \d+ bytes of weights can hold/);
+  });
+});
+
 test("Keras 3 config variants load: dtype string or policy, shared_object_id, optional inputs off, no optimizer in compile_config", async () => {
   await withTempDir(async (dir) => {
     const { config, weightsH5 } = await savedParts(dir);

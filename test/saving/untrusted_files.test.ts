@@ -78,6 +78,23 @@ test("a config asking for more weights than the file holds fails before allocati
   });
 });
 
+test("a Lambda in a file is never run: its code is refused with a clear error", async () => {
+  await withTempDir(async (dir) => {
+    const { config, weightsH5 } = await savedParts(dir);
+    const withLambda = structuredClone(config);
+    withLambda.config.layers.splice(2, 0, {
+      module: "keras.layers",
+      class_name: "Lambda",
+      config: { name: "evil", function: { class_name: "__lambda__", config: { code: "globalThis.pwned = true", defaults: null, closure: null } } },
+      registered_name: null,
+    });
+    const file = path.join(dir, "lambda.keras");
+    await writeArchive(file, withLambda, weightsH5);
+    await assert.rejects(loadModel(file), /Cannot rebuild layer 'evil' \(Lambda\) .*`function` must be a JavaScript function/);
+    assert.equal((globalThis as { pwned?: boolean }).pwned, undefined);
+  });
+});
+
 test("Keras 3 config variants load: dtype string or policy, shared_object_id, optional inputs off, no optimizer in compile_config", async () => {
   await withTempDir(async (dir) => {
     const { config, weightsH5 } = await savedParts(dir);

@@ -20,6 +20,7 @@
  * first, in ascending numeric order, whatever the insertion order; other keys keep insertion order.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -138,9 +139,9 @@ let nextId = 1;
 
 let sourceWorkerCode: string | null = null;
 
-function spawnWorker(): Worker {
-  const h5wasmUrl = import.meta.resolve("h5wasm/node");
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./h5_worker.js", import.meta.url), { workerData: { h5wasmUrl } });
+function spawnWorker(scratch: string): Worker {
+  const workerData = { h5wasmUrl: import.meta.resolve("h5wasm/node"), scratch };
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./h5_worker.js", import.meta.url), { workerData });
   // Run from source (tests, tsx): Node 20 does not hand tsx's loader to workers, and registering
   // it inside each worker costs over a second. esbuild (tsx's compiler) bundles the worker to
   // JavaScript once per process instead.
@@ -157,11 +158,27 @@ function spawnWorker(): Worker {
     });
     sourceWorkerCode = result.outputFiles[0].text;
   }
-  return new Worker(sourceWorkerCode, { eval: true, workerData: { h5wasmUrl } });
+  return new Worker(sourceWorkerCode, { eval: true, workerData });
 }
 
+/** Scratch folders of running workers; a worker stopped mid-read cannot remove its own. */
+const scratchDirs = new Set<string>();
+let cleanupAtExit = false;
+
 function startWorker(): LiveWorker {
-  const worker = spawnWorker();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "keras-ts-h5-"));
+  scratchDirs.add(scratch);
+  if (!cleanupAtExit) {
+    cleanupAtExit = true;
+    process.on("exit", () => {
+      for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+    });
+  }
+  const worker = spawnWorker(scratch);
+  worker.on("exit", () => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    scratchDirs.delete(scratch);
+  });
   const state: LiveWorker = { worker, ready: Promise.resolve(), onDeath: null };
   state.ready = new Promise<void>((resolve, reject) => {
     const onMessage = (message: H5Response): void => {

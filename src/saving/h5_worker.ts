@@ -19,7 +19,6 @@
  *           {id, op: "write", tree, trackOrder} -> {id, ok, bytes | message}.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import type { Dataset as H5wDataset, File as H5wFile, Group as H5wGroup } from "h5wasm/node";
@@ -346,8 +345,8 @@ async function main(): Promise<void> {
   const api = mod.default;
   const module = await api.ready;
   module.activate_throwing_error_handler();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keras-ts-h5-"));
-  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  // The client made this folder and removes it when the worker ends, however it ends.
+  const dir = (workerData as { scratch: string }).scratch;
   let counter = 0;
   port.on("message", (request: H5Request) => {
     const scratch = path.join(dir, `${counter++}.h5`);

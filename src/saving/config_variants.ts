@@ -6,7 +6,8 @@
  * What keras-ts accepts as it is: dtype as a string ("float32", Keras 3.1-3.3 and Keras 2) or as a
  * serialized DTypePolicy (3.8+), `shared_object_id` beside a config (ignored: keras-ts layers are
  * never shared between files), Keras 2's `batch_input_shape`. What is rewritten here: InputLayer's
- * `optional` (3.13+) and `ragged` (Keras 2, 3.x), which keras-ts has no use for while false; a
+ * `optional` (3.13+) and `ragged` (Keras 2, 3.x), which keras-ts has no use for while false;
+ * `quantization_config: null` (3.13+, a layer that is not quantized); a
  * one-element `axis` list (Keras 2); VarianceScaling's "normal" distribution (Keras 2 and TF.js
  * name for the truncated normal); and, for files from Keras 1/2 and TF.js, `hard_sigmoid`, whose
  * formula changed in Keras 3.
@@ -56,6 +57,9 @@ export function normalizeLayerConfig(className: string, config: Record<string, u
       if (out[key] === false || out[key] === null) delete out[key];
     }
   }
+  // Keras 3.13+ writes `quantization_config: null` for Dense, EinsumDense, Embedding when not quantized.
+  if (out.quantization_config === null) delete out.quantization_config;
+  else if (out.quantization_config !== undefined) throw new Error(`${where}: quantized layers are not supported by keras-ts`);
   if (Array.isArray(out.axis) && out.axis.length === 1 && Number.isInteger(out.axis[0])) out.axis = out.axis[0];
   for (const [key, value] of Object.entries(out)) {
     // Keras 2 and TF.js's VarianceScaling "normal" is a truncated normal (Keras 3's "truncated_normal").

@@ -103,6 +103,7 @@ test("Keras 3 config variants load: dtype string or policy, shared_object_id, op
     variant.config.layers[0].config.ragged = false;
     variant.config.layers[1].config.dtype = "float32";
     variant.config.layers[2].shared_object_id = 140237;
+    variant.config.layers[2].config.quantization_config = null;
     variant.compile_config = { loss: "categorical_crossentropy", metrics: ["accuracy"], loss_weights: null, weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: false };
     const file = path.join(dir, "variant.keras");
     await writeArchive(file, variant, weightsH5);

@@ -94,6 +94,8 @@ export const WORKER_BODY = `function start(init) {
 
 export interface WasmInstanceOptions {
   module: WasmModule;
+  /** Pages (64 KB) the memory may grow to, at most MAXIMUM_PAGES (the default). */
+  maximumPages?: number;
   /** Threads including the caller; above 1 the module must be the threaded build and `spawn` given. */
   threads: number;
   /** Starts one worker running WORKER_BODY with this start message. */
@@ -127,7 +129,8 @@ export class WasmInstance {
     const wa = webAssembly();
     if (wa === undefined) throw new Error("keras-ts wasm: this JavaScript host has no WebAssembly");
     this.threaded = wa.Module.exports(module).some((e) => e.name === "kt_worker_main");
-    this.memory = new wa.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: this.threaded });
+    const maximum = Math.max(INITIAL_PAGES, Math.min(MAXIMUM_PAGES, Math.floor(options.maximumPages ?? MAXIMUM_PAGES)));
+    this.memory = new wa.Memory({ initial: INITIAL_PAGES, maximum, shared: this.threaded });
     const instance = new wa.Instance(module, { env: { memory: this.memory } });
     this.exports = instance.exports as unknown as WasmExports;
     this.refresh();

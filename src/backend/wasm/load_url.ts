@@ -24,6 +24,12 @@ export interface LoadWasmOptions {
   module?: WasmModule | ArrayBuffer | ArrayBufferView;
   /** Threads, the caller included (default: the logical cores where shared memory is available, else 1). */
   threads?: number;
+  /**
+   * The most memory the module may take, in bytes (default 1 GB): a shared memory reserves its
+   * maximum up front, which a browser on a small device may refuse. Tensors live outside it; it
+   * holds a kernel call's operands and scratch.
+   */
+  maxMemoryBytes?: number;
 }
 
 interface BrowserGlobals {
@@ -69,6 +75,6 @@ export async function loadWasmBackend(options: LoadWasmOptions = {}): Promise<Wa
     if (!response.ok) throw new Error(`keras-ts: fetching ${url} failed (HTTP ${response.status})`);
     module = await wa.compile(await response.arrayBuffer());
   }
-  const backend = new WasmBackend(new WasmInstance({ module, threads: threaded ? wanted : 1, spawn: threaded ? spawn : undefined }));
-  return backend;
+  const maximumPages = Math.floor((options.maxMemoryBytes ?? 2 ** 30) / 65536);
+  return new WasmBackend(new WasmInstance({ module, threads: threaded ? wanted : 1, spawn: threaded ? spawn : undefined, maximumPages }));
 }

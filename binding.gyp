@@ -9,7 +9,10 @@
         "native/gemm.c",
         "native/elementwise.c",
         "native/misc.c",
-        "native/fused.c"
+        "native/fused.c",
+        "native/conv.c",
+        "native/pool.c",
+        "native/bn.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-pthread", "-Wall", "-Wno-unused-parameter"],

@@ -19,6 +19,8 @@
 
 #include "ew_ops.h"
 #include "kt.h"
+#include "kt_ext.h"
+#include "napi_ext.h"
 
 #define CALL(env, expr)                                                   \
   do {                                                                    \
@@ -187,9 +189,10 @@ static int get_bool(napi_env env, napi_value v) {
 
 /* One flat binary loop, whatever the element types. */
 typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool */
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 i32->bool, 4 u8->bool, 5 any types (ew_generic.c) */
   int op;
   const ew_table *t;
+  int ta, tb, to; /* kind 5 */
 } bin_kernel;
 
 static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const void *b, void *out, long n) {
@@ -198,7 +201,8 @@ static int run_flat_binary(const bin_kernel *k, int mode, const void *a, const v
     case 1: return k->t->binary_f32_bool(k->op, mode, a, b, out, n);
     case 2: return k->t->binary_i32(k->op, mode, a, b, out, n);
     case 3: return k->t->binary_i32_bool(k->op, mode, a, b, out, n);
-    default: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
+    case 4: return k->t->binary_u8_bool(k->op, mode, a, b, out, n);
+    default: return kt_binary_any(k->op, mode, a, k->ta, b, k->tb, out, k->to, n);
   }
 }
 
@@ -280,13 +284,19 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
   int od = get_i32(env, argv[3]);
   j.n = get_i64(env, argv[4]);
   j.mode = get_i32(env, argv[5]);
-  if (a.dtype != b.dtype) return undefined_value(env);
-  if (a.dtype == KT_F32 && od == KT_F32) j.k.kind = 0;
-  else if (a.dtype == KT_F32 && od == KT_BOOL) j.k.kind = 1;
-  else if (a.dtype == KT_I32 && od == KT_I32) j.k.kind = 2;
-  else if (a.dtype == KT_I32 && od == KT_BOOL) j.k.kind = 3;
-  else if (a.dtype == KT_U8 && od == KT_BOOL) j.k.kind = 4;
-  else return undefined_value(env);
+  j.k.kind = 5;
+  if (a.dtype == b.dtype) {
+    if (a.dtype == KT_F32 && od == KT_F32) j.k.kind = 0;
+    else if (a.dtype == KT_F32 && od == KT_BOOL) j.k.kind = 1;
+    else if (a.dtype == KT_I32 && od == KT_I32) j.k.kind = 2;
+    else if (a.dtype == KT_I32 && od == KT_BOOL) j.k.kind = 3;
+    else if (a.dtype == KT_U8 && od == KT_BOOL) j.k.kind = 4;
+  }
+  /* Type and op combinations without a loop of their own convert on read (ew_generic.c). */
+  if (j.k.kind != 5 && !run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) j.k.kind = 5;
+  j.k.ta = a.dtype;
+  j.k.tb = b.dtype;
+  j.k.to = od;
   if (!run_flat_binary(&j.k, M_SAME, NULL, NULL, NULL, 0)) return undefined_value(env);
   j.ea = esize_of(a.dtype);
   j.eb = esize_of(b.dtype);
@@ -333,8 +343,9 @@ static napi_value js_binary(napi_env env, napi_callback_info info) {
 }
 
 typedef struct {
-  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot) */
+  int kind; /* 0 f32->f32, 1 f32->bool, 2 i32->i32, 3 u8->bool (logicalNot), 4 any types (ew_generic.c) */
   int op;
+  int tx, to; /* kind 4 */
   const ew_table *t;
   const char *x;
   char *out;
@@ -347,6 +358,7 @@ static int run_flat_unary(const un_job *j, const void *x, void *out, long n) {
     case 0: return j->t->unary_f32(j->op, x, out, n);
     case 1: return j->t->unary_f32_bool(j->op, x, out, n);
     case 2: return j->t->unary_i32(j->op, x, out, n);
+    case 4: return kt_unary_any(j->op, x, j->tx, out, j->to, n);
     default: {
       if (j->op != U_LOGICALNOT) return 0;
       const uint8_t *s = x;
@@ -379,7 +391,11 @@ static napi_value js_unary(napi_env env, napi_callback_info info) {
   else if (x.dtype == KT_F32 && od == KT_BOOL) j.kind = 1;
   else if (x.dtype == KT_I32 && od == KT_I32) j.kind = 2;
   else if (x.dtype == KT_U8 && od == KT_BOOL) j.kind = 3;
-  else return undefined_value(env);
+  else j.kind = 4;
+  /* Type and op combinations without a loop of their own convert on read (ew_generic.c). */
+  if (j.kind != 4 && !run_flat_unary(&j, NULL, NULL, 0)) j.kind = 4;
+  j.tx = x.dtype;
+  j.to = od;
   if (!run_flat_unary(&j, NULL, NULL, 0)) return undefined_value(env);
   j.n = (long)x.length;
   j.x = x.data;
@@ -1034,6 +1050,21 @@ static napi_value js_set_isa(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+/* ------------------------------------------------------------------ lent to addon_ext.c */
+
+int kt_napi_get_array(napi_env env, napi_value v, int *dtype, void **data, size_t *length) {
+  tarray a;
+  if (!get_array(env, v, &a)) return 0;
+  *dtype = a.dtype;
+  *data = a.data;
+  *length = a.length;
+  return 1;
+}
+
+napi_value kt_napi_new_output(napi_env env, int dtype, size_t n, void **data) { return new_output(env, dtype, n, data); }
+
+napi_value kt_napi_new_zeros(napi_env env, int dtype, size_t n, void **data) { return new_array(env, dtype, n, data); }
+
 /*
  * glibc's allocator serves the large outputs (V8 allocates an ArrayBuffer's memory with malloc).
  * By default a block above 128 KB is mmap'ed fresh and unmapped when freed, and free memory over
@@ -1092,5 +1123,6 @@ NAPI_MODULE_INIT() {
     {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (kt_define_ext(env, exports) != napi_ok) return NULL;
   return exports;
 }

@@ -47,8 +47,10 @@ typedef struct {
 
 static __thread buf s_patch, s_in, s_out, s_dz, s_t, s_tmp;
 
+/* Grown as needed; given back when a call needs far less than a much earlier one did, so one
+ * large image does not keep its scratch for good. */
 static float *grow(buf *b, size_t need) {
-  if (b->n < need) {
+  if (b->n < need || (b->n > ((size_t)1 << 22) && need < b->n / 8)) {
     free(b->p);
     size_t bytes = ((need * sizeof(float) + 63) / 64) * 64;
     b->p = (float *)aligned_alloc(64, bytes);
@@ -101,6 +103,15 @@ static int plan_init(conv_plan *pl, const kt_conv_geom *g) {
 static inline void im2col_body(const conv_plan *pl, const float *KT_RESTRICT img, long g, long p0, long p1, float *KT_RESTRICT patches) {
   const long T = pl->T, cg = pl->cg, cin = pl->g->cin, K = pl->K;
   const float *src0 = img + g * cg;
+  if (cg == 1) {
+    /* One channel (a first layer on grey images): one value per tap, not a copy call each. */
+    for (long p = p0; p < p1; p++) {
+      const int32_t *r = pl->reads + p * T;
+      float *dst = patches + (p - p0) * K;
+      for (long t = 0; t < T; t++) dst[t] = r[t] < 0 ? 0.0f : src0[(long)r[t] * cin];
+    }
+    return;
+  }
   for (long p = p0; p < p1; p++) {
     const int32_t *r = pl->reads + p * T;
     float *dst = patches + (p - p0) * K;
@@ -120,6 +131,15 @@ KT_ISA_DISPATCH(im2col, (const conv_plan *pl, const float *img, long g, long p0,
 static inline void col2im_body(const conv_plan *pl, const float *KT_RESTRICT dpatches, long g, long p0, long p1, float *KT_RESTRICT dimg) {
   const long T = pl->T, cg = pl->cg, cin = pl->g->cin, K = pl->K;
   float *dst0 = dimg + g * cg;
+  if (cg == 1) {
+    for (long p = p0; p < p1; p++) {
+      const int32_t *r = pl->reads + p * T;
+      const float *src = dpatches + (p - p0) * K;
+      for (long t = 0; t < T; t++)
+        if (r[t] >= 0) dst0[(long)r[t] * cin] += src[t];
+    }
+    return;
+  }
   for (long p = p0; p < p1; p++) {
     const int32_t *r = pl->reads + p * T;
     const float *src = dpatches + (p - p0) * K;
@@ -296,6 +316,8 @@ int kt_conv_forward(const float *x, const float *w, const float *bias, float *ou
 typedef struct {
   const conv_plan *pl;
   const float *dout, *out, *x, *w;
+  /* The kernel's columns of each group transposed, [groups][og][K]: dZ Wᵀ as a plain product. */
+  const float *wt;
   int act;
   float *dx;
   float *dw_acc, *db_acc; /* per thread: [threads][w size], [threads][cout] */
@@ -378,7 +400,7 @@ static void bwd_task(void *ctx, long n, int thread) {
           add_block(dw + gi * og, cout, tmp, K, og);
         }
         if (dimg != NULL) {
-          kt_sgemm(0, 1, pb, K, og, dzg, cout, j->w + gi * og, cout, patches, K);
+          kt_sgemm(0, 0, pb, K, og, dzg, cout, j->wt + gi * og * K, K, patches, K);
           col2im(pl, patches, gi, p0, p1, dimg);
         }
       }
@@ -395,7 +417,14 @@ int kt_conv_backward(const float *dout, const float *out, const float *x, const 
   conv_plan pl;
   if (!plan_init(&pl, g)) return 0;
   long wsize = pl.T * pl.cg * g->cout;
-  bwd_job j = {&pl, dout, out, x, w, act, dx, NULL, NULL, wsize, 0};
+  bwd_job j = {&pl, dout, out, x, w, NULL, act, dx, NULL, NULL, wsize, 0};
+  float *wt = NULL;
+  if (dx != NULL && !pl.pointwise && !depthwise(&pl) && wsize > 0) {
+    /* w is [K, cout]; group g's columns transposed: wt[g][j][k] = w[k][g * og + j]. */
+    if ((wt = (float *)malloc((size_t)wsize * sizeof(float))) == NULL) goto oom;
+    for (long gi = 0; gi < g->groups; gi++) kt_transpose_f32(w + gi * pl.og, pl.K, pl.og, g->cout, wt + gi * pl.og * pl.K, pl.K);
+    j.wt = wt;
+  }
   if (dw != NULL && (j.dw_acc = (float *)calloc((size_t)(kt_num_threads() * wsize + 1), sizeof(float))) == NULL) goto oom;
   if (db != NULL && (j.db_acc = (float *)calloc((size_t)(kt_num_threads() * g->cout + 1), sizeof(float))) == NULL) goto oom;
   if (dx != NULL && (g->batch * pl.P * g->cout == 0 || pl.K == 0)) memset(dx, 0, (size_t)(g->batch * pl.S * g->cin) * sizeof(float));
@@ -411,11 +440,13 @@ int kt_conv_backward(const float *dout, const float *out, const float *x, const 
     memcpy(db, j.db_acc, (size_t)g->cout * sizeof(float));
     for (int t = 1; t < nt; t++) add_block(db, g->cout, j.db_acc + (long)t * g->cout, 1, g->cout);
   }
+  free(wt);
   free(j.dw_acc);
   free(j.db_acc);
   free(pl.reads);
   return 1;
 oom:
+  free(wt);
   free(j.dw_acc);
   free(j.db_acc);
   free(pl.reads);

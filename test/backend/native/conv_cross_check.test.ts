@@ -67,6 +67,7 @@ function allConvCases(): ConvArgs[] {
     convGeometry(3, [8, 9], [3, 3], 6, 6, 6, [1, 1], [1, 1], "same", false),
     convGeometry(2, [8, 9], [3, 2], 5, 10, 5, [2, 1], [1, 2], "same", true),
     convGeometry(4, [28, 28], [3, 3], 1, 8, 1, [1, 1], [1, 1], "valid", false),
+    convGeometry(2, [7, 6], [3, 3], 1, 5, 1, [2, 1], [1, 2], "same", true),
     convGeometry(5, [13, 13], [3, 3], 8, 16, 1, [1, 1], [1, 1], "valid", false),
     convGeometry(2, [6, 5, 4], [3, 3, 2], 4, 6, 2, [1, 2, 1], [1, 1, 2], "same", false),
     convGeometry(2, [31], [5], 7, 9, 1, [3], [2], "causal", false),

@@ -353,6 +353,136 @@ export class WasmAddon implements NativeAddon {
     return this.update([variable, grad, momentum, velocity, velocityHat], 4, ([w, g, m, v, vh], count) => this.e.kt_adam(w, g, m, v, vh, count, alpha, beta1, beta2, epsilon, decay));
   }
 
+  /** Element counts of a conv geometry (native/geometry.c's layout), or undefined when it is inconsistent. */
+  private static convSizes(geom: Int32Array): { x: number; out: number; w: number; cout: number } | undefined {
+    if (!(geom instanceof Int32Array) || geom.length !== 23) return undefined;
+    for (let i = 0; i < 22; i++) if (geom[i] < 0) return undefined;
+    const [batch, cin, cout, groups] = geom;
+    if (groups < 1 || cin % groups !== 0 || cout % groups !== 0) return undefined;
+    const sizes = {
+      x: batch * cin * geom[4] * geom[5] * geom[6],
+      out: batch * cout * geom[7] * geom[8] * geom[9],
+      w: geom[10] * geom[11] * geom[12] * (cin / groups) * cout,
+      cout,
+    };
+    return isCount(sizes.x) && isCount(sizes.out) && isCount(sizes.w) ? sizes : undefined;
+  }
+
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, geom: Int32Array, act: number): Float32Array | undefined {
+    const sz = WasmAddon.convSizes(geom);
+    if (sz === undefined || !(act >= 0 && act <= 3) || !isF32(x, sz.x) || !isF32(w, sz.w) || !(bias === null || isF32(bias, sz.cout))) return undefined;
+    const out = new Float32Array(sz.out);
+    const wi = this.wasm;
+    this.begin(x.byteLength + w.byteLength + 4 * sz.cout + geom.byteLength + out.byteLength + 320);
+    const px = wi.put(x), pw = wi.put(w), pb = bias === null ? 0 : wi.put(bias), pg = wi.put(geom), po = wi.reserve(out.byteLength);
+    if (!this.e.kt_w_conv_forward(px, pw, pb, po, pg, act)) return undefined;
+    wi.read(po, out);
+    return out;
+  }
+
+  convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, geom: Int32Array, act: number,
+    needDX: boolean, needDW: boolean | Float32Array, needDB: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined {
+    const sz = WasmAddon.convSizes(geom);
+    const target = (t: boolean | Float32Array, size: number) => typeof t === "boolean" || isF32(t, size);
+    if (
+      sz === undefined || !(act >= 0 && act <= 3) || !isF32(dOut, sz.out) || !(out === null || isF32(out, sz.out)) || !(x === null || isF32(x, sz.x)) ||
+      !(w === null || isF32(w, sz.w)) || (act !== 0 && out === null) || !target(needDW, sz.w) || !target(needDB, sz.cout)
+    ) {
+      return undefined;
+    }
+    const dW = needDW instanceof Float32Array ? needDW : needDW ? new Float32Array(sz.w) : null;
+    const db = needDB instanceof Float32Array ? needDB : needDB ? new Float32Array(sz.cout) : null;
+    if ((dW !== null && x === null) || (needDX && w === null)) return undefined;
+    const dX = needDX ? new Float32Array(sz.x) : null;
+    const wi = this.wasm;
+    this.begin(dOut.byteLength + (out?.byteLength ?? 0) + (x?.byteLength ?? 0) + (w?.byteLength ?? 0) + geom.byteLength + (dX?.byteLength ?? 0) + (dW?.byteLength ?? 0) + (db?.byteLength ?? 0) + 640);
+    const pd = wi.put(dOut), po = out === null ? 0 : wi.put(out), px = x === null ? 0 : wi.put(x), pw = w === null ? 0 : wi.put(w), pg = wi.put(geom);
+    const pdx = dX ? wi.reserve(dX.byteLength) : 0, pdw = dW ? wi.reserve(dW.byteLength) : 0, pdb = db ? wi.reserve(db.byteLength) : 0;
+    if (!this.e.kt_w_conv_backward(pd, po, px, pw, pg, act, pdx, pdw, pdb)) return undefined;
+    if (dX) wi.read(pdx, dX);
+    if (dW) wi.read(pdw, dW);
+    if (db) wi.read(pdb, db);
+    return [dX, dW, db];
+  }
+
+  pool(mode: number, a: Float32Array, x: Float32Array | null, geom: Int32Array): Float32Array | undefined {
+    if (!(mode >= 0 && mode <= 3) || !(geom instanceof Int32Array) || geom.length !== 18) return undefined;
+    for (let i = 0; i < 17; i++) if (geom[i] < 0) return undefined;
+    const xs = geom[0] * geom[1] * geom[2] * geom[3] * geom[4], os = geom[0] * geom[1] * geom[5] * geom[6] * geom[7];
+    const backward = mode === 1 || mode === 3;
+    if (!isCount(xs) || !isCount(os) || !isF32(a, backward ? os : xs) || (mode === 1 && !isF32(x, xs))) return undefined;
+    const out = new Float32Array(backward ? xs : os);
+    const wi = this.wasm;
+    this.begin(a.byteLength + (mode === 1 ? 4 * xs : 0) + geom.byteLength + out.byteLength + 256);
+    const pa = wi.put(a), px = mode === 1 ? wi.put(x!) : 0, pg = wi.put(geom), po = wi.reserve(out.byteLength);
+    if (!this.e.kt_w_pool(mode, pa, px, po, pg)) return undefined;
+    wi.read(po, out);
+    return out;
+  }
+
+  bnTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number): [Float32Array, Float32Array, Float32Array] | undefined {
+    const n = outer * channels * inner;
+    if (![outer, channels, inner, n].every(isCount) || !(epsilon >= 0) || !isF32(x, n) || !(gamma === null || isF32(gamma, channels)) || !(beta === null || isF32(beta, channels))) return undefined;
+    const out = new Float32Array(n), mean = new Float32Array(channels), variance = new Float32Array(channels);
+    const wi = this.wasm;
+    this.begin(2 * x.byteLength + 16 * channels + 384);
+    const px = wi.put(x), pg = gamma === null ? 0 : wi.put(gamma), pb = beta === null ? 0 : wi.put(beta);
+    const po = wi.reserve(out.byteLength), pm = wi.reserve(4 * channels), pv = wi.reserve(4 * channels);
+    this.e.kt_bn_training(px, pg, pb, po, pm, pv, outer, channels, inner, epsilon);
+    wi.read(po, out);
+    wi.read(pm, mean);
+    wi.read(pv, variance);
+    return [out, mean, variance];
+  }
+
+  bnInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+  ): Float32Array | undefined {
+    const n = outer * channels * inner;
+    if (
+      ![outer, channels, inner, n].every(isCount) || !(epsilon >= 0) || !isF32(x, n) || !isF32(mean, channels) || !isF32(variance, channels) ||
+      !(gamma === null || isF32(gamma, channels)) || !(beta === null || isF32(beta, channels))
+    ) {
+      return undefined;
+    }
+    const out = new Float32Array(n);
+    const wi = this.wasm;
+    this.begin(2 * x.byteLength + 16 * channels + 384);
+    const px = wi.put(x), pm = wi.put(mean), pv = wi.put(variance), pg = gamma === null ? 0 : wi.put(gamma), pb = beta === null ? 0 : wi.put(beta);
+    const po = wi.reserve(out.byteLength);
+    this.e.kt_bn_inference(px, pm, pv, pg, pb, po, outer, channels, inner, epsilon);
+    wi.read(po, out);
+    return out;
+  }
+
+  bnTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+    needDX: boolean, needDGamma: boolean | Float32Array, needDBeta: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined {
+    const n = outer * channels * inner;
+    const target = (t: boolean | Float32Array) => typeof t === "boolean" || isF32(t, channels);
+    if (
+      ![outer, channels, inner, n].every(isCount) || !(epsilon >= 0) || !isF32(dOut, n) || !isF32(x, n) || !isF32(mean, channels) || !isF32(variance, channels) ||
+      !(gamma === null || isF32(gamma, channels)) || !target(needDGamma) || !target(needDBeta)
+    ) {
+      return undefined;
+    }
+    const dX = needDX ? new Float32Array(n) : null;
+    const dGamma = needDGamma instanceof Float32Array ? needDGamma : needDGamma ? new Float32Array(channels) : null;
+    const dBeta = needDBeta instanceof Float32Array ? needDBeta : needDBeta ? new Float32Array(channels) : null;
+    const wi = this.wasm;
+    this.begin(3 * x.byteLength + 20 * channels + 512);
+    const pd = wi.put(dOut), px = wi.put(x), pm = wi.put(mean), pv = wi.put(variance), pg = gamma === null ? 0 : wi.put(gamma);
+    const pdx = dX ? wi.reserve(dX.byteLength) : 0, pdg = dGamma ? wi.reserve(4 * channels) : 0, pdb = dBeta ? wi.reserve(4 * channels) : 0;
+    this.e.kt_bn_training_backward(pd, px, pm, pv, pg, outer, channels, inner, epsilon, pdx, pdg, pdb);
+    if (dX) wi.read(pdx, dX);
+    if (dGamma) wi.read(pdg, dGamma);
+    if (dBeta) wi.read(pdb, dBeta);
+    return [dX, dGamma, dBeta];
+  }
+
   countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number | undefined {
     if (!isCount(rows) || !isCount(cols) || !isF32(pred, rows * cols) || (labels === null) === (oneHot === null)) return undefined;
     if (labels !== null && !(isTyped(labels) && labels.length === rows)) return undefined;

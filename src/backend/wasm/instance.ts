@@ -56,6 +56,14 @@ export interface WasmExports {
   kt_scatter_add(updates: number, dtype: number, indices: number, m: number, out: number, outer: number, n: number, inner: number): void;
   kt_gather_along_axis(x: number, esize: number, indices: number, out: number, outer: number, n: number, m: number, inner: number): void;
   kt_scatter_add_along_axis(updates: number, dtype: number, indices: number, out: number, outer: number, n: number, m: number, inner: number): void;
+  kt_w_conv_forward(x: number, w: number, bias: number, out: number, geom: number, act: number): number;
+  kt_w_conv_backward(dOut: number, out: number, x: number, w: number, geom: number, act: number, dX: number, dW: number, db: number): number;
+  kt_w_pool(mode: number, a: number, x: number, out: number, geom: number): number;
+  kt_bn_training(x: number, gamma: number, beta: number, out: number, mean: number, variance: number, outer: number, channels: number, inner: number, eps: number): void;
+  kt_bn_inference(x: number, mean: number, variance: number, gamma: number, beta: number, out: number, outer: number, channels: number, inner: number, eps: number): void;
+  kt_bn_training_backward(
+    dOut: number, x: number, mean: number, variance: number, gamma: number, outer: number, channels: number, inner: number, eps: number, dX: number, dGamma: number, dBeta: number,
+  ): void;
   /* The threaded build only. */
   kt_worker_main?(): void;
   kt_w_workers?(): number;

@@ -125,7 +125,6 @@ export class WasmInstance {
   private u8v!: Uint8Array;
   private i32v!: Int32Array;
   private f32v!: Float32Array;
-  private f64v!: Float64Array;
   /** Workers started (they join the pool once their instance is running). */
   workersStarted = 0;
   private arena = 0;
@@ -192,7 +191,6 @@ export class WasmInstance {
     this.u8v = new Uint8Array(buffer);
     this.i32v = new Int32Array(buffer);
     this.f32v = new Float32Array(buffer);
-    this.f64v = new Float64Array(buffer);
   }
 
   get u8(): Uint8Array {
@@ -206,10 +204,6 @@ export class WasmInstance {
   get f32(): Float32Array {
     this.refresh();
     return this.f32v;
-  }
-  get f64(): Float64Array {
-    this.refresh();
-    return this.f64v;
   }
 
   /**

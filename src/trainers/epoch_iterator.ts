@@ -41,6 +41,12 @@ export class EpochIterator {
     return this.epochSteps;
   }
 
+  /** Drops the current pass: the next epoch starts a new one (each evaluation does, as in Keras). */
+  reset(): void {
+    this.current = undefined;
+    this.passSteps = 0;
+  }
+
   async beginEpoch(): Promise<void> {
     await this.adapter.onEpochBegin();
     this.epochSteps = 0;

@@ -552,6 +552,8 @@ export class Trainer extends Layer {
    * validation inside `fit` (a generator used up by an earlier validation).
    */
   private async testLoop(iterator: EpochIterator, callbackList: CallbackList, caller: "evaluate" | "validation"): Promise<Logs | undefined> {
+    // Every evaluation starts a new pass over its data (a generator continues its stream).
+    iterator.reset();
     await iterator.beginEpoch();
     let data = await iterator.next();
     if (data === undefined) {

@@ -150,6 +150,12 @@ test("evaluate and predict take generators; validationData may be a generator wi
   // The last validation took the stream's batches 2 and 3 (rows 32..63), after the last training step.
   const lastTwo = (await validated.evaluate(ops.slice(x, [32, 0], [32, 3]), ops.slice(y, [32], [32]), { verbose: 0, batchSize: 16 })) as number[];
   assert.ok(Math.abs(history.history.val_loss[1] - lastTwo[0]) < 1e-6, `${history.history.val_loss[1]} vs ${lastTwo[0]}`);
+
+  // Arrays with validationSteps: every validation starts over, with the first batches (Keras resets its iterator).
+  const arrays = classifier();
+  const arraysHistory = await arrays.fit(x, y, { epochs: 2, verbose: 0, validationData: [x, y], validationSteps: 1, validationBatchSize: 16 });
+  const firstBatch = (await arrays.evaluate(ops.slice(x, [0, 0], [16, 3]), ops.slice(y, [0], [16]), { verbose: 0 })) as number[];
+  assert.ok(Math.abs(arraysHistory.history.val_loss[1] - firstBatch[0]) < 1e-6, `${arraysHistory.history.val_loss[1]} vs ${firstBatch[0]}`);
 });
 
 test("data given the wrong way is refused with errors that name the argument", async () => {

@@ -89,7 +89,8 @@ export class EpochIterator {
   }
 }
 
-function ranOutOfData(): void {
+/** Keras's warning when the data runs out before the steps asked for. */
+export function ranOutOfData(): void {
   warn(
     "Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at least " +
       "`stepsPerEpoch * epochs` batches. A generator can loop over its data (`while (true)`) to never run out.",

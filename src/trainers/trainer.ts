@@ -31,7 +31,7 @@ import { DataAdapter } from "./data_adapters/data_adapter.js";
 import { getDataAdapter, isDataset, type InputData } from "./data_adapters/index.js";
 import { GeneratorDataAdapter, type BatchSource } from "./data_adapters/generator_data_adapter.js";
 import type { PyDataset } from "./data_adapters/py_dataset_adapter.js";
-import { EpochIterator } from "./epoch_iterator.js";
+import { EpochIterator, ranOutOfData } from "./epoch_iterator.js";
 import { collectGarbage } from "../utils/memory.js";
 
 export type { StepData, TensorStructure, DataStructure } from "./data_adapters/data_adapter_utils.js";
@@ -294,6 +294,10 @@ export class Trainer extends Layer {
   getMetricsResult(): Record<string, Tensor> {
     const results: Record<string, Tensor> = {};
     for (const metric of this.stepCache?.metrics ?? this.metrics) {
+      if (metric instanceof CompiledMetrics) {
+        for (const m of metric.metrics) results[m.name] = m.result();
+        continue;
+      }
       const result = metric.result();
       if (result instanceof Tensor) results[metric.name] = result;
       else Object.assign(results, result);
@@ -509,7 +513,7 @@ export class Trainer extends Layer {
           await iterator.endEpoch();
           if (epoch === initialEpoch) throw noBatchesError("fit", adapter);
           // A generator used up by the previous epochs: there is nothing left to train on.
-          warn("Your input ran out of data; interrupting training. Make sure that your dataset or generator can generate at least `stepsPerEpoch * epochs` batches.");
+          ranOutOfData();
           break;
         }
         this.resetMetrics();

@@ -94,22 +94,24 @@ test("a finite generator ends the epoch; used up, the next epoch stops training 
   assert.match(warnings[0], /Your input ran out of data; interrupting training/);
 });
 
-test("a finite generator shorter than stepsPerEpoch ends the epoch early with the warning (data of known size too)", async () => {
+test("a finite generator shorter than stepsPerEpoch ends the epoch early (data of known size too)", async () => {
   const [x, y] = problem(48);
   function* three() {
     for (let start = 0; start < 48; start += 16) yield plainBatch(x, y, start, 16);
   }
   const model = classifier();
   let batches = 0;
-  const warnings = await captureWarnings(async () => {
+  // (The warning itself, shown once per process as Python shows it, is checked in epoch_iterator.test.ts.)
+  await captureWarnings(async () => {
     await model.fit(three(), { epochs: 1, stepsPerEpoch: 10, verbose: 0, callbacks: [new keras.callbacks.LambdaCallback({ onTrainBatchEnd: () => void batches++ })] });
   });
   assert.equal(batches, 3);
-  assert.equal(warnings.length, 1);
   // Arrays with stepsPerEpoch: epochs continue the pass, as Keras's epoch iterator does.
   const seen: number[] = [];
   const arrays = classifier();
-  await arrays.fit(x, y, { epochs: 3, stepsPerEpoch: 2, batchSize: 16, shuffle: false, verbose: 0, callbacks: [new keras.callbacks.LambdaCallback({ onEpochEnd: () => void seen.push(batches) , onTrainBatchEnd: () => void batches++ })] });
+  await captureWarnings(async () => {
+    await arrays.fit(x, y, { epochs: 3, stepsPerEpoch: 2, batchSize: 16, shuffle: false, verbose: 0, callbacks: [new keras.callbacks.LambdaCallback({ onEpochEnd: () => void seen.push(batches), onTrainBatchEnd: () => void batches++ })] });
+  });
   assert.deepEqual(seen, [5, 6, 8], "2 batches, the last of the pass (1), then 2 of a new pass");
 });
 

@@ -161,3 +161,30 @@ export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor
   await model.fit(xTrain, yTrain, { epochs: 1 });
   await model.save("mnist.keras");
 }
+
+// ### Customizing fit
+{
+  class CustomModel extends keras.Model<keras.KerasTensor> {
+    override trainStep(data: keras.StepData): keras.StepLogs {
+      const [x, y, sampleWeight] = keras.utils.unpackXYSampleWeight<keras.Tensor, keras.Tensor, keras.Tensor>(data);
+      const variables = this.trainableWeights;
+      const [[loss, yPred], grads] = keras.valueAndGrad(
+        (): [keras.Tensor, keras.Tensor] => {
+          const yPred = this.apply(x, { training: true });
+          return [this.computeLoss({ x, y, yPred, sampleWeight }), yPred];
+        },
+        { variables, hasAux: true },
+      )();
+      this.optimizer!.apply(grads, variables);
+      for (const metric of this.metrics) {
+        if (metric.name === "loss" && metric instanceof keras.metrics.Mean) metric.updateState(loss);
+        else metric.updateState(y!, yPred, sampleWeight);
+      }
+      return Object.fromEntries(this.metrics.map((m) => [m.name, m.result()]));
+    }
+  }
+  const inputs = keras.Input({ shape: [32] });
+  const model = new CustomModel({ inputs, outputs: new keras.layers.Dense(1).apply(inputs) });
+  model.compile({ optimizer: "adam", loss: "mse", metrics: ["mae"] });
+  void model;
+}

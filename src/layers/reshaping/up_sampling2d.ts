@@ -1,0 +1,46 @@
+import type { Tensor } from "../../backend/tensor.js";
+import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation.js";
+import type { LayerArgs } from "../layer.js";
+import { isOptions } from "../positional.js";
+import { BaseUpSampling } from "./base_up_sampling.js";
+
+const INTERPOLATIONS = ["nearest", "bilinear"] as const;
+export type UpSamplingInterpolation = (typeof INTERPOLATIONS)[number];
+
+export interface UpSampling2DArgs extends LayerArgs {
+  /** Factors for height and width: one integer for both, or two. Default [2, 2]. */
+  size?: number | readonly number[];
+  dataFormat?: DataFormat;
+  /** "nearest" (repeats rows and columns, the default) or "bilinear". */
+  interpolation?: UpSamplingInterpolation;
+}
+
+/**
+ * Enlarges `[batch, height, width, channels]` images by integer factors.
+ * Keras: `keras.layers.UpSampling2D(size=(2, 2), data_format=None, interpolation="nearest")`.
+ */
+export class UpSampling2D extends BaseUpSampling {
+  static override className = "UpSampling2D";
+  readonly interpolation: UpSamplingInterpolation;
+
+  constructor(size?: number | readonly number[], args?: Omit<UpSampling2DArgs, "size">);
+  constructor(args: UpSampling2DArgs);
+  constructor(first?: number | readonly number[] | UpSampling2DArgs, rest: Omit<UpSampling2DArgs, "size"> = {}) {
+    const args: UpSampling2DArgs = isOptions(first) ? first : { ...rest, size: first };
+    super(args, (owner) => ({ size: standardizeTuple(args.size ?? 2, 2, "size", owner), dataFormat: standardizeDataFormat(args.dataFormat, owner) }));
+    const interpolation = typeof args.interpolation === "string" ? args.interpolation.toLowerCase() : (args.interpolation ?? "nearest");
+    if (!(INTERPOLATIONS as readonly unknown[]).includes(interpolation)) {
+      throw new Error(`UpSampling2D layer '${this.name}': interpolation must be one of ${INTERPOLATIONS.join(", ")}; received ${JSON.stringify(args.interpolation)}`);
+    }
+    this.interpolation = interpolation as UpSamplingInterpolation;
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    if (this.interpolation === "nearest") return super.call(inputs);
+    throw new Error("UpSampling2D bilinear: waiting for ops.image.resize");
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), size: [...this.size], data_format: this.dataFormat, interpolation: this.interpolation };
+  }
+}

@@ -1,5 +1,8 @@
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
-import type { AdamUpdateArgs, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../fused_kernels.js";
+import type {
+  AdamUpdateArgs, BatchNormArgs, BatchNormGrads, BatchNormResult, ConvArgs, ConvGrads, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, PoolArgs,
+  RMSpropUpdateArgs, SGDUpdateArgs,
+} from "../fused_kernels.js";
 import { recordFallback } from "../fallbacks.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { ReferenceBackend } from "../reference/index.js";
@@ -424,6 +427,59 @@ export class NativeBackend extends ReferenceBackend {
     if (this.addon.adam(variable, grad, momentum, velocity, velocityHat, args.alpha, args.beta1, args.beta2, args.epsilon, 1) !== undefined) return;
     this.viaReference("adamUpdate", "arguments the C kernel rejects");
     super.adamUpdate(variable, grad, momentum, velocity, velocityHat, args);
+  }
+
+  override convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, args: ConvArgs, activation: EpilogueActivation): Float32Array {
+    this.viaReference("convForward", "no C kernel");
+    return super.convForward(x, w, bias, args, activation);
+  }
+
+  override convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, args: ConvArgs, activation: EpilogueActivation,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
+  ): ConvGrads {
+    this.viaReference("convBackward", "no C kernel");
+    return super.convBackward(dOut, out, x, w, args, activation, needDX, needDW, needDB);
+  }
+
+  override maxPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    this.viaReference("maxPoolForward", "no C kernel");
+    return super.maxPoolForward(x, args);
+  }
+
+  override maxPoolBackward(dOut: Float32Array, x: Float32Array, args: PoolArgs): Float32Array {
+    this.viaReference("maxPoolBackward", "no C kernel");
+    return super.maxPoolBackward(dOut, x, args);
+  }
+
+  override avgPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    this.viaReference("avgPoolForward", "no C kernel");
+    return super.avgPoolForward(x, args);
+  }
+
+  override avgPoolBackward(dOut: Float32Array, args: PoolArgs): Float32Array {
+    this.viaReference("avgPoolBackward", "no C kernel");
+    return super.avgPoolBackward(dOut, args);
+  }
+
+  override batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): BatchNormResult {
+    this.viaReference("batchNormTraining", "no C kernel");
+    return super.batchNormTraining(x, gamma, beta, args);
+  }
+
+  override batchNormTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, args: BatchNormArgs,
+    needDX: boolean, needDGamma: GradientTarget, needDBeta: GradientTarget,
+  ): BatchNormGrads {
+    this.viaReference("batchNormTrainingBackward", "no C kernel");
+    return super.batchNormTrainingBackward(dOut, x, mean, variance, gamma, args, needDX, needDGamma, needDBeta);
+  }
+
+  override batchNormInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs,
+  ): Float32Array {
+    this.viaReference("batchNormInference", "no C kernel");
+    return super.batchNormInference(x, mean, variance, gamma, beta, args);
   }
 }
 

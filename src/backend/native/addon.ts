@@ -54,6 +54,36 @@ function findAddon(): string | undefined {
   return undefined;
 }
 
+/** The package root (the folder of binding.gyp), searched upward from this file. */
+function findPackageRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, "binding.gyp"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+/**
+ * Why the addon is missing and how to build it: in a user's project (keras-ts under
+ * node_modules) with `npm rebuild keras-ts`, which npm 11 runs once the install script is allowed;
+ * in a clone of the repository with `npm run build:native`.
+ */
+export function missingAddonMessage(root: string | undefined): string {
+  if (root === undefined) return `${ADDON_FILE} not found`;
+  const log = path.join(root, "build", "native-build.log");
+  const inProject = root.split(path.sep).includes("node_modules");
+  const rebuild = inProject ? "`npm rebuild keras-ts` in your project" : "`npm run build:native`";
+  const why = existsSync(log)
+    ? `the build failed, see ${log}; once it is fixed run ${rebuild}`
+    : inProject
+      ? `the install did not build it (its install script was skipped, which \`npm install-scripts approve keras-ts\` undoes on npm 11, or KERAS_TS_SKIP_NATIVE was set); build it with ${rebuild}`
+      : `build it with ${rebuild}`;
+  return `${path.join(root, ADDON_FILE)} not found: ${why}`;
+}
+
 let loaded: { addon: NativeAddon } | { error: string } | undefined;
 
 /** Loads the addon once; `error` says why it is unavailable. */
@@ -62,7 +92,7 @@ export function loadNativeAddon(): { addon: NativeAddon } | { error: string } {
     try {
       const file = findAddon();
       if (file === undefined) {
-        loaded = { error: `${ADDON_FILE} not found; build it with \`node scripts/build_native.mjs\`` };
+        loaded = { error: missingAddonMessage(findPackageRoot()) };
       } else {
         const addon = createRequire(import.meta.url)(file) as NativeAddon;
         addon.info();

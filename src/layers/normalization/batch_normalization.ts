@@ -6,7 +6,7 @@ import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layer.js";
-import { moments } from "./moments.js";
+import { batchNormalizationTraining } from "../../ops/batch_normalization.js";
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The feature (channel) axis, normalized per entry. Default -1. */
@@ -115,29 +115,29 @@ export class BatchNormalization extends Layer {
     if (mask !== null && mask.rank !== x.rank - 1) {
       throw new Error(`BatchNormalization layer '${this.name}': the mask provided should be one dimension less than the inputs. Received: mask.shape=${formatSymbolicShape(mask.shape)}, inputs.shape=${formatSymbolicShape(x.shape)}`);
     }
+    const gamma = this.gamma?.value ?? null;
+    const beta = this.beta?.value ?? null;
+    if (options.training !== true || !this.trainable) {
+      return ops.batchNormalization(x, this.movingMean!.value, this.movingVariance!.value, axis, beta, gamma, this.epsilon);
+    }
+    let output: Tensor;
     let mean: Tensor;
     let variance: Tensor;
-    if (options.training === true && this.trainable) {
-      [mean, variance] = this.batchMoments(x, axis, mask);
-      const m = this.momentum;
-      this.movingMean!.assign(ops.add(ops.multiply(this.movingMean!.value, m), ops.multiply(ops.stopGradient(mean), 1 - m)));
-      this.movingVariance!.assign(ops.add(ops.multiply(this.movingVariance!.value, m), ops.multiply(ops.stopGradient(variance), 1 - m)));
+    if (mask === null) {
+      ({ output, mean, variance } = batchNormalizationTraining(x, axis, gamma, beta, this.epsilon));
     } else {
-      mean = this.movingMean!.value;
-      variance = this.movingVariance!.value;
+      [mean, variance] = this.maskedMoments(x, axis, mask);
+      output = ops.batchNormalization(x, mean, variance, axis, beta, gamma, this.epsilon);
     }
-    const shape = x.shape.map((d, i) => (i === axis ? d : 1));
-    let inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
-    if (this.gamma !== undefined) inv = ops.multiply(inv, this.gamma.value);
-    let offset = ops.negative(ops.multiply(mean, inv));
-    if (this.beta !== undefined) offset = ops.add(offset, this.beta.value);
-    return ops.add(ops.multiply(x, ops.reshape(inv, shape)), ops.reshape(offset, shape));
+    const m = this.momentum;
+    this.movingMean!.assign(ops.add(ops.multiply(this.movingMean!.value, m), ops.multiply(ops.stopGradient(mean), 1 - m)));
+    this.movingVariance!.assign(ops.add(ops.multiply(this.movingVariance!.value, m), ops.multiply(ops.stopGradient(variance), 1 - m)));
+    return output;
   }
 
-  /** Mean and (biased) variance per feature over the batch, counting only unmasked positions. */
-  private batchMoments(x: Tensor, axis: number, mask: Tensor | null): [Tensor, Tensor] {
+  /** Mean and (biased) variance per feature over the batch, counting only unmasked positions (as Keras). */
+  private maskedMoments(x: Tensor, axis: number, mask: Tensor): [Tensor, Tensor] {
     const reductionAxes = Array.from({ length: x.rank }, (_, i) => i).filter((i) => i !== axis);
-    if (mask === null) return moments(x, reductionAxes);
     const weights = ops.broadcastTo(ops.expandDims(ops.cast(mask, "float32"), -1), x.shape);
     const count = ops.add(ops.sum(weights, reductionAxes, true), 1e-7);
     const mean = ops.divide(ops.sum(ops.multiply(x, weights), reductionAxes, true), count);

@@ -6,7 +6,6 @@ import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
-import { moments } from "./moments.js";
 
 export interface GroupNormalizationArgs extends LayerArgs {
   /** Number of channel groups; -1 makes one group per channel (instance normalization). Default 32. */
@@ -99,7 +98,7 @@ export class GroupNormalization extends Layer {
     // [..., channels, ...] -> [..., groups, channels / groups, ...]; statistics over all but batch and group.
     const grouped = ops.reshape(x, [...x.shape.slice(0, axis), this.groups, perGroup, ...x.shape.slice(axis + 1)]);
     const reductionAxes = Array.from({ length: grouped.rank }, (_, i) => i).filter((i) => i !== 0 && i !== axis);
-    const [mean, variance] = moments(grouped, reductionAxes, true);
+    const [mean, variance] = ops.moments(grouped, reductionAxes, true);
     const paramShape = grouped.shape.map((d, i) => (i === axis || i === axis + 1 ? d : 1));
     let inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
     if (this.gamma !== undefined) inv = ops.multiply(inv, ops.reshape(this.gamma.value, paramShape));

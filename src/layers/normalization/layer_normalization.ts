@@ -6,7 +6,6 @@ import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
-import { moments } from "./moments.js";
 
 export interface LayerNormalizationArgs extends LayerArgs {
   /** The axis or axes normalized over (and which gamma/beta have). Default -1. */
@@ -103,11 +102,11 @@ export class LayerNormalization extends Layer {
     const gamma = broadcast(this.gamma);
     const beta = broadcast(this.beta);
     if (this.rmsScaling) {
-      const [, variance] = moments(x, axes, true);
+      const [, variance] = ops.moments(x, axes, true);
       const inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
       return ops.multiply(ops.multiply(x, inv), gamma!);
     }
-    const [mean, variance] = moments(x, axes, true);
+    const [mean, variance] = ops.moments(x, axes, true);
     let inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
     if (gamma !== undefined) inv = ops.multiply(inv, gamma);
     let offset = ops.negative(ops.multiply(mean, inv));

@@ -1,17 +1,18 @@
 import type { Tensor } from "../../backend/tensor.js";
+import * as ops from "../../ops/index.js";
+import { RESIZE_INTERPOLATIONS, type ResizeInterpolation } from "../../ops/image.js";
 import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation.js";
 import type { LayerArgs } from "../layer.js";
 import { isOptions } from "../positional.js";
 import { BaseUpSampling } from "./base_up_sampling.js";
 
-const INTERPOLATIONS = ["nearest", "bilinear"] as const;
-export type UpSamplingInterpolation = (typeof INTERPOLATIONS)[number];
+export type UpSamplingInterpolation = ResizeInterpolation;
 
 export interface UpSampling2DArgs extends LayerArgs {
   /** Factors for height and width: one integer for both, or two. Default [2, 2]. */
   size?: number | readonly number[];
   dataFormat?: DataFormat;
-  /** "nearest" (repeats rows and columns, the default) or "bilinear". */
+  /** "nearest" (repeats rows and columns, the default), "bilinear", "bicubic", "lanczos3" or "lanczos5". */
   interpolation?: UpSamplingInterpolation;
 }
 
@@ -29,15 +30,17 @@ export class UpSampling2D extends BaseUpSampling {
     const args: UpSampling2DArgs = isOptions(first) ? first : { ...rest, size: first };
     super(args, (owner) => ({ size: standardizeTuple(args.size ?? 2, 2, "size", owner), dataFormat: standardizeDataFormat(args.dataFormat, owner) }));
     const interpolation = typeof args.interpolation === "string" ? args.interpolation.toLowerCase() : (args.interpolation ?? "nearest");
-    if (!(INTERPOLATIONS as readonly unknown[]).includes(interpolation)) {
-      throw new Error(`UpSampling2D layer '${this.name}': interpolation must be one of ${INTERPOLATIONS.join(", ")}; received ${JSON.stringify(args.interpolation)}`);
+    if (!(RESIZE_INTERPOLATIONS as readonly unknown[]).includes(interpolation)) {
+      throw new Error(`UpSampling2D layer '${this.name}': interpolation must be one of ${RESIZE_INTERPOLATIONS.join(", ")}; received ${JSON.stringify(args.interpolation)}`);
     }
     this.interpolation = interpolation as UpSamplingInterpolation;
   }
 
   override call(inputs: Tensor | Tensor[]): Tensor {
     if (this.interpolation === "nearest") return super.call(inputs);
-    throw new Error("UpSampling2D bilinear: waiting for ops.image.resize");
+    const x = inputs as Tensor;
+    const [h, w] = this.dataFormat === "channels_first" ? [x.shape[2], x.shape[3]] : [x.shape[1], x.shape[2]];
+    return ops.image.resize(x, [h * this.size[0], w * this.size[1]], { interpolation: this.interpolation, dataFormat: this.dataFormat });
   }
 
   override getConfig(): Record<string, unknown> {

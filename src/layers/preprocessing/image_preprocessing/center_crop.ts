@@ -47,7 +47,8 @@ export class CenterCrop extends BaseImagePreprocessingLayer {
       size[widthAxis] = this.width;
       return ops.slice(images, begin, size);
     }
-    throw new Error(`${this.owner()}: images smaller than ${this.height}x${this.width} need ops.image.resize, not yet wired`);
+    // Keras's smart_resize: the largest centred window of the target's aspect ratio, resized.
+    return ops.image.resize(images, [this.height, this.width], { cropToAspectRatio: true, dataFormat: this.dataFormat });
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {

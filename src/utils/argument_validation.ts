@@ -1,11 +1,9 @@
 /**
- * Keras's argument standardization (keras/src/utils/argument_validation.py and
- * `keras.backend.standardize_data_format`): a bare integer where Keras accepts one for a tuple,
- * lower-cased padding and data-format names, and errors that name the owner and the value.
+ * Keras's argument standardization (keras/src/utils/argument_validation.py): a bare integer where
+ * Keras accepts one for a tuple, and errors that name the owner and the value. Data formats and
+ * padding names are standardized by ops/operation_utils.ts, as the ops take them.
  */
 
-/** Where the channel axis is: last (`[batch, ...spatial, channels]`, Keras's default) or first. */
-export type DataFormat = "channels_last" | "channels_first";
 export type Padding = "valid" | "same";
 export type ConvPadding = Padding | "causal";
 
@@ -27,26 +25,6 @@ export function standardizeTuple(value: unknown, n: number, name: string, owner:
   const bad = (tuple as number[]).filter((v) => (allowZero ? v < 0 : v <= 0));
   if (bad.length > 0) throw new RangeError(`${message}, including values {${[...new Set(bad)].join(", ")}} that do not satisfy \`value ${allowZero ? ">=" : ">"} 0\``);
   return tuple as number[];
-}
-
-/** "valid" or "same" (and "causal" where allowed), any case. */
-export function standardizePadding(value: unknown, owner: string, allowCausal = false): ConvPadding {
-  const allowed = allowCausal ? ["valid", "same", "causal"] : ["valid", "same"];
-  const padding = typeof value === "string" ? value.toLowerCase() : value;
-  if (typeof padding !== "string" || !allowed.includes(padding)) {
-    throw new Error(`${owner}: the \`padding\` argument must be one of {${allowed.map((p) => `'${p}'`).join(", ")}}. Received: padding=${show(value)}`);
-  }
-  return padding as ConvPadding;
-}
-
-/** "channels_last" (the default, as Keras's image_data_format) or "channels_first", any case. */
-export function standardizeDataFormat(value: unknown, owner: string): DataFormat {
-  if (value === undefined || value === null) return "channels_last";
-  const format = typeof value === "string" ? value.toLowerCase() : value;
-  if (format !== "channels_last" && format !== "channels_first") {
-    throw new Error(`${owner}: the \`data_format\` argument must be one of {'channels_first', 'channels_last'}. Received: data_format=${show(value)}`);
-  }
-  return format;
 }
 
 /**

@@ -7,7 +7,8 @@ import * as activations from "../../activations/index.js";
 import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
-import { standardizeDataFormat, standardizePadding, standardizeTuple, type ConvPadding, type DataFormat } from "../../utils/argument_validation.js";
+import { standardizeTuple, type ConvPadding } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, standardizePadding, type DataFormat } from "../../ops/operation_utils.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 
 export interface ConvArgs extends LayerArgs {
@@ -96,7 +97,7 @@ export abstract class BaseConv extends Layer {
     this.kernelSize = standardizeTuple(args.kernelSize, rank, "kernel_size", owner);
     this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", owner);
     this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilation_rate", owner);
-    this.padding = standardizePadding(args.padding ?? "valid", owner, rank === 1);
+    this.padding = standardizePadding(args.padding ?? "valid", owner, rank === 1 ? ["valid", "same", "causal"] : ["valid", "same"]) as ConvPadding;
     this.dataFormat = standardizeDataFormat(args.dataFormat, owner);
     checkStridesAndDilation(owner, this.strides, this.dilationRate);
     this.activation = activations.get(args.activation);

@@ -8,7 +8,8 @@ import * as activations from "../../activations/index.js";
 import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
-import { standardizeDataFormat, standardizePadding, standardizeTuple, type DataFormat, type Padding } from "../../utils/argument_validation.js";
+import { standardizeTuple, type Padding } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, standardizePadding, type DataFormat } from "../../ops/operation_utils.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 import { inputChannels } from "./base_conv.js";
 

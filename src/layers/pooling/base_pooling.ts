@@ -2,7 +2,8 @@ import type { Tensor } from "../../backend/tensor.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
 import { computePoolingOutputShape } from "../../ops/operation_utils.js";
-import { standardizeDataFormat, standardizePadding, standardizeTuple, type DataFormat, type Padding } from "../../utils/argument_validation.js";
+import { standardizeTuple, type Padding } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, standardizePadding, type DataFormat } from "../../ops/operation_utils.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 import { isOptions } from "../positional.js";
 

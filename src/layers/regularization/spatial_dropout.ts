@@ -1,6 +1,6 @@
 import type { Tensor } from "../../backend/tensor.js";
 import * as random from "../../random/index.js";
-import { standardizeDataFormat, type DataFormat } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, type DataFormat } from "../../ops/operation_utils.js";
 import type { CallOptions, LayerArgs } from "../layer.js";
 import { isOptions } from "../positional.js";
 import { Dropout } from "./dropout.js";

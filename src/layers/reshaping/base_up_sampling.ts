@@ -2,7 +2,7 @@ import type { Tensor } from "../../backend/tensor.js";
 import type { DType } from "../../backend/dtypes.js";
 import type { SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import type { DataFormat } from "../../utils/argument_validation.js";
+import type { DataFormat } from "../../ops/operation_utils.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 
 /** UpSampling1D/2D/3D: each entry of each spatial axis repeated `size[i]` times. */

@@ -1,7 +1,9 @@
 import type { Tensor } from "../../backend/tensor.js";
+import type { DType } from "../../backend/dtypes.js";
 import * as ops from "../../ops/index.js";
 import { RESIZE_INTERPOLATIONS, type ResizeInterpolation } from "../../ops/image.js";
-import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation.js";
+import { standardizeTuple } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, type DataFormat } from "../../ops/operation_utils.js";
 import type { LayerArgs } from "../layer.js";
 import { isOptions } from "../positional.js";
 import { BaseUpSampling } from "./base_up_sampling.js";
@@ -41,6 +43,11 @@ export class UpSampling2D extends BaseUpSampling {
     const x = inputs as Tensor;
     const [h, w] = this.dataFormat === "channels_first" ? [x.shape[2], x.shape[3]] : [x.shape[1], x.shape[2]];
     return ops.image.resize(x, [h * this.size[0], w * this.size[1]], { interpolation: this.interpolation, dataFormat: this.dataFormat });
+  }
+
+  protected override outputDType(inputDType: DType): DType {
+    // Filtered resizing computes in float32; repeating keeps the dtype.
+    return this.interpolation === "nearest" ? inputDType : "float32";
   }
 
   override getConfig(): Record<string, unknown> {

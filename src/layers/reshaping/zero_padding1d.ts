@@ -1,4 +1,5 @@
-import { standardizeDataFormat, standardizeTuple, type DataFormat } from "../../utils/argument_validation.js";
+import { standardizeTuple } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, type DataFormat } from "../../ops/operation_utils.js";
 import type { LayerArgs } from "../layer.js";
 import { isOptions } from "../positional.js";
 import { BaseZeroPadding } from "./base_zero_padding.js";

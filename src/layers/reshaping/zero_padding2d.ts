@@ -1,4 +1,5 @@
-import { standardizeDataFormat, standardizePairs, type DataFormat } from "../../utils/argument_validation.js";
+import { standardizePairs } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, type DataFormat } from "../../ops/operation_utils.js";
 import type { LayerArgs } from "../layer.js";
 import { isOptions } from "../positional.js";
 import { BaseZeroPadding } from "./base_zero_padding.js";

@@ -35,7 +35,7 @@ test("Pooling: config, round trip, errors", () => {
   assertRoundTrip(new layers.AveragePooling2D([3, 2], { strides: [1, 2], padding: "same", dataFormat: "channels_first" }));
   assertRoundTrip(new layers.MaxPooling1D({ poolSize: 3 }));
   assert.throws(() => new layers.AveragePooling2D(undefined as unknown as number, { name: "a" }), /AveragePooling2D layer 'a': the `pool_size` argument must be a tuple of 2 integers/);
-  assert.throws(() => new layers.MaxPooling2D(2, { padding: "full" as "same", name: "m" }), /MaxPooling2D layer 'm': the `padding` argument must be one of/);
+  assert.throws(() => new layers.MaxPooling2D(2, { padding: "full" as "same", name: "m" }), /MaxPooling2D layer 'm': `padding` must be one of 'valid', 'same'. Received: padding="full"/);
   assert.throws(() => new layers.MaxPooling2D(4, { name: "m2" }).apply(ops.ones([1, 3, 3, 1])), /MaxPooling2D layer 'm2': Computed output size would be zero or negative/);
   assert.throws(() => new layers.MaxPooling2D().apply(ops.ones([1, 4, 4])), /expected ndim=4, found ndim=3/);
 });

@@ -1,6 +1,6 @@
 import type { Tensor } from "../../../backend/tensor.js";
 import * as ops from "../../../ops/index.js";
-import type { DataFormat } from "../../../utils/argument_validation.js";
+import type { DataFormat } from "../../../ops/operation_utils.js";
 
 /*
  * Keras's `ops.image.affine_transform`, composed from ops (it belongs in keras.ops.image; it lives

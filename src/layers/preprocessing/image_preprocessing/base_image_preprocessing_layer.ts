@@ -1,7 +1,7 @@
 import type { Tensor } from "../../../backend/tensor.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../../backend/keras_tensor.js";
 import * as ops from "../../../ops/index.js";
-import { standardizeDataFormat, type DataFormat } from "../../../utils/argument_validation.js";
+import { standardizeDataFormat, type DataFormat } from "../../../ops/operation_utils.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../../layer.js";
 
 export interface ImagePreprocessingArgs extends LayerArgs {

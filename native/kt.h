@@ -49,7 +49,8 @@ void kt_sgemm_batched(long batch, long m, long n, long k, int transA, int transB
                       const float *A, long strideA, const float *B, long strideB, float *C);
 void kt_igemm_batched(long batch, long m, long n, long k, int transA, int transB,
                       const int32_t *A, long strideA, const int32_t *B, long strideB, int32_t *C);
-/* Single-matrix entry with leading dimensions (for benchmarks and tests). */
+/* Single-matrix entry with leading dimensions, on the calling thread alone (the conv kernels call
+ * it from their own threads; benchmarks, tests). */
 void kt_sgemm(int transA, int transB, long m, long n, long k, const float *A, long lda,
               const float *B, long ldb, float *C, long ldc);
 

@@ -8,6 +8,10 @@ import { computeConvOutputShape, computeConvTransposeOutputShape } from "../../s
 import { getBackend, setBackend, type Backend } from "../../src/backend/backend.js";
 import { Variable } from "../../src/backend/variable.js";
 import { GradientBuffers } from "../../src/autodiff/gradient_buffers.js";
+import { batchNormalizationTraining } from "../../src/ops/batch_normalization.js";
+import { fallbacks, resetFallbacks, setStrictKernels } from "../../src/backend/fallbacks.js";
+import { ReferenceBackend } from "../../src/backend/reference/index.js";
+import { coreOnly } from "../helpers/backends.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
@@ -268,4 +272,34 @@ test("conv computes integer inputs in float32", () => {
   const out = ops.conv(ops.convertToTensor([[[1], [2], [3]]], "int32"), f32([[[1]], [[1]]]));
   assert.equal(out.dtype, "float32");
   assert.deepEqual(values(out), [3, 5]);
+});
+
+test("on a backend with only the core kernels, conv, pooling and batch norm run their composed defaults (counted), with the same numbers and gradients", () => {
+  const x = randomTensor([2, 5, 4, 3], 120);
+  const w = randomTensor([3, 2, 3, 4], 121);
+  const b = randomTensor([4], 122);
+  const gamma = randomTensor([4], 123, 0.5, 1.5);
+  const model = (xi: Tensor, wi: Tensor, bi: Tensor, gi: Tensor) => {
+    const y = convBiasActivation(xi, wi, bi, "tanh", { padding: "same", strides: [1, 2] });
+    const n = batchNormalizationTraining(y, -1, gi, null, 1e-3).output;
+    return ops.sum(ops.multiply(ops.averagePool(ops.maxPool(n, [2, 1], 1, "same"), 2, 1), 0.5));
+  };
+  const grads = keras.valueAndGrad(model, { argnums: [0, 1, 2, 3] });
+  const [want, wantGrads] = grads(x, w, b, gamma);
+  const previous = getBackend();
+  const strict = setStrictKernels(false);
+  resetFallbacks();
+  setBackend(coreOnly(new ReferenceBackend()));
+  try {
+    const [got, gotGrads] = grads(x, w, b, gamma);
+    assertClose(got, want.dataSync(), "value");
+    gotGrads.forEach((g, i) => assertClose(g, wantGrads[i].dataSync(), `gradient ${i}`, 1e-4));
+  } finally {
+    setBackend(previous);
+    setStrictKernels(strict);
+  }
+  const composed = fallbacks().filter((f) => f.ranOn === "composed").map((f) => f.kernel).sort();
+  for (const kernel of ["convForward", "convBackward", "batchNormTraining", "batchNormTrainingBackward", "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward"]) {
+    assert.ok(composed.includes(kernel), `${kernel} ran its composed default`);
+  }
 });

@@ -1,51 +1,45 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import * as keras from "../../../src/index.js";
-import { requireFixture } from "../../helpers/fixtures.js";
+import { readKerasArchive } from "../../../src/saving/keras_zip.js";
+import { readH5 } from "../../../src/saving/h5_io.js";
+import { fixturePath, fixturesMissing } from "../../helpers/fixtures.js";
+import { h5Listing, withTempDir } from "../../saving/helpers.js";
 
 /*
  * A real Keras 3.11 CNN (Conv2D 32 -> MaxPooling2D -> Conv2D 64 -> MaxPooling2D -> Flatten ->
- * Dense 128 -> Dropout -> Dense 10) loads with its kernels in Keras's [kh, kw, in, out] layout
- * and reproduces the independent reference outputs (../shared/fixtures/models/README.md).
+ * Dense 128 -> Dropout -> Dense 10). test/saving/fixtures_all_formats.test.ts checks its outputs
+ * against the reference (and those of its .h5 and TF.js cousins); this test checks what the conv
+ * layers owe the file: Keras's kernel layout, parameter counts, config keys, and a re-save with
+ * the same weight paths, dtypes and shapes as Keras wrote.
  */
 
-const model = requireFixture("models/keras3_mnist_cnn.keras");
-const reference = requireFixture("models/keras3_mnist_cnn.reference.json");
+const CNN = fixturePath("keras3_mnist_cnn.keras");
 
-interface ReferenceCase {
-  name: string;
-  input?: { shape: number[]; data: number[] };
-  pixels?: { shape: number[]; data: number[] };
-  input_shape?: number[];
-  output: { shape: number[]; data: number[] };
-  argmax?: number[];
-  layer_trace?: { shape: number[]; sum: number }[];
-}
+test("keras3_mnist_cnn.keras: Keras's conv kernel layout and config keys, re-saved path by path", { skip: fixturesMissing() }, async () => {
+  const model = await keras.models.loadModel(CNN, { compile: false });
+  assert.deepEqual(model.layers.map((l) => l.className()), ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense"]);
+  assert.deepEqual(model.layers.map((l) => l.countParams()), [320, 0, 18496, 0, 0, 204928, 0, 1290]);
+  const [conv1, pool1, conv2] = model.layers as [keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.Conv2D];
+  assert.deepEqual([conv1.kernel!.shape, conv2.kernel!.shape], [[3, 3, 1, 32], [3, 3, 32, 64]]);
 
-function caseInput(c: ReferenceCase): keras.Tensor {
-  if (c.input !== undefined) return keras.ops.reshape(keras.ops.convertToTensor(c.input.data, "float32"), c.input.shape);
-  const scaled = c.pixels!.data.map((p) => Math.fround(Math.fround(p) / 255));
-  return keras.ops.reshape(keras.ops.convertToTensor(scaled, "float32"), c.input_shape!);
-}
+  const theirs = await readKerasArchive(CNN);
+  const theirLayers = (theirs.config as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+  // Every key Keras wrote, and no other (the InputLayer aside).
+  assert.deepEqual(Object.keys(conv1.getConfig()).sort(), Object.keys(theirLayers[1].config).sort());
+  assert.deepEqual(Object.keys(pool1.getConfig()).sort(), Object.keys(theirLayers[2].config).sort());
+  assert.deepEqual(conv1.getConfig().kernel_size, theirLayers[1].config.kernel_size);
 
-test("keras3_mnist_cnn.keras loads and matches its reference outputs (atol 1e-5, rtol 1e-4)", { skip: model.skip || reference.skip }, async () => {
-  const ref = JSON.parse(readFileSync(reference.path, "utf8")) as { suggested_tolerance: { atol: number; rtol: number }; cases: ReferenceCase[]; param_count_all_weights: number };
-  const loaded = await keras.models.loadModel(model.path);
-  assert.deepEqual(loaded.layers.map((l) => l.className()), ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout", "Dense"]);
-  assert.equal(loaded.countParams(), ref.param_count_all_weights);
-  const conv = loaded.layers[0] as keras.layers.Conv2D;
-  assert.deepEqual(conv.kernel!.shape, [3, 3, 1, 32]);
-  assert.deepEqual(conv.getConfig().kernel_size, [3, 3]);
-  const { atol, rtol } = ref.suggested_tolerance;
-  for (const c of ref.cases) {
-    const out = (await loaded.predict(caseInput(c), { verbose: 0 })) as keras.Tensor;
-    assert.deepEqual([...out.shape], c.output.shape, `${c.name}: shape`);
-    const values = out.dataSync();
-    c.output.data.forEach((expected, i) => {
-      const diff = Math.abs(values[i] - expected);
-      assert.ok(diff <= atol + rtol * Math.abs(expected), `${c.name}: output ${i} is ${values[i]}, reference ${expected} (difference ${diff})`);
-    });
-    if (c.argmax !== undefined) assert.deepEqual(Array.from(keras.ops.argmax(out, -1).dataSync()), c.argmax, `${c.name}: argmax`);
-  }
+  await withTempDir(async (dir) => {
+    const file = path.join(dir, "resaved.keras");
+    await model.save(file);
+    const ours = h5Listing(await readH5((await readKerasArchive(file)).weightsH5, "ours"));
+    const original = h5Listing(await readH5(theirs.weightsH5, "theirs"));
+    const layerEntries = (listing: Map<string, string>): string[] => [...listing.entries()].filter(([p]) => p.startsWith("layers/")).map(([p, d]) => `${p} ${d}`).sort();
+    assert.deepEqual(layerEntries(ours.datasets), layerEntries(original.datasets));
+    const x = keras.random.uniform([2, 28, 28, 1], { seed: 1 });
+    const again = await keras.models.loadModel(file);
+    assert.deepEqual(Array.from((await again.predict(x, { verbose: 0 }) as keras.Tensor).dataSync()), Array.from((await model.predict(x, { verbose: 0 }) as keras.Tensor).dataSync()));
+  });
 });

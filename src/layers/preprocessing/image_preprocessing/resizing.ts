@@ -19,6 +19,8 @@ export interface ResizingArgs extends ImagePreprocessingArgs {
   /** Only "constant". */
   fillMode?: "constant";
   fillValue?: number;
+  /** Widen the filter when downsampling (Keras 3.9+). Default false. */
+  antialias?: boolean;
 }
 
 const INTEGER_RANGES: Partial<Record<DType, [number, number]>> = { uint8: [0, 255], int32: [-2147483648, 2147483647] };
@@ -37,6 +39,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
   readonly padToAspectRatio: boolean;
   readonly fillMode: "constant";
   readonly fillValue: number;
+  readonly antialias: boolean;
 
   constructor(height: number, width: number, args?: Omit<ResizingArgs, "height" | "width">);
   constructor(args: ResizingArgs & { height: number; width: number });
@@ -60,6 +63,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
     if ((args.fillMode ?? "constant") !== "constant") throw new Error(`${this.owner()}: fill_mode must be "constant", got ${JSON.stringify(args.fillMode)}`);
     this.fillMode = "constant";
     this.fillValue = args.fillValue ?? 0;
+    this.antialias = args.antialias ?? false;
   }
 
   override call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor {
@@ -78,7 +82,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
   protected transformImages(images: Tensor): Tensor {
     return ops.image.resize(images, [this.height, this.width], {
       interpolation: this.interpolation, cropToAspectRatio: this.cropToAspectRatio, padToAspectRatio: this.padToAspectRatio,
-      fillMode: this.fillMode, fillValue: this.fillValue, dataFormat: this.dataFormat,
+      fillMode: this.fillMode, fillValue: this.fillValue, antialias: this.antialias, dataFormat: this.dataFormat,
     });
   }
 
@@ -96,6 +100,8 @@ export class Resizing extends BaseImagePreprocessingLayer {
   }
 
   override getConfig(): Record<string, unknown> {
+    // Keras 3.8, whose keys keras-ts writes, has no antialias: it appears only when used.
+    const antialias = this.antialias ? { antialias: true } : {};
     return {
       ...super.getConfig(),
       height: this.height,
@@ -105,6 +111,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
       pad_to_aspect_ratio: this.padToAspectRatio,
       fill_mode: this.fillMode,
       fill_value: this.fillValue,
+      ...antialias,
       data_format: this.dataFormat,
     };
   }

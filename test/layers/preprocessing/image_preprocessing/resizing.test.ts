@@ -33,6 +33,13 @@ test("Resizing: config, round trip, errors", () => {
     ...baseConfig("r"), height: 5, width: 6, interpolation: "bilinear", crop_to_aspect_ratio: false, pad_to_aspect_ratio: false, fill_mode: "constant", fill_value: 0, data_format: "channels_last",
   });
   assertRoundTrip(new layers.Resizing(8, 8, { interpolation: "bicubic", padToAspectRatio: true, fillValue: 1 }));
+  const antialiased = new layers.Resizing(1, 2, { antialias: true });
+  assert.equal(assertRoundTrip(antialiased).antialias, true);
+  // 4 -> 2 columns: antialias stretches the tent to width 2, so each output reads three inputs
+  // (weights 0.75, 0.75, 0.25 at sample 0.5): (1 * 0.75 + 2 * 0.25) / 1.75 and (0.25 + 1.5 + 2.25) / 1.75.
+  const row = ops.reshape(ops.arange(4), [1, 1, 4, 1]).astype("float32");
+  assertClose(ops.reshape(antialiased.apply(row), [2]), [1.25 / 1.75, 4 / 1.75]);
+  assertClose(ops.reshape(new layers.Resizing(1, 2).apply(row), [2]), [0.5, 2.5]);
   assert.throws(() => new layers.Resizing(2, 2, { interpolation: "area" as "nearest", name: "r1" }), /Resizing layer 'r1': interpolation must be one of/);
   assert.throws(() => new layers.Resizing(2, 2, { cropToAspectRatio: true, padToAspectRatio: true, name: "r2" }), /only one of `pad_to_aspect_ratio` and `crop_to_aspect_ratio`/);
   assert.throws(() => new layers.Resizing(0, 2, { name: "r3" }), /Resizing layer 'r3': height must be a positive integer, got 0/);

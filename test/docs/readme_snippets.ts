@@ -57,6 +57,30 @@ import * as keras from "keras-ts";
   void [lossValue, shape, loaded];
 }
 
+// ### A convolutional network
+{
+  let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+  // Scale images to [0, 1] and give them a channel axis: [60000, 28, 28, 1].
+  xTrain = keras.ops.expandDims(keras.ops.divide(xTrain.astype("float32"), 255), -1);
+  xTest = keras.ops.expandDims(keras.ops.divide(xTest.astype("float32"), 255), -1);
+
+  const model = new keras.Sequential([
+    keras.Input({ shape: [28, 28, 1] }),
+    new keras.layers.Conv2D(32, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Conv2D(64, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Flatten(),
+    new keras.layers.Dropout(0.5),
+    new keras.layers.Dense(10, { activation: "softmax" }),
+  ]);
+  model.summary(); // Total params: 34,826
+  model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });
+  await model.fit(xTrain, keras.utils.toCategorical(yTrain, 10), { batchSize: 128, epochs: 15, validationSplit: 0.1 });
+  const { accuracy } = await model.evaluate(xTest, keras.utils.toCategorical(yTest, 10), { returnDict: true });
+  console.log(`test accuracy ${accuracy.toFixed(4)}`);
+}
+
 // ### Gradients
 {
   const { ops } = keras;

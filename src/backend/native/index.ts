@@ -1,5 +1,6 @@
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
 import type { AdamUpdateArgs, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../fused_kernels.js";
+import type { AttentionArgs, AttentionGrads, GruForwardResult, GruGrads, LstmForwardResult, LstmGrads, RecurrentArgs } from "../sequence_kernels.js";
 import { recordFallback } from "../fallbacks.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { ReferenceBackend } from "../reference/index.js";
@@ -424,6 +425,44 @@ export class NativeBackend extends ReferenceBackend {
     if (this.addon.adam(variable, grad, momentum, velocity, velocityHat, args.alpha, args.beta1, args.beta2, args.epsilon, 1) !== undefined) return;
     this.viaReference("adamUpdate", "arguments the C kernel rejects");
     super.adamUpdate(variable, grad, momentum, velocity, velocityHat, args);
+  }
+
+  /* ---- sequence kernels ---- */
+
+  override lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, args: RecurrentArgs): LstmForwardResult {
+    this.viaReference("lstmForward", "no C kernel");
+    return super.lstmForward(x, h0, c0, recurrentKernel, mask, args);
+  }
+
+  override lstmBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, dC: Float32Array | null,
+    recurrentKernel: Float32Array, mask: Uint8Array | null, workspace: Float32Array, args: RecurrentArgs, needDRecurrentKernel: GradientTarget,
+  ): LstmGrads {
+    this.viaReference("lstmBackward", "no C kernel");
+    return super.lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args, needDRecurrentKernel);
+  }
+
+  override gruForward(x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, args: RecurrentArgs): GruForwardResult {
+    this.viaReference("gruForward", "no C kernel");
+    return super.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args);
+  }
+
+  override gruBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, recurrentKernel: Float32Array, hasRecurrentBias: boolean, mask: Uint8Array | null,
+    workspace: Float32Array, args: RecurrentArgs, needDRecurrentKernel: GradientTarget, needDRecurrentBias: GradientTarget,
+  ): GruGrads {
+    this.viaReference("gruBackward", "no C kernel");
+    return super.gruBackward(dOutputs, dH, recurrentKernel, hasRecurrentBias, mask, workspace, args, needDRecurrentKernel, needDRecurrentBias);
+  }
+
+  override attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, args: AttentionArgs): { out: Float32Array; probabilities: Float32Array } {
+    this.viaReference("attentionForward", "no C kernel");
+    return super.attentionForward(q, k, v, mask, args);
+  }
+
+  override attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, probabilities: Float32Array, args: AttentionArgs): AttentionGrads {
+    this.viaReference("attentionBackward", "no C kernel");
+    return super.attentionBackward(dOut, q, k, v, mask, probabilities, args);
   }
 }
 

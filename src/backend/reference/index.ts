@@ -8,6 +8,8 @@ import { matmul } from "./matmul.js";
 import { logSoftmax, softmax } from "./nn.js";
 import { normalize } from "./normalize.js";
 import { adamUpdate, linearBackward, linearForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
+import { gruBackward, gruForward, lstmBackward, lstmForward } from "./recurrent.js";
+import { attentionBackward, attentionForward } from "./attention.js";
 
 /**
  * Portable kernels in TypeScript, every core and fused one: the behaviour every other backend must
@@ -134,5 +136,29 @@ export class ReferenceBackend implements CoreKernels, FusedKernels {
 
   adamUpdate(...args: Parameters<FusedKernels["adamUpdate"]>): ReturnType<FusedKernels["adamUpdate"]> {
     return adamUpdate(...args);
+  }
+
+  lstmForward(...args: Parameters<FusedKernels["lstmForward"]>): ReturnType<FusedKernels["lstmForward"]> {
+    return lstmForward(...args);
+  }
+
+  lstmBackward(...args: Parameters<FusedKernels["lstmBackward"]>): ReturnType<FusedKernels["lstmBackward"]> {
+    return lstmBackward(...args);
+  }
+
+  gruForward(...args: Parameters<FusedKernels["gruForward"]>): ReturnType<FusedKernels["gruForward"]> {
+    return gruForward(...args);
+  }
+
+  gruBackward(...args: Parameters<FusedKernels["gruBackward"]>): ReturnType<FusedKernels["gruBackward"]> {
+    return gruBackward(...args);
+  }
+
+  attentionForward(...args: Parameters<FusedKernels["attentionForward"]>): ReturnType<FusedKernels["attentionForward"]> {
+    return attentionForward(...args);
+  }
+
+  attentionBackward(...args: Parameters<FusedKernels["attentionBackward"]>): ReturnType<FusedKernels["attentionBackward"]> {
+    return attentionBackward(...args);
   }
 }

@@ -9,7 +9,9 @@
         "native/gemm.c",
         "native/elementwise.c",
         "native/misc.c",
-        "native/fused.c"
+        "native/fused.c",
+        "native/rnn.c",
+        "native/attention.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=gnu11", "-ffp-contract=off", "-fno-math-errno", "-pthread", "-Wall", "-Wno-unused-parameter"],

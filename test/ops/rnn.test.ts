@@ -213,12 +213,14 @@ test("rnn: Keras's masked-output rule (previous state or zeros), walk order and 
   assert.throws(() => lstm(x, h0, h0, lstmWeights(1, 2, 1)), /initial hidden state must have shape \[1, 2\]/);
 });
 
-test("the fused recurrences run their fused kernels (no fallback on the reference backend)", () => {
+test("the fused recurrences run their fused kernels, forward and backward (no fallback)", () => {
   resetFallbacks();
   const w = lstmWeights(2, 2, 3);
+  const gw = gruWeights(2, 2, 4);
   const x = randomTensor([2, 3, 2], 4);
   const h0 = ops.zeros([2, 2]);
   keras.valueAndGrad((k: Tensor) => ops.sum(lstm(x, h0, h0, { ...w, kernel: k }).outputs!))(w.kernel);
+  keras.valueAndGrad((k: Tensor) => ops.sum(gru(x, h0, { ...gw, kernel: k }).outputs!))(gw.kernel);
   const names = fallbacks().map((f) => f.kernel);
-  assert.ok(!names.includes("lstmForward") || keras.backend.backend() === "native", `lstmForward fell back: ${JSON.stringify(fallbacks())}`);
+  for (const kernel of ["lstmForward", "lstmBackward", "gruForward", "gruBackward"]) assert.ok(!names.includes(kernel), `${kernel} fell back: ${JSON.stringify(fallbacks())}`);
 });

@@ -35,3 +35,6 @@ export { Embedding, type EmbeddingArgs } from "./core/embedding.js";
 export { Masking, type MaskingArgs } from "./core/masking.js";
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from "./rnn/bidirectional.js";
 export { TimeDistributed } from "./rnn/time_distributed.js";
+export { Attention, type AttentionArgs, type AttentionCallOptions } from "./attention/attention.js";
+export { AdditiveAttention, type AdditiveAttentionArgs } from "./attention/additive_attention.js";
+export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from "./attention/multi_head_attention.js";

@@ -7,6 +7,7 @@ export * from "./shape.js";
 export * from "./linalg.js";
 export * from "./nn.js";
 export { normalize } from "./normalize.js";
+export { dotProductAttention, type DotProductAttentionOptions } from "./attention.js";
 
 import { setTensorOpHandler } from "../backend/tensor.js";
 import { cast, convertToTensor, type TensorLike } from "./core.js";

@@ -38,3 +38,8 @@ export { TimeDistributed } from "./rnn/time_distributed.js";
 export { Attention, type AttentionArgs, type AttentionCallOptions } from "./attention/attention.js";
 export { AdditiveAttention, type AdditiveAttentionArgs } from "./attention/additive_attention.js";
 export { MultiHeadAttention, type MultiHeadAttentionArgs, type MultiHeadAttentionCallOptions } from "./attention/multi_head_attention.js";
+export { CategoryEncoding, type CategoryEncodingArgs, type CategoryEncodingCallOptions } from "./preprocessing/category_encoding.js";
+export { Hashing, type HashingArgs } from "./preprocessing/hashing.js";
+export { StringLookup, type StringLookupArgs } from "./preprocessing/string_lookup.js";
+export { IntegerLookup, type IntegerLookupArgs } from "./preprocessing/integer_lookup.js";
+export { TextVectorization, type TextVectorizationArgs } from "./preprocessing/text_vectorization.js";

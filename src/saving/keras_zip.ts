@@ -26,6 +26,8 @@ export interface KerasArchiveParts {
   configJson: object;
   /** Written as `model.weights.h5`: the bytes of an HDF5 file (see `writeH5`). */
   weightsH5: Uint8Array;
+  /** Files under `assets/` (paths relative to it, e.g. "layers/string_lookup/vocabulary.txt"), as Keras's asset store. */
+  assets?: Record<string, Uint8Array>;
 }
 
 /** What comes out of a `.keras` archive. */
@@ -36,7 +38,11 @@ export interface KerasArchive {
   config: Record<string, unknown>;
   /** The bytes of `model.weights.h5` (see `readH5`). */
   weightsH5: Uint8Array;
+  /** The files under `assets/`, keyed by their path relative to it. */
+  assets: Record<string, Uint8Array>;
 }
+
+const ASSETS_PREFIX = "assets/";
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -69,6 +75,7 @@ export function encodeKerasArchive(parts: KerasArchiveParts): Uint8Array {
     [CONFIG_FILENAME]: [config, { level: 0 }],
     [WEIGHTS_FILENAME]: [parts.weightsH5, { level: 0 }],
   };
+  for (const [name, bytes] of Object.entries(parts.assets ?? {})) files[`${ASSETS_PREFIX}${name}`] = [bytes, { level: 0 }];
   return zipSync(files, { level: 0 });
 }
 
@@ -106,7 +113,7 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
   try {
     members = unzipSync(bytes, {
       filter: (file: UnzipFileInfo) => {
-        if (!wanted.has(file.name)) return false;
+        if (!wanted.has(file.name) && !(file.name.startsWith(ASSETS_PREFIX) && !file.name.endsWith("/"))) return false;
         sizes.set(file.name, file.originalSize);
         return true;
       },
@@ -126,7 +133,9 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
   }
   const config = parseJsonMember(members[CONFIG_FILENAME], CONFIG_FILENAME, name);
   const metadata = members[METADATA_FILENAME] === undefined ? null : parseJsonMember(members[METADATA_FILENAME], METADATA_FILENAME, name);
-  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME] };
+  const assets: Record<string, Uint8Array> = {};
+  for (const [member, bytes] of Object.entries(members)) if (member.startsWith(ASSETS_PREFIX)) assets[member.slice(ASSETS_PREFIX.length)] = bytes;
+  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME], assets };
 }
 
 /**

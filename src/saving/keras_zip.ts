@@ -38,8 +38,8 @@ export interface KerasArchive {
   config: Record<string, unknown>;
   /** The bytes of `model.weights.h5` (see `readH5`). */
   weightsH5: Uint8Array;
-  /** The files under `assets/`, keyed by their path relative to it. */
-  assets: Record<string, Uint8Array>;
+  /** The files under `assets/`, keyed by their path relative to it (absent when there are none). */
+  assets?: Record<string, Uint8Array>;
 }
 
 const ASSETS_PREFIX = "assets/";
@@ -135,7 +135,7 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
   const metadata = members[METADATA_FILENAME] === undefined ? null : parseJsonMember(members[METADATA_FILENAME], METADATA_FILENAME, name);
   const assets: Record<string, Uint8Array> = {};
   for (const [member, bytes] of Object.entries(members)) if (member.startsWith(ASSETS_PREFIX)) assets[member.slice(ASSETS_PREFIX.length)] = bytes;
-  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME], assets };
+  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME], ...(Object.keys(assets).length > 0 ? { assets } : {}) };
 }
 
 /**

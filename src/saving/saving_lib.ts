@@ -531,6 +531,6 @@ export async function loadModel(filePath: string, options: LoadModelOptions = {}
   const source = `${filePath} (model.weights.h5)`;
   const tree = await readH5(archive.weightsH5, source);
   loadWeightsTree(model, tree, source);
-  loadAssetsInto(model, archive.assets, `${filePath} (assets)`);
+  loadAssetsInto(model, archive.assets ?? {}, `${filePath} (assets)`);
   return model;
 }

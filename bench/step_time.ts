@@ -18,7 +18,7 @@
  * (process.resourceUsage().maxRSS) and the RSS after each timed epoch. MNIST is used when it loads
  * offline, random images otherwise (the time per step does not depend on the values).
  *
- * `--stub` replaces the heavy kernels (matmul, dense forward/backward, the optimizer updates) by
+ * `--stub` replaces the heavy kernels (matmul, linear forward/backward, the optimizer updates) by
  * stubs that only allocate their outputs: what remains is the per-step cost outside the kernels
  * (ops, autodiff, allocation, trainer), the floor a faster backend cannot go below.
  */
@@ -57,8 +57,8 @@ if (args.includes("--stub")) {
   Object.assign(stub, {
     name: `${real.name} (heavy kernels stubbed)`,
     matmul: (_a: unknown, _b: unknown, m: MatmulArgs) => new Float32Array(m.batch * m.m * m.n),
-    denseForward: (_x: unknown, _w: unknown, _b: unknown, m: number, _k: number, n: number) => new Float32Array(m * n),
-    denseBackward: (_d: unknown, _o: unknown, _x: unknown, _w: unknown, m: number, k: number, n: number, _a: unknown, dx: boolean, dw: boolean | Float32Array, db: boolean | Float32Array) => ({
+    linearForward: (_x: unknown, _w: unknown, _b: unknown, m: number, _k: number, n: number) => new Float32Array(m * n),
+    linearBackward: (_d: unknown, _o: unknown, _x: unknown, _w: unknown, m: number, k: number, n: number, _a: unknown, dx: boolean, dw: boolean | Float32Array, db: boolean | Float32Array) => ({
       dX: dx ? new Float32Array(m * k) : null,
       dW: dw instanceof Float32Array ? dw : dw ? new Float32Array(k * n) : null,
       db: db instanceof Float32Array ? db : db ? new Float32Array(n) : null,

@@ -23,5 +23,5 @@ testLabels = keras.utils.toCategorical(testLabels);
 
 model.summary();
 await model.fit(trainImages, trainLabels, { epochs: 5, batchSize: 128 });
-const [, testAcc] = (await model.evaluate(testImages, testLabels)) as number[];
+const { accuracy: testAcc } = await model.evaluate(testImages, testLabels, { returnDict: true });
 console.log("test_acc:", testAcc);

@@ -15,10 +15,13 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const logPath = path.join(root, "build", "native-build.log");
 const addonPath = path.join(root, "build", "Release", "keras_native.node");
 
-function warn(reason) {
-  console.warn(`keras-ts: native backend not built (${reason}); keras-ts will use the TypeScript reference backend`);
+function warn(reason, advice = "") {
+  console.warn(`keras-ts: native backend not built (${reason}); keras-ts will use the TypeScript reference backend${advice}`);
   process.exit(0);
 }
+
+/** How to build it later: from the user's project when keras-ts is a dependency, else from this clone. */
+const rebuildCommand = root.split(path.sep).includes("node_modules") ? "npm rebuild keras-ts" : "npm run build:native";
 
 if (/^(1|true|yes)$/i.test(process.env.KERAS_TS_SKIP_NATIVE ?? "")) warn("KERAS_TS_SKIP_NATIVE is set");
 
@@ -67,15 +70,25 @@ try {
   // the log is a convenience
 }
 if (result.error || result.status !== 0 || !existsSync(addonPath)) {
-  // The most telling line: a compiler error, else make's, else node-gyp's own.
+  // The most telling line: a compiler's error, else a missing tool, else make's, else node-gyp's own.
   const lines = log.split("\n").map((l) => l.trim());
+  const own = lines.filter((l) => !l.startsWith("gyp "));
+  const missingTool = own.find((l) => /No such file or directory|command not found|not found/i.test(l));
   const first =
-    lines.find((l) => /\berror:/i.test(l)) ??
-    lines.find((l) => /^make: \*\*\*/.test(l)) ??
+    own.find((l) => /\berror:/i.test(l)) ??
+    missingTool ??
+    own.find((l) => /^make: \*\*\*/.test(l)) ??
+    lines.find((l) => /^gyp ERR! find Python/.test(l) && /install/i.test(l)) ??
     lines.find((l) => /^gyp ERR! stack Error/.test(l)) ??
     lines.find((l) => /error|not found|cannot/i.test(l)) ??
     (result.error ? String(result.error) : `node-gyp exited with status ${result.status}`);
-  warn(`${first.slice(0, 160)}; see ${path.relative(process.cwd(), logPath) || logPath}`);
+  // npm runs install scripts in the package's folder; the user typed the command in INIT_CWD.
+  const logShown = path.relative(process.env.INIT_CWD ?? process.cwd(), logPath) || logPath;
+  const toolsMissing = missingTool !== undefined || /find Python/.test(log);
+  const advice = toolsMissing
+    ? `. Building it needs a C compiler, make and Python 3 (Debian/Ubuntu: apt-get install build-essential python3); then run \`${rebuildCommand}\``
+    : `. To try again: \`${rebuildCommand}\``;
+  warn(`${first.slice(0, 160)}; see ${logShown}`, advice);
 }
 // Load it once in a fresh process: a library that builds but cannot load (wrong ABI) counts as a failure.
 const probe = spawnSync(process.execPath, ["-e", `const m = require(${JSON.stringify(addonPath)}); console.log(JSON.stringify(m.info()))`], { encoding: "utf8" });

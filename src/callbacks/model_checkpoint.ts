@@ -50,8 +50,9 @@ export class ModelCheckpoint extends MonitorCallback {
     this.saveBestOnly = args.saveBestOnly ?? false;
     this.saveWeightsOnly = args.saveWeightsOnly ?? false;
     this.saveFreq = args.saveFreq ?? "epoch";
-    if (this.saveFreq !== "epoch" && !Number.isInteger(this.saveFreq)) {
-      throw new Error(`Unrecognized save_freq: ${String(this.saveFreq)}. Expected save_freq are 'epoch' or integer values`);
+    // Keras checks only for an integer; 0 or a negative count would save after every batch.
+    if (this.saveFreq !== "epoch" && !(Number.isInteger(this.saveFreq) && this.saveFreq > 0)) {
+      throw new Error(`ModelCheckpoint: unrecognized saveFreq: ${typeof this.saveFreq === "string" ? JSON.stringify(this.saveFreq) : String(this.saveFreq)}. Expected 'epoch' or a positive integer (save every that many batches)`);
     }
     if (this.saveWeightsOnly) {
       if (!filepath.endsWith(".weights.h5")) {

@@ -43,3 +43,4 @@ export { Hashing, type HashingArgs } from "./preprocessing/hashing.js";
 export { StringLookup, type StringLookupArgs } from "./preprocessing/string_lookup.js";
 export { IntegerLookup, type IntegerLookupArgs } from "./preprocessing/integer_lookup.js";
 export { TextVectorization, type TextVectorizationArgs } from "./preprocessing/text_vectorization.js";
+export { ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, type ConvLSTMArgs } from "./rnn/conv_lstm.js";

@@ -13,6 +13,18 @@ import { autoName, snakeToCamel, toSnakeCase } from "../utils/naming.js";
 import { Node } from "./node.js";
 
 export type LayerInputs = Tensor | KerasTensor | (Tensor | KerasTensor)[];
+
+/**
+ * What `apply` returns on symbolic inputs for a layer whose `call` returns `T`: a KerasTensor for
+ * each Tensor, in the same structure.
+ */
+export type SymbolicOutput<T> = T extends Tensor
+  ? KerasTensor
+  : T extends readonly Tensor[]
+    ? KerasTensor[]
+    : T extends Record<string, Tensor>
+      ? Record<string, KerasTensor>
+      : KerasTensor | KerasTensor[];
 export type LayerShape = SymbolicShape | SymbolicShape[];
 
 export interface CallOptions {
@@ -116,7 +128,7 @@ export class Layer {
   private _activityLosses: Tensor[] = [];
 
   constructor(args: LayerArgs = {}) {
-    this.name = args.name ?? autoName(toSnakeCase(this.className()));
+    this.name = args.name ?? autoName(toSnakeCase(this.pythonClassName()));
     this._trainable = args.trainable ?? true;
     this.dtype = dtypeFromArg(args.dtype);
     this.activityRegularizer = regularizers.get(args.activityRegularizer);
@@ -135,6 +147,17 @@ export class Layer {
    */
   objType(): "Layer" | "Model" | "Sequential" | "Functional" {
     return "Layer";
+  }
+
+  /**
+   * The name Keras's auto-naming starts from (Python's `self.__class__.__name__`): the static
+   * `className` a class sets for itself, else its JavaScript name, so a user's `class MyDense
+   * extends Dense` is named `my_dense`, not `dense`.
+   */
+  private pythonClassName(): string {
+    const cls = this.constructor as typeof Layer;
+    if (Object.prototype.hasOwnProperty.call(cls, "className") || cls.name === "") return cls.className;
+    return cls.name;
   }
 
   get trainable(): boolean {
@@ -266,8 +289,8 @@ export class Layer {
     this.built = true;
   }
 
-  /** The computation; subclasses override. */
-  call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor | Tensor[] {
+  /** The computation; subclasses override. A model may return its outputs keyed by name. */
+  call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor | Tensor[] | Record<string, Tensor> {
     void options;
     return inputs;
   }
@@ -283,7 +306,9 @@ export class Layer {
     const out = this.call(isList ? probes : probes[0], { training: false });
     const unknownBatch = shapes.length > 0 && shapes[0].length > 0 && shapes[0][0] === null;
     const restore = (t: Tensor): SymbolicShape => t.shape.map((d, i) => (i === 0 && unknownBatch ? null : d));
-    return Array.isArray(out) ? out.map(restore) : restore(out);
+    if (out instanceof Tensor) return restore(out);
+    // Outputs keyed by name are listed in key order, as a model with such outputs lists them.
+    return (Array.isArray(out) ? out : Object.values(out)).map(restore);
   }
 
   /** Builds on first use; `apply` calls it. */
@@ -298,7 +323,11 @@ export class Layer {
    * Calls the layer. On tensors it computes now; on symbolic tensors (from `keras.Input`) it
    * records a graph node and returns symbolic outputs, which is how functional models are built.
    */
-  apply(inputs: LayerInputs | TensorLike, options: CallOptions = {}): any {
+  apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  /** Inputs that may be either: the output is either. */
+  apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  apply(inputs: LayerInputs | TensorLike | readonly (Tensor | KerasTensor)[], options: CallOptions = {}): unknown {
     if (isSymbolic(inputs)) return this.applySymbolic(inputs as KerasTensor | KerasTensor[], options);
     const tensors = Array.isArray(inputs) && inputs.length > 0 && (inputs as unknown[]).every((x) => x instanceof Tensor)
       ? (inputs as Tensor[])
@@ -311,13 +340,13 @@ export class Layer {
     const callOptions = inputMask === undefined || options.mask !== undefined ? options : { ...options, mask: inputMask };
     const outputs = this.call(tensors, callOptions);
     if (this.activityRegularizer !== null) {
-      for (const output of Array.isArray(outputs) ? outputs : [outputs]) {
+      for (const output of flatOutputs(outputs)) {
         const penalty = this.activityRegularizer.call(output);
         const batch = output.rank > 0 ? output.shape[0] : 0;
         this.addLoss(batch > 0 ? ops.divide(penalty, batch) : penalty);
       }
     }
-    if (this.supportsMasking) this.attachMasks(tensors, outputs, inputMask ?? null);
+    if (this.supportsMasking) this.attachMasks(tensors, flatOutputs(outputs), inputMask ?? null);
     return outputs;
   }
 
@@ -331,8 +360,7 @@ export class Layer {
     return previousMask;
   }
 
-  private attachMasks(inputs: Tensor | Tensor[], outputs: Tensor | Tensor[], previousMask: Tensor | (Tensor | null)[] | null): void {
-    const outs = Array.isArray(outputs) ? outputs : [outputs];
+  private attachMasks(inputs: Tensor | Tensor[], outs: Tensor[], previousMask: Tensor | (Tensor | null)[] | null): void {
     if (outs.every((t) => getKerasMask(t) !== undefined)) return;
     const masks = this.computeMask(inputs, previousMask);
     if (masks === null) return;
@@ -436,4 +464,10 @@ function maskOf(inputs: Tensor | Tensor[]): Tensor | (Tensor | null)[] | undefin
   if (!Array.isArray(inputs)) return getKerasMask(inputs);
   const masks = inputs.map((t) => getKerasMask(t) ?? null);
   return masks.some((m) => m !== null) ? masks : undefined;
+}
+
+/** A call's outputs as a list: one tensor, a list, or the values of a dict of named outputs. */
+function flatOutputs(outputs: Tensor | Tensor[] | Record<string, Tensor>): Tensor[] {
+  if (outputs instanceof Tensor) return [outputs];
+  return Array.isArray(outputs) ? outputs : Object.values(outputs);
 }

@@ -5,7 +5,7 @@ import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer, type CallOptions, type LayerShape } from "../layers/layer.js";
 import type { Node } from "../layers/node.js";
-import { Model, registerFunctionalFactory, type FunctionalArgs, type SymbolicStructure } from "./model.js";
+import { Model, registerFunctionalFactory, type ConcreteOutput, type FunctionalArgs, type SymbolicStructure } from "./model.js";
 import { deserializeLayer, serializeLayer, type DeserializationOptions } from "../saving/layer_serialization.js";
 import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
 import { deserializeNode, mapGraph, NodeNotReadyError, resolveTensorStructure, serializeNode, tensorReference } from "../saving/functional_graph.js";
@@ -25,7 +25,7 @@ function producingLayer(t: KerasTensor, role: string): Layer {
  * A model defined by a graph of layer calls on symbolic tensors, from `keras.Input`s to outputs.
  * Supports several inputs and outputs and layers shared between calls.
  */
-export class Functional extends Model {
+export class Functional<const Outputs extends SymbolicStructure = SymbolicStructure> extends Model<Outputs> {
   static override className = "Functional";
   readonly inputs: KerasTensor[];
   readonly outputs: KerasTensor[];
@@ -35,7 +35,7 @@ export class Functional extends Model {
   private readonly orderedNodes: Node[];
   private readonly graphLayers: Layer[];
 
-  constructor(args: FunctionalArgs) {
+  constructor(args: FunctionalArgs<Outputs>) {
     super({ name: args.name, trainable: args.trainable });
     this.inputStructure = args.inputs;
     this.outputStructure = args.outputs;
@@ -109,7 +109,7 @@ export class Functional extends Model {
     return this.inputs.map((t) => producingLayer(t, "input").name);
   }
 
-  override call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): any {
+  override call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): ConcreteOutput<Outputs> {
     const values = new Map<number, Tensor>();
     const given = this.matchInputs(inputs);
     this.inputs.forEach((symbolic, i) => {
@@ -123,13 +123,14 @@ export class Functional extends Model {
       const args = Array.isArray(node.inputs) ? node.inputs.map((t) => values.get(t.id)!) : values.get(node.inputs.id)!;
       const training = options.training ?? (node.callOptions.training as boolean | undefined);
       const result = node.layer.apply(args, { ...node.callOptions, training });
-      const outs: Tensor[] = Array.isArray(result) ? result : [result];
+      // A nested model's outputs keyed by name come in the order of its output tensors.
+      const outs = result instanceof Tensor ? [result] : Array.isArray(result) ? result : Object.values(result);
       node.outputTensors.forEach((t, i) => values.set(t.id, outs[i]));
     }
     const pick = (t: KerasTensor) => values.get(t.id)!;
-    if (this.outputStructure instanceof KerasTensor) return pick(this.outputStructure);
-    if (Array.isArray(this.outputStructure)) return this.outputStructure.map(pick);
-    return Object.fromEntries(Object.entries(this.outputStructure).map(([k, t]) => [k, pick(t)]));
+    const structure = this.outputStructure;
+    const outputs = structure instanceof KerasTensor ? pick(structure) : Array.isArray(structure) ? structure.map(pick) : Object.fromEntries(Object.entries(structure).map(([k, t]) => [k, pick(t)]));
+    return outputs as ConcreteOutput<Outputs>;
   }
 
   /** Orders user-supplied inputs like the model's: one tensor, a list, or an object keyed by input name. */

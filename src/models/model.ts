@@ -1,15 +1,35 @@
 import type { KerasTensor } from "../backend/keras_tensor.js";
+import type { Tensor } from "../backend/tensor.js";
 import { Trainer } from "../trainers/trainer.js";
 import { compileConfigFromArgs } from "../saving/compile_config.js";
-import type { Layer, LayerArgs } from "../layers/layer.js";
+import type { CallOptions, Layer, LayerArgs } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
 
 export type SymbolicStructure = KerasTensor | KerasTensor[] | Record<string, KerasTensor>;
 
-export interface FunctionalArgs {
+/** A model's outputs as tensors, in the structure of its symbolic outputs: what `call` gives. */
+export type ConcreteOutput<Outputs extends SymbolicStructure> = Outputs extends KerasTensor
+  ? Tensor
+  : Outputs extends KerasTensor[]
+    ? Tensor[]
+    : Record<string, Tensor>;
+
+/**
+ * What `predict` gives for a model with these symbolic outputs: one output (also a list of one)
+ * as a Tensor, several as a list. Unknown counts give either.
+ */
+export type PredictOutput<Outputs extends SymbolicStructure> = Outputs extends KerasTensor
+  ? Tensor
+  : Outputs extends [KerasTensor]
+    ? Tensor
+    : Outputs extends [KerasTensor, KerasTensor, ...KerasTensor[]]
+      ? Tensor[]
+      : Tensor | Tensor[];
+
+export interface FunctionalArgs<Outputs extends SymbolicStructure = SymbolicStructure> {
   inputs: SymbolicStructure;
-  outputs: SymbolicStructure;
+  outputs: Outputs;
   name?: string;
   trainable?: boolean;
 }
@@ -26,16 +46,20 @@ export function registerFunctionalFactory(factory: FunctionalFactory): void {
  * A layer that can be trained: `compile`, `fit`, `evaluate`, `predict`, `save`. Three ways to
  * make one, as in Keras: `new keras.Model({ inputs, outputs })` (functional), `keras.Sequential`,
  * or a subclass that defines `call`.
+ *
+ * `Outputs` is the structure of the symbolic outputs, inferred from `new keras.Model({ inputs,
+ * outputs })`: `predict` and `apply` are typed from it (a Tensor for one output, a list for
+ * several). A subclass may name it (`extends keras.Model<keras.KerasTensor>` for one output).
  */
-export class Model extends Trainer {
+export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> extends Trainer<PredictOutput<Outputs>> {
   static override className = "Model";
 
-  constructor(args: Partial<FunctionalArgs> & LayerArgs = {}) {
+  constructor(args: Partial<FunctionalArgs<Outputs>> & LayerArgs = {}) {
     if (new.target === Model && args.inputs !== undefined && args.outputs !== undefined) {
       if (functionalFactory === undefined) throw new Error("keras-ts: functional models are not loaded");
       // Keras's `Model(inputs, outputs)` returns a Functional model; so does this constructor.
       // eslint-disable-next-line no-constructor-return
-      return functionalFactory(args as FunctionalArgs) as Model;
+      return functionalFactory(args as FunctionalArgs) as Model<Outputs>;
     }
     if (new.target === Model && (args.inputs !== undefined || args.outputs !== undefined)) {
       throw new Error("keras.Model: give both `inputs` and `outputs` to build a functional model");
@@ -45,6 +69,14 @@ export class Model extends Trainer {
 
   override objType(): "Model" | "Sequential" | "Functional" {
     return "Model";
+  }
+
+  /**
+   * The outputs for `inputs`; a subclass defines it (the base returns its inputs). Declared here
+   * so that `apply` and `call` are typed from the model's outputs.
+   */
+  override call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): ConcreteOutput<Outputs> {
+    return super.call(inputs as Tensor | Tensor[], options) as ConcreteOutput<Outputs>;
   }
 
   /** True for models defined by a graph of layer calls (functional), which summary draws with a Connected-to column when branched. */

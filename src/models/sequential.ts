@@ -14,7 +14,7 @@ export interface SequentialArgs extends LayerArgs {
 }
 
 /** A plain stack of layers, each feeding the next. */
-export class Sequential extends Model {
+export class Sequential extends Model<KerasTensor> {
   static override className = "Sequential";
 
   override objType(): "Sequential" {
@@ -118,7 +118,7 @@ export class Sequential extends Model {
     const expected = this.inputLayer!.batchInputShape as SymbolicShape;
     checkCompatible(expected, x.shape, 0, this.name);
     if (x.dtype !== this.inputLayer!.output.dtype) x = ops.cast(x, this.inputLayer!.output.dtype);
-    for (const layer of this.stack) x = layer.apply(x, options);
+    for (const layer of this.stack) x = layer.apply(x, options) as Tensor;
     return x;
   }
 

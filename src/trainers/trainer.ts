@@ -61,6 +61,15 @@ export interface EvaluateArgs {
   returnDict?: boolean;
 }
 
+export interface TestOnBatchArgs {
+  sampleWeight?: TensorLike;
+  returnDict?: boolean;
+}
+
+export interface TrainOnBatchArgs extends TestOnBatchArgs {
+  classWeight?: Record<number, number>;
+}
+
 export interface PredictArgs {
   batchSize?: number;
   verbose?: Verbose;
@@ -86,6 +95,15 @@ function checkPositiveInteger(value: number, name: string): void {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
+function checkNonNegativeInteger(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}
+
+/** Zero samples would give a loss of 0 from no data at all. */
+function checkHasSamples(data: Structure, name: string): void {
+  if (data.numSamples === 0) throw new RangeError(`${name} has 0 samples (shape [${data.tensors[0].shape.join(", ")}]); give at least one`);
+}
+
 /** Class weights to per-sample weights, from sparse labels or one-hot targets. */
 function classWeightsToSampleWeights(classWeight: Record<number, number>, y: Tensor): Tensor {
   const labels = y.rank > 1 && y.shape[y.rank - 1] > 1 ? ops.argmax(y, -1) : ops.reshape(ops.cast(y, "int32"), [y.shape[0]]);
@@ -102,9 +120,10 @@ interface EpochState {
 
 /**
  * Training, evaluation and inference for models: Keras 3's `Trainer`. The step functions run
- * eagerly: forward pass under a gradient tape, optimizer update, metric updates.
+ * eagerly: forward pass under a gradient tape, optimizer update, metric updates. `Output` is what
+ * `predict` gives: a Tensor for a model with one output, a list for several.
  */
-export class Trainer extends Layer {
+export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> extends Layer {
   optimizer?: Optimizer;
   compiled = false;
   /** Set by `fit` (Keras's `model.history`). */
@@ -252,12 +271,20 @@ export class Trainer extends Layer {
     checkPositiveInteger(batchSize, "fit: batchSize");
     const epochs = args.epochs ?? 1;
     const initialEpoch = args.initialEpoch ?? 0;
+    checkNonNegativeInteger(epochs, "fit: epochs");
+    checkNonNegativeInteger(initialEpoch, "fit: initialEpoch");
+    for (const name of ["stepsPerEpoch", "validationSteps", "validationBatchSize", "validationFreq"] as const) {
+      if (args[name] !== undefined) checkPositiveInteger(args[name], `fit: ${name}`);
+    }
+    const split = args.validationSplit;
+    if (split !== undefined && !(split >= 0 && split < 1)) throw new RangeError(`fit: validationSplit must be a fraction in [0, 1), got ${split}`);
     const verbose = resolveVerbose(args.verbose);
     if (y === undefined) throw new Error("fit: targets `y` are required");
     let xs = new Structure(x, "x");
     let ys = new Structure(y, "y");
     let sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
+    checkHasSamples(xs, "fit: x");
     if (args.classWeight !== undefined) {
       if (sw !== undefined) throw new Error("fit: give either classWeight or sampleWeight, not both");
       if (ys.tensors.length !== 1) throw new Error("fit: classWeight is only supported for models with a single output");
@@ -269,9 +296,8 @@ export class Trainer extends Layer {
       const [vx, vy, vsw] = args.validationData;
       validation = { x: new Structure(vx, "validationData x"), y: new Structure(vy, "validationData y"), sw: vsw === undefined ? undefined : new Structure(vsw, "validationData sampleWeight") };
       checkCardinality([{ name: "validation x", structure: validation.x }, { name: "validation y", structure: validation.y }, { name: "validation sampleWeight", structure: validation.sw }]);
-    } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
-      const split = args.validationSplit;
-      if (!(split < 1)) throw new RangeError(`fit: validationSplit must be in [0, 1), got ${split}`);
+      checkHasSamples(validation.x, "fit: validationData x");
+    } else if (split !== undefined && split > 0) {
       // Keras takes the last fraction of the data, before any shuffling.
       const n = xs.numSamples;
       const at = Math.floor(n * (1 - split));
@@ -367,15 +393,20 @@ export class Trainer extends Layer {
    * Loss and metrics on `x`/`y`: the loss alone when there are no other metrics, else
    * `[loss, ...metrics]`, or an object with `returnDict: true`.
    */
+  async evaluate(x: DataStructure, y: DataStructure | undefined, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
+  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs & { returnDict?: false }): Promise<number | number[]>;
+  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs): Promise<number | number[] | Logs>;
   async evaluate(x: DataStructure, y?: DataStructure, args: EvaluateArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("evaluating the model");
     if (y === undefined) throw new Error("evaluate: targets `y` are required");
     const batchSize = args.batchSize ?? 32;
     checkPositiveInteger(batchSize, "evaluate: batchSize");
+    if (args.steps !== undefined) checkPositiveInteger(args.steps, "evaluate: steps");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
     const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
+    checkHasSamples(xs, "evaluate: x");
     const n = xs.numSamples;
     const { steps, callbackList } = this.batchLoop(n, batchSize, args);
     this.resetMetrics();
@@ -406,7 +437,7 @@ export class Trainer extends Layer {
   }
 
   /** Model outputs for `x`, computed in batches: a Tensor (or a list for several outputs). */
-  async predict(x: DataStructure, args: PredictArgs = {}): Promise<Tensor | Tensor[]> {
+  async predict(x: DataStructure, args: PredictArgs = {}): Promise<Output> {
     const batchSize = args.batchSize ?? 32;
     checkPositiveInteger(batchSize, "predict: batchSize");
     const xs = new Structure(x, "x");
@@ -428,11 +459,14 @@ export class Trainer extends Layer {
     await callbackList.call("onPredictEnd", {});
     if (batches.length === 0) throw new Error("predict: no samples were given");
     const outputs = batches[0].map((_, i) => (batches.length === 1 ? batches[0][i] : ops.concatenate(batches.map((b) => b[i]), 0)));
-    return outputs.length === 1 ? outputs[0] : outputs;
+    return (outputs.length === 1 ? outputs[0] : outputs) as Output;
   }
 
   /** One gradient step on one batch; returns the loss (and metrics) like `evaluate`. */
-  async trainOnBatch(x: DataStructure, y: DataStructure, args: { sampleWeight?: TensorLike; classWeight?: Record<number, number>; returnDict?: boolean } = {}): Promise<number | number[] | Logs> {
+  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs): Promise<number | number[] | Logs>;
+  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("training the model");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
@@ -444,7 +478,10 @@ export class Trainer extends Layer {
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 
-  async testOnBatch(x: DataStructure, y: DataStructure, args: { sampleWeight?: TensorLike; returnDict?: boolean } = {}): Promise<number | number[] | Logs> {
+  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs): Promise<number | number[] | Logs>;
+  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs = {}): Promise<number | number[] | Logs> {
     this.requireCompiled("evaluating the model");
     const xs = new Structure(x, "x");
     const ys = new Structure(y, "y");
@@ -455,10 +492,10 @@ export class Trainer extends Layer {
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 
-  async predictOnBatch(x: DataStructure): Promise<Tensor | Tensor[]> {
+  async predictOnBatch(x: DataStructure): Promise<Output> {
     const xs = new Structure(x, "x");
     const out = withoutRecording(() => this.forward(xs.rebuild(xs.tensors), { training: false }));
-    return Array.isArray(out) && out.length === 1 ? out[0] : out;
+    return (Array.isArray(out) && out.length === 1 ? out[0] : out) as Output;
   }
 
   private formatLogs(logs: Logs, returnDict?: boolean): number | number[] | Logs {

@@ -1,7 +1,14 @@
-/** Keras's `to_snake_case`: "Dense" -> "dense", "ReLU" -> "re_lu", "BatchNormalization" -> "batch_normalization". */
+/**
+ * Keras's `to_snake_case` (keras/src/utils/naming.py), regex for regex: drop non-word characters,
+ * split before a capitalised word, then between a lowercase letter and a capital. A digit does not
+ * split from the capital after it, so "Conv2D" -> "conv2d", "MaxPooling2D" -> "max_pooling2d",
+ * "Conv1DTranspose" -> "conv1d_transpose", "SimpleRNN" -> "simple_rnn", "ReLU" -> "re_lu".
+ */
 export function toSnakeCase(name: string): string {
-  const step = name.replace(/(.)([A-Z][a-z]+)/g, "$1_$2");
-  return step.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+  // Python's str patterns are Unicode-aware: \W is anything but a letter, digit or underscore.
+  const word = name.replace(/[^\p{L}\p{N}_]+/gu, "");
+  const split = word.replace(/(.)([A-Z][a-z]+)/g, "$1_$2");
+  return split.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
 /** "use_bias" -> "useBias". */

@@ -47,7 +47,7 @@ export const ASCII_RAMP = " .:-=+*#%@";
 const ESC = "\x1b[";
 
 /** Which rendering `mode: "auto"` chooses for this stream and environment. */
-export function terminalImageMode(stream: ImshowStream, env: NodeJS.ProcessEnv = process.env): Exclude<ImshowMode, "auto"> {
+export function terminalImageMode(stream: ImshowStream, env: Readonly<Record<string, string | undefined>> = process.env): Exclude<ImshowMode, "auto"> {
   if (!stream.isTTY) return "ascii";
   if ((env.NO_COLOR ?? "") !== "" || env.TERM === "dumb") return "ascii";
   const colorterm = (env.COLORTERM ?? "").toLowerCase();

@@ -72,7 +72,13 @@ test("ModelCheckpoint: saveWeightsOnly calls saveWeights and needs .weights.h5; 
     /^Error: When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` \(Keras weights format\). Received: filepath=w.h5$/,
   );
   assert.throws(() => new ModelCheckpoint("model.h5"), /^Error: The filepath provided must end in `.keras` \(Keras model format\). Received: filepath=model.h5$/);
-  assert.throws(() => new ModelCheckpoint("m.keras", { saveFreq: "batch" as never }), /Unrecognized save_freq: batch/);
+  assert.throws(() => new ModelCheckpoint("m.keras", { saveFreq: "batch" as never }), /^Error: ModelCheckpoint: unrecognized saveFreq: "batch"\. Expected 'epoch' or a positive integer/);
+});
+
+test("ModelCheckpoint: a saveFreq of 0, a negative count, a fraction or NaN is refused, naming the value", () => {
+  for (const bad of [0, -3, 2.5, Number.NaN]) {
+    assert.throws(() => new ModelCheckpoint("m.keras", { saveFreq: bad }), new RegExp(`unrecognized saveFreq: ${bad}\\. Expected 'epoch' or a positive integer`), String(bad));
+  }
 });
 
 test("ModelCheckpoint: integer saveFreq saves every N batches, across epochs", async (t) => {

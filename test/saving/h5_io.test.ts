@@ -3,12 +3,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { getH5Dataset, getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "../../src/saving/h5_io.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
-
-const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/models/", import.meta.url));
-const fixture = (name: string): string => path.join(FIXTURES, name);
+import { fixture, noFixtures } from "./helpers.js";
 
 function smallTree(): H5Group {
   return {
@@ -108,7 +105,7 @@ test("writeH5 rejects bad trees with a clear message", async () => {
   );
 });
 
-test("reads model.weights.h5 inside keras3_mnist_mlp.keras", async () => {
+test("reads model.weights.h5 inside keras3_mnist_mlp.keras", { skip: noFixtures }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_mlp.keras"));
   const tree = await readH5(archive.weightsH5, "keras3_mnist_mlp.keras (model.weights.h5)");
   assert.deepEqual(Object.keys(tree.groups).sort(), ["layers", "optimizer", "vars"]);
@@ -148,7 +145,7 @@ test("reads model.weights.h5 inside keras3_mnist_mlp.keras", async () => {
   assert.deepEqual(optimizerVars.datasets["2"].shape, [784, 128]);
 });
 
-test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", async () => {
+test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", { skip: noFixtures }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_cnn.keras"));
   const modern = await readH5(archive.weightsH5, "keras3_mnist_cnn.keras");
   const legacy = await readH5File(fixture("keras3_mnist_cnn_legacy.h5"));
@@ -174,7 +171,7 @@ test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", a
   ]);
 });
 
-test("reads the legacy Keras 2 keras2_mnist_mlp.h5", async () => {
+test("reads the legacy Keras 2 keras2_mnist_mlp.h5", { skip: noFixtures }, async () => {
   const bytes = new Uint8Array(fs.readFileSync(fixture("keras2_mnist_mlp.h5")));
   const tree = await readH5(bytes, "keras2_mnist_mlp.h5");
   assert.equal(tree.attrs?.keras_version, "2.4.0");
@@ -205,7 +202,7 @@ test("reads the legacy Keras 2 keras2_mnist_mlp.h5", async () => {
   assert.deepEqual(await readH5File(fixture("keras2_mnist_mlp.h5")), tree);
 });
 
-test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", async () => {
+test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", { skip: noFixtures }, async () => {
   const tree = await readH5File(fixture("keras2_mnist_cnn.h5"));
   assert.equal(tree.attrs?.keras_version, "2.14.0");
   const weights = getH5Group(tree, "model_weights");
@@ -222,15 +219,17 @@ test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", asy
   assert.deepEqual(getH5Dataset(tree, "model_weights/conv2d_2/conv2d_2/kernel:0")?.shape, [3, 3, 64, 64]);
 });
 
-test("readH5 of bytes that are not HDF5 fails naming the file", async () => {
+test("readH5 of bytes that are not HDF5 fails naming the file", async (t) => {
   await assert.rejects(readH5(new TextEncoder().encode("this is not an HDF5 file at all"), "bogus.h5"), /^Error: bogus\.h5: not an HDF5 file/);
   await assert.rejects(readH5(new Uint8Array(0), "empty.h5"), /empty\.h5: not an HDF5 file/);
   // A real HDF5 signature but a truncated file: HDF5's own error, still naming the file.
-  const truncated = new Uint8Array(fs.readFileSync(fixture("keras2_tiny_mlp.h5"))).subarray(0, 3000);
-  await assert.rejects(readH5(truncated, "cut.h5"), (error: Error) => {
-    assert.match(error.message, /^cut\.h5: cannot open as HDF5: /);
-    assert.match(error.message, /truncated/);
-    return true;
+  await t.test("a truncated fixture", { skip: noFixtures }, async () => {
+    const truncated = new Uint8Array(fs.readFileSync(fixture("keras2_tiny_mlp.h5"))).subarray(0, 3000);
+    await assert.rejects(readH5(truncated, "cut.h5"), (error: Error) => {
+      assert.match(error.message, /^cut\.h5: cannot open as HDF5: /);
+      assert.match(error.message, /truncated/);
+      return true;
+    });
   });
   await assert.rejects(readH5File(path.join(os.tmpdir(), "keras-ts-no-such-file.h5")), /keras-ts-no-such-file\.h5: cannot read file/);
 });

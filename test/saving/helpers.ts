@@ -2,15 +2,17 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Tensor } from "../../src/backend/tensor.js";
 import type { H5Group } from "../../src/saving/h5_io.js";
+import { requireFixture } from "../helpers/fixtures.js";
 
-export const FIXTURES = fileURLToPath(new URL("../../../shared/fixtures/models/", import.meta.url));
-
+/** A model file of the shared fixtures (../shared/fixtures/models/<name>). */
 export function fixture(name: string): string {
-  return path.join(FIXTURES, name);
+  return requireFixture(`models/${name}`).path;
 }
+
+/** node:test's `skip` option for a test that reads model fixtures: the reason when they are absent. */
+export const noFixtures = requireFixture("models").skip;
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "keras-ts-saving-test-"));

@@ -10,7 +10,7 @@ import { loadModel } from "../../src/saving/index.js";
 import { supportedLayerClassNames } from "../../src/saving/object_registration.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
 import { readH5 } from "../../src/saving/h5_io.js";
-import { assertTensorsIdentical, fixture, h5Listing, withTempDir } from "./helpers.js";
+import { assertTensorsIdentical, fixture, h5Listing, noFixtures, withTempDir } from "./helpers.js";
 
 interface ReferenceCase {
   name: string;
@@ -22,7 +22,8 @@ interface ReferenceCase {
 }
 
 const MLP = fixture("keras3_mnist_mlp.keras");
-const reference = JSON.parse(fs.readFileSync(fixture("keras3_mnist_mlp.reference.json"), "utf8")) as {
+// Read only when the fixtures are there (every test here skips otherwise).
+const reference = (noFixtures ? { suggested_tolerance: { atol: 0 }, cases: [] } : JSON.parse(fs.readFileSync(fixture("keras3_mnist_mlp.reference.json"), "utf8"))) as {
   suggested_tolerance: { atol: number };
   cases: ReferenceCase[];
 };
@@ -43,7 +44,7 @@ function assertClose(actual: Tensor, expected: { shape: number[]; data: number[]
   assert.ok(worst <= atol, `${what}: max abs difference ${worst} > ${atol}`);
 }
 
-test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs (random_seed0, mnist_test_first8)", async () => {
+test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs (random_seed0, mnist_test_first8)", { skip: noFixtures }, async () => {
   const model = await loadModel(MLP);
   assert.ok(model instanceof Sequential);
   assert.deepEqual(model.layers.map((l) => `${l.className()}:${l.name}`), ["Flatten:flatten_1", "Dense:dense_3", "Dense:dense_4"]);
@@ -57,7 +58,7 @@ test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs
   }
 });
 
-test("the Keras fixture's compile config and Adam state are restored", async () => {
+test("the Keras fixture's compile config and Adam state are restored", { skip: noFixtures }, async () => {
   const model = await loadModel(MLP);
   assert.equal(model.compiled, true);
   const optimizer = model.optimizer!;
@@ -79,7 +80,7 @@ test("the Keras fixture's compile config and Adam state are restored", async () 
   assert.equal(bare.optimizer, undefined);
 });
 
-test("re-saving the Keras fixture gives Keras's weights layout, and reloads identically", async () => {
+test("re-saving the Keras fixture gives Keras's weights layout, and reloads identically", { skip: noFixtures }, async () => {
   await withTempDir(async (dir) => {
     const model = await loadModel(MLP);
     const file = path.join(dir, "resaved.keras");
@@ -110,7 +111,7 @@ test("re-saving the Keras fixture gives Keras's weights layout, and reloads iden
   });
 });
 
-test("a keras-ts model of the fixture's architecture loads the fixture's weights with loadWeights", async () => {
+test("a keras-ts model of the fixture's architecture loads the fixture's weights with loadWeights", { skip: noFixtures }, async () => {
   const model = new Sequential([Input({ shape: [28, 28] }), new Flatten(), new Dense(128, { activation: "relu" }), new Dense(10, { activation: "softmax" })]);
   await model.loadWeights(MLP);
   const c = reference.cases[1];
@@ -121,7 +122,7 @@ for (const [file, expected] of [
   ["keras3_mnist_cnn.keras", "Conv2D"],
   ["keras3_lstm_timeseries.keras", "LSTM"],
 ] as const) {
-  test(`${file}: a layer keras-ts does not have yet fails with the unknown-layer error`, async (t) => {
+  test(`${file}: a layer keras-ts does not have yet fails with the unknown-layer error`, { skip: noFixtures }, async (t) => {
     if (supportedLayerClassNames().includes(expected)) {
       t.skip(`${expected} is implemented now; this file should load (covered elsewhere)`);
       return;

@@ -55,6 +55,38 @@ export interface NativeAddon {
     dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, maskShape: Int32Array | null, probabilities: Float32Array,
     dims: Int32Array, scale: number, causal: boolean,
   ): [Float32Array, Float32Array, Float32Array] | undefined;
+  /** geom: Int32Array [batch, cin, cout, groups, in x3, out x3, kernel x3, strides x3, dilations x3, padBefore x3, channelsFirst]. */
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, geom: Int32Array, act: number): Float32Array | undefined;
+  convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, geom: Int32Array, act: number,
+    needDX: boolean, needDW: boolean | Float32Array, needDB: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined;
+  /** mode 0 max forward (a = x), 1 max backward (a = dOut, x given), 2 average forward, 3 average backward (a = dOut); geom [batch, channels, in x3, out x3, pool x3, strides x3, padBefore x3, channelsFirst]. */
+  pool(mode: number, a: Float32Array, x: Float32Array | null, geom: Int32Array): Float32Array | undefined;
+  bnTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number): [Float32Array, Float32Array, Float32Array] | undefined;
+  bnInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+  ): Float32Array | undefined;
+  bnTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+    needDX: boolean, needDGamma: boolean | Float32Array, needDBeta: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined;
+  /** op 0 sum, 1 prod, 2 max, 3 min, 4 any, 5 all; any input type, any output dtype. */
+  reduceAny(op: number, x: TypedArray, outer: number, n: number, inner: number, outDtype: number): TypedArray | undefined;
+  argReduceInt(isMax: boolean, x: Int32Array | Uint8Array, outer: number, n: number, inner: number): Int32Array | undefined;
+  countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number | undefined;
+  /** plan = [blocks, rank, dims..., sliceStrides..., inner, innerKept, slices]; kind 0 order 2, 1 order 1, 2 Infinity, 3 other p. */
+  normalize(x: TypedArray, plan: Int32Array, kind: number, epsilonMode: number, p: number, q: number, bound: number): Float32Array | undefined;
+  /** out[i] (contiguous, of dims) = x[offset + Σ i_d strides[d]]; plan = [rank, dims..., strides...]. */
+  copyStrided(x: TypedArray, offset: number, plan: Int32Array): TypedArray | undefined;
+  /** plan = [rank, shape..., before..., after...]. */
+  pad(x: TypedArray, plan: Int32Array, value: number): TypedArray | undefined;
+  /** xs[k] is [outer, widths[k]] in outDtype's storage. */
+  concat(xs: readonly TypedArray[], widths: Int32Array, outer: number, outDtype: number): TypedArray | undefined;
+  cumulative(isProd: boolean, x: TypedArray, outer: number, n: number, inner: number, outDtype: number): TypedArray | undefined;
+  scatterAdd(updates: TypedArray, indices: Int32Array, outer: number, n: number, inner: number): TypedArray | undefined;
+  gatherAlongAxis(x: TypedArray, indices: Int32Array, outer: number, n: number, m: number, inner: number): TypedArray | undefined;
+  scatterAddAlongAxis(updates: TypedArray, indices: Int32Array, outer: number, n: number, m: number, inner: number): TypedArray | undefined;
   info(): { isa: string; threads: number };
   setNumThreads(n: number): void;
   setIsa(isa: "avx512" | "avx2" | "c"): void;
@@ -75,6 +107,36 @@ function findAddon(): string | undefined {
   return undefined;
 }
 
+/** The package root (the folder of binding.gyp), searched upward from this file. */
+function findPackageRoot(): string | undefined {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, "binding.gyp"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return undefined;
+}
+
+/**
+ * Why the addon is missing and how to build it: in a user's project (keras-ts under
+ * node_modules) with `npm rebuild keras-ts`, which npm 11 runs once the install script is allowed;
+ * in a clone of the repository with `npm run build:native`.
+ */
+export function missingAddonMessage(root: string | undefined): string {
+  if (root === undefined) return `${ADDON_FILE} not found`;
+  const log = path.join(root, "build", "native-build.log");
+  const inProject = root.split(path.sep).includes("node_modules");
+  const rebuild = inProject ? "`npm rebuild keras-ts` in your project" : "`npm run build:native`";
+  const why = existsSync(log)
+    ? `the build failed, see ${log}; once it is fixed run ${rebuild}`
+    : inProject
+      ? `the install did not build it (its install script was skipped, which \`npm install-scripts approve keras-ts\` undoes on npm 11, or KERAS_TS_SKIP_NATIVE was set); build it with ${rebuild}`
+      : `build it with ${rebuild}`;
+  return `${path.join(root, ADDON_FILE)} not found: ${why}`;
+}
+
 let loaded: { addon: NativeAddon } | { error: string } | undefined;
 
 /** Loads the addon once; `error` says why it is unavailable. */
@@ -83,7 +145,7 @@ export function loadNativeAddon(): { addon: NativeAddon } | { error: string } {
     try {
       const file = findAddon();
       if (file === undefined) {
-        loaded = { error: `${ADDON_FILE} not found; build it with \`node scripts/build_native.mjs\`` };
+        loaded = { error: missingAddonMessage(findPackageRoot()) };
       } else {
         const addon = createRequire(import.meta.url)(file) as NativeAddon;
         addon.info();

@@ -20,7 +20,7 @@ type Kernel = (
   inner: number, innerKept: boolean, acc: Float64Array, factor: Float64Array, p: number, q: number, bound: number,
 ) => void;
 
-type OrderKind = "2" | "1" | "inf" | "p";
+export type OrderKind = "2" | "1" | "inf" | "p";
 
 /** Accumulates the element `a` into `A`. */
 const STEP: Record<OrderKind, string> = {
@@ -113,12 +113,24 @@ function checkArgs(args: NormalizeArgs): void {
   }
 }
 
-export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
-  checkArgs(args);
+/**
+ * How the kernel walks x (see the comment at the top): `blocks` blocks of `blockSize` elements, each
+ * an odometer over `dims` with a tight loop over `inner` elements; the slice index advances by
+ * `sliceStrides` along `dims` (and by 1 along `inner` when `innerKept`). The native backend lays its
+ * kernel out the same way, so that both sum every slice in the same order.
+ */
+export interface NormalizeLayout {
+  blocks: number;
+  blockSize: number;
+  dims: Int32Array;
+  sliceStrides: Int32Array;
+  inner: number;
+  innerKept: boolean;
+  slices: number;
+}
+
+export function normalizeLayout(shape: Shape, axes: readonly number[]): NormalizeLayout {
   const size = sizeOf(shape);
-  if (x.length !== size) throw new Error(`reference backend normalize: ${x.length} values do not fill shape [${shape.join(",")}]`);
-  const out = new Float32Array(size);
-  if (size === 0) return out;
   let { dims, reduced } = canonicalize(shape, axes);
   let blocks = 1;
   if (dims.length > 0 && !reduced[0]) {
@@ -132,8 +144,6 @@ export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], 
     reduced = [true];
   }
   const rank = dims.length - 1;
-  const inner = dims[rank];
-  const innerKept = !reduced[rank];
   // Slice index strides: row-major over the kept axes of the block, 0 along reduced ones.
   const strides = new Int32Array(rank + 1);
   let slices = 1;
@@ -142,13 +152,32 @@ export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], 
     strides[d] = slices;
     slices *= dims[d];
   }
+  return {
+    blocks, blockSize: blocks === 0 ? 0 : size / blocks, dims: Int32Array.from(dims.slice(0, rank)), sliceStrides: strides.subarray(0, rank),
+    inner: dims[rank], innerKept: !reduced[rank], slices,
+  };
+}
+
+/** The order's kind and the float32 constants of the rule on `NormalizeArgs`; throws for bad arguments. */
+export function normalizeConstants(args: NormalizeArgs): { kind: OrderKind; p: number; q: number; bound: number } {
+  checkArgs(args);
   const { order, mode, epsilon } = args;
   const kind: OrderKind = order === 2 ? "2" : order === 1 ? "1" : order === Infinity ? "inf" : "p";
   const bound = mode !== "epsilon" ? 0 : kind === "2" ? Math.fround(1 / epsilon) : Math.fround(epsilon);
-  const kernel = kernelFor(x, kind, mode);
+  return { kind, p: Math.fround(order), q: Math.fround(1 / order), bound };
+}
+
+export function normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array {
+  const { kind, p, q, bound } = normalizeConstants(args);
+  const size = sizeOf(shape);
+  if (x.length !== size) throw new Error(`reference backend normalize: ${x.length} values do not fill shape [${shape.join(",")}]`);
+  const out = new Float32Array(size);
+  if (size === 0) return out;
+  const layout = normalizeLayout(shape, axes);
+  const kernel = kernelFor(x, kind, args.mode);
   kernel(
-    x, out, blocks, size / blocks, Int32Array.from(dims.slice(0, rank)), strides.subarray(0, rank), inner, innerKept,
-    new Float64Array(slices), new Float64Array(slices), Math.fround(order), Math.fround(1 / order), bound,
+    x, out, layout.blocks, layout.blockSize, layout.dims, layout.sliceStrides, layout.inner, layout.innerKept,
+    new Float64Array(layout.slices), new Float64Array(layout.slices), p, q, bound,
   );
   return out;
 }

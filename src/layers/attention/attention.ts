@@ -1,9 +1,9 @@
-import type { SymbolicShape } from "../../backend/keras_tensor.js";
+import type { KerasTensor, SymbolicShape } from "../../backend/keras_tensor.js";
 import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import * as ops from "../../ops/index.js";
 import * as random from "../../random/index.js";
-import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerMask, type LayerShape } from "../layer.js";
+import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerMask, type LayerShape, type SymbolicOutput } from "../layer.js";
 import type { TensorLike } from "../../ops/core.js";
 
 export interface AttentionArgs extends LayerArgs {
@@ -70,9 +70,12 @@ export class Attention extends Layer {
     }
   }
 
-  override apply(inputs: LayerInputs | TensorLike, options: AttentionCallOptions = {}): any {
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: AttentionCallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: AttentionCallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: AttentionCallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  override apply(inputs: LayerInputs | TensorLike | readonly (Tensor | KerasTensor)[], options: AttentionCallOptions = {}): unknown {
     this.returnAttentionScores = options.returnAttentionScores === true;
-    return super.apply(inputs, options);
+    return super.apply(inputs as LayerInputs, options);
   }
 
   override build(inputShape: LayerShape): void {

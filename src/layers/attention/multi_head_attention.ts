@@ -1,4 +1,4 @@
-import type { SymbolicShape } from "../../backend/keras_tensor.js";
+import type { KerasTensor, SymbolicShape } from "../../backend/keras_tensor.js";
 import { formatShape } from "../../backend/shape.js";
 import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
@@ -10,7 +10,7 @@ import * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
 import * as constraints from "../../constraints/index.js";
 import * as random from "../../random/index.js";
-import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerMask, type LayerShape } from "../layer.js";
+import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerMask, type LayerShape, type SymbolicOutput } from "../layer.js";
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
   /** Size of each head for value (default keyDim). */
@@ -200,9 +200,12 @@ export class MultiHeadAttention extends Layer {
     this.built = true;
   }
 
-  override apply(inputs: LayerInputs | TensorLike, options: MultiHeadAttentionCallOptions = {}): any {
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: MultiHeadAttentionCallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: MultiHeadAttentionCallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: MultiHeadAttentionCallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  override apply(inputs: LayerInputs | TensorLike | readonly (Tensor | KerasTensor)[], options: MultiHeadAttentionCallOptions = {}): unknown {
     this.returnAttentionScores = options.returnAttentionScores === true;
-    return super.apply(inputs, options);
+    return super.apply(inputs as LayerInputs, options);
   }
 
   override call(inputs: Tensor | Tensor[], options: MultiHeadAttentionCallOptions = {}): Tensor | Tensor[] {

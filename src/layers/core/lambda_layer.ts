@@ -3,7 +3,7 @@ import type { SymbolicShape } from "../../backend/keras_tensor.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
 
 /** The function a Lambda wraps: inputs (a tensor or a list) to output(s). */
-export type LambdaFunction = (inputs: any, args?: any) => Tensor | Tensor[];
+export type LambdaFunction<Output extends Tensor | Tensor[] = Tensor | Tensor[]> = (inputs: any, args?: any) => Output;
 
 export interface LambdaArgs extends LayerArgs {
   /**
@@ -23,16 +23,16 @@ export interface LambdaArgs extends LayerArgs {
  * A Lambda cannot be saved: Keras stores Python bytecode, and a JavaScript function has no
  * portable form, so `getConfig` throws. Write a Layer subclass for anything you need to save.
  */
-export class Lambda extends Layer {
+export class Lambda<Output extends Tensor | Tensor[] = Tensor | Tensor[]> extends Layer {
   static override className = "Lambda";
   override supportsMasking = true;
-  readonly function: LambdaFunction;
+  readonly function: LambdaFunction<Output>;
   readonly outputShape: LambdaArgs["outputShape"];
   readonly arguments: Record<string, unknown> | null;
 
-  constructor(fn: LambdaFunction, args?: LambdaArgs);
-  constructor(args: LambdaArgs & { function: LambdaFunction });
-  constructor(fnOrArgs: LambdaFunction | (LambdaArgs & { function?: unknown }), maybeArgs: LambdaArgs = {}) {
+  constructor(fn: LambdaFunction<Output>, args?: LambdaArgs);
+  constructor(args: LambdaArgs & { function: LambdaFunction<Output> });
+  constructor(fnOrArgs: LambdaFunction<Output> | (LambdaArgs & { function?: unknown }), maybeArgs: LambdaArgs = {}) {
     const args: LambdaArgs & { function?: unknown } = typeof fnOrArgs === "function" ? { ...maybeArgs, function: fnOrArgs } : fnOrArgs;
     super(args);
     if (typeof args.function !== "function") {
@@ -41,12 +41,12 @@ export class Lambda extends Layer {
           "A Lambda saved by Python Keras (its function is Python bytecode) cannot be loaded; write a custom layer instead",
       );
     }
-    this.function = args.function as LambdaFunction;
+    this.function = args.function as LambdaFunction<Output>;
     this.outputShape = args.outputShape ?? null;
     this.arguments = args.arguments ?? null;
   }
 
-  override call(inputs: Tensor | Tensor[]): Tensor | Tensor[] {
+  override call(inputs: Tensor | Tensor[]): Output {
     return this.arguments === null ? this.function(inputs) : this.function(inputs, { ...this.arguments });
   }
 

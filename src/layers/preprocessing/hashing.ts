@@ -4,7 +4,7 @@ import { KerasTensor } from "../../backend/keras_tensor.js";
 import { Tensor } from "../../backend/tensor.js";
 import * as ops from "../../ops/index.js";
 import type { TensorLike } from "../../ops/core.js";
-import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape } from "../layer.js";
+import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape, type SymbolicOutput } from "../layer.js";
 import { encodeCategorical, flatten, type Nested } from "./categorical_inputs.js";
 import { hashBucketFast, hashBucketStrong } from "./string_hashing.js";
 
@@ -66,8 +66,13 @@ export class Hashing extends Layer {
   }
 
   /** Hashes strings or numbers (nested arrays) or an integer tensor. */
-  override apply(inputs: LayerInputs | TensorLike | Nested<string>, options: CallOptions = {}): any {
-    if (inputs instanceof KerasTensor || inputs instanceof Tensor) return super.apply(inputs as LayerInputs, options);
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  /** Strings or numbers as nested arrays: their bins. */
+  override apply(inputs: Nested<string | number>, options?: CallOptions): Tensor;
+  override apply(inputs: unknown, options: CallOptions = {}): unknown {
+    if (inputs instanceof KerasTensor || inputs instanceof Tensor) return super.apply(inputs, options);
     const { values, shape } = flatten(inputs, `Hashing layer '${this.name}'`, (v): v is string | number => typeof v === "string" || typeof v === "number");
     return this.encode(values, shape);
   }

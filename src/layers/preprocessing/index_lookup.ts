@@ -4,7 +4,7 @@ import { KerasTensor } from "../../backend/keras_tensor.js";
 import { Tensor } from "../../backend/tensor.js";
 import * as ops from "../../ops/index.js";
 import type { TensorLike } from "../../ops/core.js";
-import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape } from "../layer.js";
+import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape, type SymbolicOutput } from "../layer.js";
 import { encodeCategorical, flatten, unflatten, type Nested } from "./categorical_inputs.js";
 import { hashBucketFast } from "./string_hashing.js";
 
@@ -280,8 +280,13 @@ export abstract class IndexLookup<T extends string | number> extends Layer {
    * Looks up terms (nested arrays of strings / integers, or an integer tensor): int32 indices, or
    * their encoding in the other output modes; with `invert`, indices to a nested array of terms.
    */
-  override apply(inputs: LayerInputs | TensorLike | Nested<T>, options: CallOptions = {}): any {
-    if (inputs instanceof KerasTensor || (Array.isArray(inputs) && inputs.some((t) => t instanceof KerasTensor))) return super.apply(inputs as LayerInputs, options);
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  /** Terms as nested arrays: their indices as a Tensor (or encoding); with `invert`, indices to nested terms. */
+  override apply(inputs: Nested<T> | Nested<number>, options?: CallOptions): any;
+  override apply(inputs: unknown, options: CallOptions = {}): unknown {
+    if (inputs instanceof KerasTensor || (Array.isArray(inputs) && inputs.some((t) => t instanceof KerasTensor))) return super.apply(inputs as KerasTensor, options);
     if (this.invert) {
       const { values, shape } = flatten(inputs, `${this.className()} layer '${this.name}'`, (v): v is number => typeof v === "number");
       return unflatten(this.lookupTerms(values), shape);

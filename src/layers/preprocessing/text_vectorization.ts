@@ -4,7 +4,7 @@ import { KerasTensor } from "../../backend/keras_tensor.js";
 import { Tensor } from "../../backend/tensor.js";
 import * as ops from "../../ops/index.js";
 import type { TensorLike } from "../../ops/core.js";
-import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape } from "../layer.js";
+import { Layer, camelizeConfig, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape, type SymbolicOutput } from "../layer.js";
 import { flatten, isString, type Nested } from "./categorical_inputs.js";
 import type { LookupOutputMode } from "./index_lookup.js";
 import { StringLookup } from "./string_lookup.js";
@@ -161,7 +161,12 @@ export class TextVectorization extends Layer {
   }
 
   /** Vectorizes strings: int32 [batch, length] indices ("int"), or float32 [batch, vocabulary] vectors. */
-  override apply(inputs: LayerInputs | TensorLike | Nested<string>, options: CallOptions = {}): any {
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicOutput<ReturnType<L["call"]>>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;
+  /** Strings (a string, an array of strings, or [n, 1] nested arrays): their vectors. */
+  override apply(inputs: Nested<string>, options?: CallOptions): Tensor;
+  override apply(inputs: unknown, options: CallOptions = {}): unknown {
     if (inputs instanceof KerasTensor) return super.apply(inputs, options);
     if (inputs instanceof Tensor) throw new TypeError(`TextVectorization layer '${this.name}' takes strings (an array of strings), not a ${inputs.dtype} tensor`);
     const rows = this.texts(inputs).map((t) => this._lookupLayer.lookupIndices(this.tokenize(t)));

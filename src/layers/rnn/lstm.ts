@@ -21,7 +21,7 @@ export interface LSTMCellArgs extends SimpleRNNCellArgs {
 }
 
 /** The forget gate's bias block as ones, the rest from the given initializer (Keras's unit_forget_bias). */
-class UnitForgetBias extends initializers.Initializer {
+export class UnitForgetBias extends initializers.Initializer {
   constructor(private readonly base: initializers.Initializer, private readonly units: number) {
     super();
   }

@@ -137,10 +137,13 @@ export class RNN extends Layer {
     if (states.length !== sizes.length) {
       throw new Error(`RNN layer '${this.name}': ${what} expects ${sizes.length} state tensor(s) (state sizes [${sizes.join(", ")}]), got ${states.length}`);
     }
+    // A cell with states of another shape than [batch, size] (ConvLSTM's) tells them by its initial state.
+    const shapes = this.cell.getInitialState?.(batch).map((t) => t.shape) ?? sizes.map((d) => [batch, d]);
     return states.map((s, i) => {
       const t = ops.convertToTensor(s, "float32");
-      if (t.rank !== 2 || t.shape[0] !== batch || t.shape[1] !== sizes[i]) {
-        throw new Error(`RNN layer '${this.name}': ${what}: state ${i} must have shape (${batch}, ${sizes[i]}), got ${formatShape(t.shape)}`);
+      const want = shapes[i];
+      if (t.rank !== want.length || t.shape.some((d, k) => d !== want[k])) {
+        throw new Error(`RNN layer '${this.name}': ${what}: state ${i} must have shape (${want.join(", ")}), got (${t.shape.join(", ")})`);
       }
       return t;
     });

@@ -10,11 +10,15 @@ test("Identity: returns its inputs, eagerly and symbolically", () => {
   const layer = new layers.Identity();
   assert.equal(layer.name, "identity");
   const x = f32([[1, 2], [3, 4]]);
-  assert.deepEqual(layer.apply(x).arraySync(), [[1, 2], [3, 4]]);
-  const ints = keras.ops.convertToTensor([1, 2], "int32");
-  assert.equal(layer.apply(ints).dtype, "int32");
+  const same = layer.apply(x);
+  assert.ok(same instanceof keras.Tensor);
+  assert.deepEqual(same.arraySync(), [[1, 2], [3, 4]]);
+  const ints = layer.apply(keras.ops.convertToTensor([1, 2], "int32"));
+  assert.ok(ints instanceof keras.Tensor);
+  assert.equal(ints.dtype, "int32");
   const input = keras.Input({ shape: [3, 2], dtype: "int32" });
   const y = layer.apply(input);
+  assert.ok(y instanceof keras.KerasTensor);
   assert.deepEqual(y.shape, [null, 3, 2]);
   assert.equal(y.dtype, "int32");
   const model = new keras.Model({ inputs: input, outputs: y });

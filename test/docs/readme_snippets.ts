@@ -1,0 +1,137 @@
+/**
+ * The README's TypeScript snippets, as a user writes them: `npm test` type-checks this file (it is
+ * not run), readme_snippets.test.ts keeps it equal to the README, and `npm run test:package`
+ * type-checks it again against the packed package. Nothing here may cast: a snippet that needs a
+ * cast to compile is a typing defect. The examples in examples/ are type-checked the same way.
+ */
+import * as keras from "keras-ts";
+
+// ## Install
+{
+  console.log(`backend: ${keras.backend.backend()}`); // "native", or "reference" when the addon is not built
+
+  const [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+  const model = new keras.Sequential([
+    keras.Input({ shape: [28, 28] }),
+    new keras.layers.Rescaling(1 / 255),
+    new keras.layers.Flatten(),
+    new keras.layers.Dense(128, { activation: "relu" }),
+    new keras.layers.Dense(10, { activation: "softmax" }),
+  ]);
+  model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+  await model.fit(xTrain, yTrain, { epochs: 1, batchSize: 32 });
+  const { accuracy } = await model.evaluate(xTest, yTest, { returnDict: true });
+  const probs = await model.predict(xTest, { verbose: 0 }); // a Tensor of shape [10000, 10]
+  console.log(`test accuracy ${accuracy.toFixed(4)}, predictions ${probs.shape}`);
+}
+
+// ## Quick start, then ## Pictures (which draws the Quick start's data, history and model)
+{
+  let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+  xTrain = keras.utils.normalize(xTrain, 1);
+  xTest = keras.utils.normalize(xTest, 1);
+
+  const model = new keras.Sequential();
+  model.add(new keras.layers.Flatten());
+  model.add(new keras.layers.Dense(128, { activation: keras.activations.relu }));
+  model.add(new keras.layers.Dense(10, { activation: "softmax" }));
+  model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+  const history = await model.fit(xTrain, yTrain, { epochs: 3, batchSize: 32, validationData: [xTest, yTest] });
+  const { loss, accuracy } = await model.evaluate(xTest, yTest, { returnDict: true });
+  const probs = await model.predict(xTest);
+  await model.save("first_model.keras");
+  const again = await keras.models.loadModel("first_model.keras");
+
+  keras.utils.imshow(keras.ops.take(xTrain, 0, 0));               // the first digit, in the terminal
+  await keras.utils.saveImg("first_digit.png", keras.ops.take(xTrain, 0, 0));
+  await keras.utils.saveImageGrid("test_predictions.png", keras.ops.slice(xTest, [0, 0, 0], [32, 28, 28]), {
+    labels: yTest, predictions: probs,                             // wrong predictions framed in red
+  });
+  await keras.utils.plotHistory(history, { toFile: "history.png" }); // loss and metrics per epoch, train vs validation
+  await keras.utils.plotModel(model, { toFile: "model.png", showShapes: true });
+
+  // What the snippets' values are typed as.
+  const lossValue: number = loss + accuracy;
+  const shape: readonly number[] = probs.shape;
+  const loaded: keras.Model = again;
+  void [lossValue, shape, loaded];
+}
+
+// ### Gradients
+{
+  const { ops } = keras;
+  const f = (x: keras.Tensor) => ops.sum(ops.square(x));
+  const [value, g] = keras.valueAndGrad(f)(ops.convertToTensor([1, 2, 3], "float32")); // 14, [2, 4, 6]
+  void [value, g];
+}
+
+// #### A custom training loop (`steps` and `nextBatch` are the user's)
+export function customTrainingLoop(steps: number, nextBatch: (step: number) => [keras.Tensor, keras.Tensor]): void {
+  const model = new keras.Sequential([
+    new keras.layers.Dense(64, { activation: "relu", inputShape: [784] }),
+    new keras.layers.Dense(10),
+  ]);
+  const optimizer = new keras.optimizers.Adam({ learningRate: 1e-3 });
+  const lossFn = new keras.losses.SparseCategoricalCrossentropy({ fromLogits: true });
+
+  for (let step = 0; step < steps; step++) {
+    const [xBatch, yBatch] = nextBatch(step);
+    const weights = model.trainableWeights;
+    const [loss, grads] = keras.valueAndGrad(
+      () => lossFn.apply(yBatch, model.apply(xBatch, { training: true })),
+      { variables: weights },
+    )();
+    optimizer.apply(grads, weights);
+    if (step % 100 === 0) console.log(`step ${step}: loss ${loss.item().toFixed(4)}`);
+  }
+}
+
+// The types the API gives without casts (not in the README; they hold what it promises).
+{
+  const input = keras.Input({ shape: [8] });
+  const hidden = new keras.layers.Dense(4, { activation: "relu" }).apply(input);
+  const symbolicShape: readonly (number | null)[] = hidden.shape; // a KerasTensor
+  const left = new keras.layers.Dense(2).apply(hidden);
+  const right = new keras.layers.Dense(3).apply(hidden);
+  const merged: keras.KerasTensor = new keras.layers.Concatenate().apply([left, right]);
+  const concrete: keras.Tensor = new keras.layers.Dense(2).apply(keras.ops.ones([5, 8]));
+
+  const oneOutput = new keras.Model({ inputs: input, outputs: merged });
+  const listOfOne = new keras.Model({ inputs: input, outputs: [merged] });
+  const twoOutputs = new keras.Model({ inputs: input, outputs: [left, right] });
+  const x = keras.ops.ones([5, 8]);
+  const single: keras.Tensor = await oneOutput.predict(x);
+  const alsoSingle: keras.Tensor = await listOfOne.predict(x);
+  const [a, b]: keras.Tensor[] = await twoOutputs.predict(x);
+  const nested: keras.KerasTensor = oneOutput.apply(input);
+  const onBatch: keras.Tensor = await oneOutput.predictOnBatch(x);
+
+  oneOutput.compile({ optimizer: "sgd", loss: "mse" });
+  const result: number | number[] = await oneOutput.evaluate(x, keras.ops.zeros([5, 5]), { verbose: 0 });
+  const logs: Record<string, number> = await oneOutput.evaluate(x, keras.ops.zeros([5, 5]), { verbose: 0, returnDict: true });
+  const stepLogs: Record<string, number> = await oneOutput.trainOnBatch(x, keras.ops.zeros([5, 5]), { returnDict: true });
+
+  class OneOutput extends keras.Model<keras.KerasTensor> {
+    readonly dense = new keras.layers.Dense(1);
+    override call(inputs: keras.Tensor): keras.Tensor {
+      return this.dense.apply(inputs);
+    }
+  }
+  const fromSubclass: keras.Tensor = await new OneOutput().predict(x);
+  const square = new keras.layers.Lambda((t: keras.Tensor) => keras.ops.square(t));
+  const squared: keras.Tensor = square.apply(x);
+  void [symbolicShape, concrete, single, alsoSingle, a, b, nested, onBatch, result, logs, stepLogs, fromSubclass, squared];
+
+  // None of these is `any`: each wrong use is an error (an unused @ts-expect-error fails the build).
+  // @ts-expect-error several outputs are a list
+  const notSingle: keras.Tensor = await twoOutputs.predict(x);
+  // @ts-expect-error a symbolic call gives a KerasTensor
+  const notConcrete: keras.Tensor = new keras.layers.Dense(2).apply(input);
+  // @ts-expect-error a call on tensors gives a Tensor
+  const notSymbolic: keras.KerasTensor = new keras.layers.Dense(2).apply(x);
+  // @ts-expect-error without returnDict, evaluate gives numbers
+  const notLogs: Record<string, number> = await oneOutput.evaluate(x, keras.ops.zeros([5, 5]));
+  // @ts-expect-error a loaded or subclassed model may have several outputs
+  const unknownCount: keras.Tensor = await new keras.Model().predict(x);
+  void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount];
+}

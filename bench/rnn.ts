@@ -10,6 +10,7 @@
  * (bench/peers/torch_rnn.py on Debian's python3-torch, /usr/bin/python3) with torch.set_num_threads
  * and OMP/OPENBLAS_NUM_THREADS set alike. Each side reports its best epoch time scaled to 60,000
  * samples; the ratio is keras-ts's best over PyTorch's best (the faster of the thread counts each).
+ * With KERAS_TS_ISA=avx2, PyTorch is held to AVX2 too (OPENBLAS_CORETYPE=Haswell, ATEN_CPU_CAPABILITY=avx2).
  */
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
@@ -109,7 +110,9 @@ async function main(): Promise<void> {
       bestKeras = Math.min(bestKeras, kBest);
       console.log(`  keras-ts ${model}, ${t} thread(s) (${k.isa ?? "reference"}): ${kBest.toFixed(2)} s/epoch`);
       if (withTorch) {
-        const env = { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) };
+        const env: Record<string, string> = { OMP_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t) };
+        // The same SIMD level for PyTorch when keras-ts is held to AVX2 on an AVX-512 machine.
+        if (process.env.KERAS_TS_ISA === "avx2") Object.assign(env, { OPENBLAS_CORETYPE: "Haswell", ATEN_CPU_CAPABILITY: "avx2" });
         const p = run("/usr/bin/python3", [join(dirname(self), "peers", "torch_rnn.py"), JSON.stringify({ ...cfg, threads: t, mnistDir: mnistDir() })], env, `pytorch ${model} ${t} thread(s)`);
         const pBest = Math.min(...p.epochSeconds);
         bestTorch = Math.min(bestTorch, pBest);

@@ -200,6 +200,11 @@ export class MultiHeadAttention extends Layer {
     this.built = true;
   }
 
+  /** With `returnAttentionScores: true`: `[output, scores]`; otherwise the output alone. */
+  override apply(inputs: readonly KerasTensor[], options: MultiHeadAttentionCallOptions & { returnAttentionScores: true }): KerasTensor[];
+  override apply(inputs: readonly Tensor[], options: MultiHeadAttentionCallOptions & { returnAttentionScores: true }): Tensor[];
+  override apply(inputs: readonly KerasTensor[], options?: MultiHeadAttentionCallOptions & { returnAttentionScores?: false }): KerasTensor;
+  override apply(inputs: readonly Tensor[], options?: MultiHeadAttentionCallOptions & { returnAttentionScores?: false }): Tensor;
   override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: MultiHeadAttentionCallOptions): SymbolicOutput<ReturnType<L["call"]>>;
   override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: MultiHeadAttentionCallOptions): ReturnType<L["call"]>;
   override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: MultiHeadAttentionCallOptions): ReturnType<L["call"]> | SymbolicOutput<ReturnType<L["call"]>>;

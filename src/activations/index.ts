@@ -32,12 +32,18 @@ export const gelu = named("gelu", (x) => ops.gelu(x, false));
 export const leakyRelu = named("leaky_relu", (x) => ops.leakyRelu(x, 0.2));
 export const relu6 = named("relu6", (x) => ops.relu6(x));
 export const hardSigmoid = named("hard_sigmoid", (x) => ops.hardSigmoid(x));
+/**
+ * Keras 2's hard_sigmoid, clip(0.2x + 0.5, 0, 1) (Keras 3's is relu6(x + 3) / 6). Loaders pick it
+ * for files whose keras_version is below 3; it is written under its own name, so a re-saved model
+ * keeps its numbers.
+ */
+export const keras2HardSigmoid = named("keras2_hard_sigmoid", (x) => ops.clip(ops.add(ops.multiply(x, 0.2), 0.5), 0, 1));
 export const hardSilu = named("hard_silu", (x) => ops.hardSilu(x));
 export const exponential = named("exponential", (x) => ops.exp(x));
 export const mish = named("mish", (x) => ops.multiply(x, ops.tanh(ops.softplus(x))));
 
 const byName = new Map<string, ActivationFn>(
-  [relu, sigmoid, tanh, softmax, logSoftmax, linear, elu, selu, softplus, softsign, silu, swish, gelu, leakyRelu, relu6, hardSigmoid, hardSilu, exponential, mish].map(
+  [relu, sigmoid, tanh, softmax, logSoftmax, linear, elu, selu, softplus, softsign, silu, swish, gelu, leakyRelu, relu6, hardSigmoid, keras2HardSigmoid, hardSilu, exponential, mish].map(
     (fn) => [fn.activationName!, fn],
   ),
 );

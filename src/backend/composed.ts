@@ -353,6 +353,9 @@ export function composedKernels(core: CoreKernels): FusedKernels {
       const { batch, channels } = args;
       const windowShape = [batch, plan.positions, plan.taps, channels];
       const windows = gatherWindows(toChannelsLast(x, batch, plan.spatial, channels, args.channelsFirst), batch, channels, plan, -Infinity);
+      // The first maximum of the window with its padding at -Infinity: the reference's choice,
+      // except in a window whose in-bounds elements are all -Infinity (the gradient then goes to
+      // the padding and is dropped, where the reference gives it to the first such element).
       const chosen = core.argReduce("argmax", windows, windowShape, 2);
       const taps = Int32Array.from({ length: plan.taps }, (_, t) => t);
       const mask = core.binary("equal", chosen, [batch, plan.positions, 1, channels], taps, [1, 1, plan.taps, 1], windowShape, "bool");

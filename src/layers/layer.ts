@@ -96,6 +96,23 @@ export function isSymbolic(inputs: unknown): boolean {
 }
 
 /**
+ * Called by `addWeight` before a weight is allocated, while a model file is being rebuilt: the
+ * loader (src/saving) refuses weights larger than the file could hold, before any memory is taken.
+ */
+let weightAllocationCheck: ((layer: Layer, name: string, shape: readonly number[]) => void) | null = null;
+
+/** Runs `fn` with `check` called before every weight allocation (synchronous code only). */
+export function withWeightAllocationCheck<T>(check: (layer: Layer, name: string, shape: readonly number[]) => void, fn: () => T): T {
+  const previous = weightAllocationCheck;
+  weightAllocationCheck = check;
+  try {
+    return fn();
+  } finally {
+    weightAllocationCheck = previous;
+  }
+}
+
+/**
  * The base of every layer and model. A subclass defines `build(inputShape)` to create weights,
  * `call(inputs, options)` to compute, `computeOutputShape` and `getConfig`; `apply` runs it on
  * real tensors (eagerly) or on symbolic ones (to build a functional graph).
@@ -174,6 +191,7 @@ export class Layer {
   /** Creates a weight of this layer (Keras's `add_weight`). */
   addWeight(options: AddWeightOptions): Variable {
     const dtype = options.dtype ?? this.dtype;
+    weightAllocationCheck?.(this, options.name ?? "variable", options.shape);
     const initializer = initializers.get(options.initializer ?? (dtype === "float32" ? "glorot_uniform" : "zeros"));
     const value = initializer.call(options.shape, dtype);
     const variable = new Variable(value, {

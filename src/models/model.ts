@@ -115,10 +115,11 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
 
   /**
    * Loads weights from a `.weights.h5` or `.keras` file written by `saveWeights` / `save` or by
-   * Keras 3. Layers are matched by position in the model (Keras's `layers/<class>_<n>` keys), not
-   * by name. With `skipMismatch`, layers whose weights do not fit are skipped with a warning.
+   * Keras 3, or a legacy `.h5` file. Layers are matched by position in the model (Keras's
+   * `layers/<class>_<n>` keys), not by name; `byName` matches a legacy `.h5` file's layers by name.
+   * With `skipMismatch`, layers whose weights do not fit are skipped with a warning.
    */
-  async loadWeights(filePath: string, options: { skipMismatch?: boolean } = {}): Promise<void> {
+  async loadWeights(filePath: string, options: { skipMismatch?: boolean; byName?: boolean } = {}): Promise<void> {
     await loadWeights(this, filePath, options);
   }
 

@@ -70,24 +70,32 @@ export function batchNormalization(
   const out = makeTensor(storage, t.shape, "float32");
   if (isRecording()) {
     const inputs = [t, m, v, beta, gamma].filter((i): i is Tensor => i !== null);
-    record(inputs, out, (g) => {
-      // Per-channel vectors broadcast against x: [channels] placed at `axis`.
-      const along = t.shape.map((d, i) => (i === layout.axis ? d : 1));
-      const reduceAxes = t.shape.map((_, i) => i).filter((i) => i !== layout.axis);
-      const perChannel = (a: Tensor) => reshape(sum(a, reduceAxes), [layout.channels]);
-      const rstd = unaryOp("rsqrt", add(v, epsilon));
-      const inv = gamma === null ? rstd : multiply(rstd, gamma);
-      const dX = multiply(g, reshape(inv, along));
-      const dInv = perChannel(multiply(g, subtract(t, reshape(m, along))));
-      const dMean = negative(perChannel(multiply(g, reshape(inv, along))));
-      // d inv / d variance = scale * -0.5 * rstd³
-      const rstd3 = multiply(multiply(rstd, rstd), rstd);
-      const dVariance = multiply(multiply(dInv, gamma === null ? rstd3 : multiply(rstd3, gamma)), -0.5);
-      const grads: (Tensor | null)[] = [dX, dMean, dVariance];
-      if (beta !== null) grads.push(perChannel(g));
-      if (gamma !== null) grads.push(multiply(dInv, rstd));
-      return grads;
-    });
+    // Moving statistics at inference (a frozen layer being fine-tuned) need no gradient of their own.
+    const need = inputs.map((i) => isTracked(i));
+    if (need.some((n) => n)) {
+      record(inputs, out, (g) => {
+        // Per-channel vectors broadcast against x: [channels] placed at `axis`.
+        const along = t.shape.map((d, i) => (i === layout.axis ? d : 1));
+        const reduceAxes = t.shape.map((_, i) => i).filter((i) => i !== layout.axis);
+        const perChannel = (a: Tensor) => reshape(sum(a, reduceAxes), [layout.channels]);
+        const rstd = unaryOp("rsqrt", add(v, epsilon));
+        const inv = gamma === null ? rstd : multiply(rstd, gamma);
+        const [needX, needMean, needVariance] = need;
+        const needBeta = beta !== null && need[3];
+        const needGamma = gamma !== null && need[beta === null ? 3 : 4];
+        const dInv = needVariance || needGamma ? perChannel(multiply(g, subtract(t, reshape(m, along)))) : null;
+        // d inv / d variance = scale * -0.5 * rstd³
+        const rstd3 = needVariance ? multiply(multiply(rstd, rstd), rstd) : null;
+        const grads: (Tensor | null)[] = [
+          needX ? multiply(g, reshape(inv, along)) : null,
+          needMean ? negative(perChannel(multiply(g, reshape(inv, along)))) : null,
+          needVariance ? multiply(multiply(dInv!, gamma === null ? rstd3! : multiply(rstd3!, gamma)), -0.5) : null,
+        ];
+        if (beta !== null) grads.push(needBeta ? perChannel(g) : null);
+        if (gamma !== null) grads.push(needGamma ? multiply(dInv!, rstd) : null);
+        return grads;
+      });
+    }
   }
   return out;
 }

@@ -1,4 +1,4 @@
-/** `keras.saving`: `.keras` models and `.weights.h5` weights in Keras 3's format. */
+/** `keras.saving`: Keras 3 `.keras`, legacy `.h5` and TF.js models; `.weights.h5` weights. */
 export { saveModel, loadModel, saveWeights, loadWeights, type LoadModelOptions, type LoadWeightsOptions } from "./saving_api.js";
 export { registerKerasSerializable, getRegisteredName, type CustomObjects, type LayerClass } from "./object_registration.js";
 export { serializeLayer, deserializeLayer, type DeserializationOptions } from "./layer_serialization.js";

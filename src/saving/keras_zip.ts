@@ -11,7 +11,8 @@
 import { randomBytes } from "node:crypto";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
-import { unzipSync, zipSync, type UnzipFileInfo, type Zippable } from "fflate";
+import { zipSync, type Zippable } from "fflate";
+import { readZipMembers } from "./zip_reader.js";
 import { isHdf5 } from "./h5_io.js";
 
 export const METADATA_FILENAME = "metadata.json";
@@ -98,7 +99,7 @@ function parseJsonMember(bytes: Uint8Array, member: string, fileName: string): R
   return value as Record<string, unknown>;
 }
 
-/** Parses the bytes of a `.keras` archive; `fileNameForErrors` names it in error messages. */
+/** Decodes the bytes of a `.keras` archive; `fileNameForErrors` names it in error messages. */
 export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string): KerasArchive {
   const name = fileNameForErrors;
   if (!looksLikeZip(bytes)) {
@@ -108,40 +109,60 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
     throw new Error(`"${name}" is not a valid .keras file: not a zip archive`);
   }
   const wanted = new Set([METADATA_FILENAME, CONFIG_FILENAME, WEIGHTS_FILENAME]);
-  const sizes = new Map<string, number>();
-  let members: Record<string, Uint8Array>;
-  try {
-    members = unzipSync(bytes, {
-      filter: (file: UnzipFileInfo) => {
-        if (!wanted.has(file.name) && !(file.name.startsWith(ASSETS_PREFIX) && !file.name.endsWith("/"))) return false;
-        sizes.set(file.name, file.originalSize);
-        return true;
-      },
-    });
-  } catch (error) {
-    throw new Error(`"${name}" is not a valid .keras file: corrupt zip archive (${reasonOf(error)})`, { cause: error });
-  }
-  for (const [member, size] of sizes) {
-    if (members[member] !== undefined && members[member].length !== size) {
-      throw new Error(`"${name}" is not a valid .keras file: member "${member}" is truncated (${members[member].length} of ${size} bytes)`);
-    }
-  }
+  const members = readZipMembers(bytes, (member) => wanted.has(member) || member.startsWith(ASSETS_PREFIX), name);
   for (const member of [CONFIG_FILENAME, WEIGHTS_FILENAME]) {
-    if (members[member] === undefined) {
+    if (members.get(member) === undefined) {
       throw new Error(`"${name}" is not a valid .keras file: missing member "${member}"`);
     }
   }
-  const config = parseJsonMember(members[CONFIG_FILENAME], CONFIG_FILENAME, name);
-  const metadata = members[METADATA_FILENAME] === undefined ? null : parseJsonMember(members[METADATA_FILENAME], METADATA_FILENAME, name);
+  const config = parseJsonMember(members.get(CONFIG_FILENAME)!, CONFIG_FILENAME, name);
+  const metadataBytes = members.get(METADATA_FILENAME);
+  const metadata = metadataBytes === undefined ? null : parseJsonMember(metadataBytes, METADATA_FILENAME, name);
   const assets: Record<string, Uint8Array> = {};
-  for (const [member, bytes] of Object.entries(members)) if (member.startsWith(ASSETS_PREFIX)) assets[member.slice(ASSETS_PREFIX.length)] = bytes;
-  return { metadata, config, weightsH5: members[WEIGHTS_FILENAME], ...(Object.keys(assets).length > 0 ? { assets } : {}) };
+  for (const [member, data] of members) if (member.startsWith(ASSETS_PREFIX)) assets[member.slice(ASSETS_PREFIX.length)] = data;
+  return { metadata, config, weightsH5: members.get(WEIGHTS_FILENAME)!, ...(Object.keys(assets).length > 0 ? { assets } : {}) };
+}
+
+/** Temporary files this process is writing now: never stale. */
+const inFlight = new Set<string>();
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what killed saves of the same target left behind: `.<name>.<pid>.<random>.tmp` files
+ * whose process is gone (or is this one, when no save of ours is writing them).
+ */
+async function removeStaleTempFiles(dir: string, baseName: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return; // The write itself reports a missing folder.
+  }
+  const prefix = `.${baseName}.`;
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
+    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    const file = path.join(dir, name);
+    if (inFlight.has(file) || (pid !== process.pid && processIsAlive(pid))) continue;
+    await fsp.rm(file, { force: true }).catch(() => {});
+  }
 }
 
 /**
  * Writes `bytes` to `filePath` atomically: into a temporary file next to it (same directory, so
  * the same file system), flushed with fsync, then renamed over `filePath`. On any failure the
- * temporary file is removed and `filePath` is left as it was. A symlink at `filePath` is followed
+ * temporary file is removed and `filePath` is left as it was; temporary files of the same target
+ * left by a save that was killed are removed first. A symlink at `filePath` is followed
  * (its target is replaced); an existing file's permission bits are kept.
  */
 export async function writeFileAtomic(filePath: string, bytes: Uint8Array): Promise<void> {
@@ -159,7 +180,9 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array): Prom
     // No previous file (or a dangling link): nothing to preserve.
   }
   const dir = path.dirname(target);
+  await removeStaleTempFiles(dir, path.basename(target));
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  inFlight.add(tmp);
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(tmp, "wx");
@@ -173,6 +196,8 @@ export async function writeFileAtomic(filePath: string, bytes: Uint8Array): Prom
     if (handle !== undefined) await handle.close().catch(() => {});
     await fsp.rm(tmp, { force: true }).catch(() => {});
     throw new Error(`cannot write "${filePath}": ${reasonOf(error)}`, { cause: error });
+  } finally {
+    inFlight.delete(tmp);
   }
   // Make the rename itself durable; not every platform can fsync a directory.
   try {

@@ -7,6 +7,7 @@ import { InputLayer } from "../layers/core/input_layer.js";
 import type { Layer, LayerShape } from "../layers/layer.js";
 import { setNestedLayerSerialization } from "../layers/nested_layers.js";
 import type { KerasObjectConfig } from "./serialization.js";
+import { checkConfigKeys, normalizeLayerConfig, type ConfigDialect } from "./config_variants.js";
 import {
   getRegisteredName,
   isBuiltinLayerClass,
@@ -22,6 +23,8 @@ export interface DeserializationOptions {
   source?: string;
   /** User layer/model classes by class name or registered name ("package>Name"). */
   customObjects?: CustomObjects;
+  /** How the file's producer spelled things (Keras 2 and TF.js activations); see ./config_variants.ts. */
+  dialect?: ConfigDialect;
 }
 
 /** What Keras writes as `module` / `registered_name` for its own model classes. */
@@ -69,6 +72,11 @@ export function serializeLayer(layer: Layer): KerasObjectConfig {
     throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): ${reasonOf(error)}`, { cause: error });
   }
   if (!isPlainObject(config)) throw new Error(`Cannot serialize layer '${layer.name}' (${layer.className()}): getConfig() must return an object`);
+  if (config.activity_regularizer === null) {
+    // Keras's base Layer.get_config writes activity_regularizer only when one is set.
+    config = { ...config };
+    delete config.activity_regularizer;
+  }
   // After getConfig: a model class registers itself there, which decides its module below.
   const { module, className, registeredName } = classIdentity(layer);
   const out: KerasObjectConfig = { module, class_name: className, config, registered_name: registeredName };
@@ -97,15 +105,17 @@ export function deserializeLayer(entry: unknown, options: DeserializationOptions
     throw new Error(`Malformed layer entry in ${source}: expected {class_name, config, ...}, got ${JSON.stringify(entry)?.slice(0, 200)}`);
   }
   const className = entry.class_name;
-  const config = entry.config;
+  const rawConfig = entry.config;
   // Keras 2 wrote a Sequential config as a bare list of layers.
-  if (!isPlainObject(config) && !(Array.isArray(config) && className === "Sequential")) {
+  if (!isPlainObject(rawConfig) && !(Array.isArray(rawConfig) && className === "Sequential")) {
     throw new Error(`Malformed layer entry in ${source}: '${className}' has no config object`);
   }
   const registeredName = typeof entry.registered_name === "string" ? entry.registered_name : null;
   const cls = resolveLayerClass(className, registeredName, options.customObjects);
   if (cls === undefined) throw unknownLayerClassError(className, source);
-  const name = isPlainObject(config) && typeof config.name === "string" ? config.name : typeof entry.name === "string" ? entry.name : "?";
+  const name = isPlainObject(rawConfig) && typeof rawConfig.name === "string" ? rawConfig.name : typeof entry.name === "string" ? entry.name : "?";
+  const where = `Cannot rebuild layer '${name}' (${className}) from ${source}`;
+  const config = isPlainObject(rawConfig) ? normalizeLayerConfig(className, rawConfig, options.dialect, where) : rawConfig;
   let layer: Layer;
   try {
     layer = cls.fromConfig(config as Record<string, unknown>, options);
@@ -113,8 +123,9 @@ export function deserializeLayer(entry: unknown, options: DeserializationOptions
     const message = reasonOf(error);
     // Errors from nested models already say where they come from.
     if (message.includes(source) && source !== "config") throw error;
-    throw new Error(`Cannot rebuild layer '${name}' (${className}) from ${source}: ${message}`, { cause: error });
+    throw new Error(`${where}: ${message}`, { cause: error });
   }
+  if (isPlainObject(config)) checkConfigKeys(layer, config, where);
   const buildConfig = entry.build_config;
   if (isPlainObject(buildConfig) && Array.isArray(buildConfig.input_shape) && !layer.built) {
     try {

@@ -1,11 +1,15 @@
 /**
  * `keras.saving`'s public functions (keras/src/saving/saving_api.py): `saveModel` / `loadModel`
- * for `.keras` files, `saveWeights` / `loadWeights` for `.weights.h5` files. Legacy HDF5 (`.h5`)
- * models are not supported yet and fail with a clear message.
+ * for `.keras`, legacy `.h5` and TF.js (`tfjs://dir`, model.json) models, `saveWeights` /
+ * `loadWeights` for `.weights.h5` files (and legacy `.h5` weights).
  */
 import type { Layer } from "../layers/layer.js";
 import type { Model } from "../models/model.js";
 import * as lib from "./saving_lib.js";
+// The built-in model classes register themselves for configs that name them ("Sequential",
+// "Functional", "Model"): loading a model through this API needs them loaded.
+import "../models/sequential.js";
+import "../models/functional.js";
 
 export type { LoadModelOptions, LoadWeightsOptions } from "./saving_lib.js";
 
@@ -15,8 +19,9 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
 }
 
 /**
- * `keras.models.load_model(path)`: a model from a `.keras` file written by keras-ts or Keras 3,
- * compiled from its `compile_config` with its optimizer state restored (unless `compile: false`).
+ * `keras.models.load_model(location)`: a model from a `.keras` file, a legacy `.h5` file, or a
+ * TF.js model.json (path, folder or http(s) URL), compiled from its compile / training config
+ * with its optimizer state restored where the format holds it (unless `compile: false`).
  */
 export async function loadModel(filePath: string, options: lib.LoadModelOptions = {}): Promise<Model> {
   return lib.loadModel(filePath, options);
@@ -27,7 +32,7 @@ export async function saveWeights(model: Layer, filePath: string): Promise<void>
   await lib.saveWeights(model, filePath);
 }
 
-/** Same as `await model.loadWeights(path)` (a `.weights.h5` or `.keras` file). */
+/** Same as `await model.loadWeights(path)` (a `.weights.h5`, `.keras` or legacy `.h5` file). */
 export async function loadWeights(model: Layer, filePath: string, options: lib.LoadWeightsOptions = {}): Promise<void> {
   await lib.loadWeights(model, filePath, options);
 }

@@ -20,21 +20,33 @@
  * looks each group up by that key, so files move freely between keras-ts and Python Keras.
  *
  * Writing is atomic (temporary file + rename): a failed save leaves any previous file intact.
+ * The other formats live beside this one: ./legacy_h5_format.ts (`.h5`) and ./tfjs_format.ts;
+ * `saveModel` and `loadModel` here pick among them.
  */
 import * as fs from "node:fs";
-import { makeTensor, type Tensor } from "../backend/tensor.js";
-import type { DType, TypedArray } from "../backend/dtypes.js";
+import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
-import { Layer } from "../layers/layer.js";
+import { Layer, withWeightAllocationCheck } from "../layers/layer.js";
 import type { Model } from "../models/model.js";
 import type { Functional } from "../models/functional.js";
 import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
 import { toSnakeCase } from "../utils/naming.js";
-import { getH5Group, readH5, readH5File, writeH5, type H5Data, type H5Dataset, type H5Group } from "./h5_io.js";
+import { getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "./h5_io.js";
 import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
 import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
 import { getRegisteredName, type CustomObjects, type LayerClass } from "./object_registration.js";
 import { compileArgsFromConfig } from "./compile_config.js";
+import { datasetToTensor, optimizerDatasets, optimizerValue, tensorToDataset } from "./h5_tensors.js";
+import {
+  isLegacyKerasTree,
+  legacyFileIsKeras3,
+  legacyModelParts,
+  legacyModelTree,
+  legacyOptimizerValues,
+  loadLegacyWeights,
+  compileConfigFromTrainingConfig,
+} from "./legacy_h5_format.js";
+import { assignTfjsWeights, readTfjsModel, TFJS_DIALECT, writeTfjsModel } from "./tfjs_format.js";
 import { mapGraph } from "./functional_graph.js";
 
 /** The Keras version written to metadata.json: the Keras 3 release whose `.keras` layout this matches. */
@@ -190,12 +202,6 @@ export function saveableEntries(model: Layer, options: { includeOptimizer?: bool
 // ---------------------------------------------------------------------------------------------
 // Writing
 
-const H5_DTYPE: Record<DType, H5Dataset["dtype"]> = { float32: "float32", int32: "int32", uint8: "uint8", bool: "uint8" };
-
-function tensorToDataset(value: Tensor): H5Dataset {
-  return { shape: [...value.shape], dtype: H5_DTYPE[value.dtype], data: value.dataSync() as H5Data };
-}
-
 function groupAt(root: H5Group, path: string): H5Group {
   let group = root;
   for (const part of path.split("/").filter((p) => p.length > 0)) {
@@ -205,23 +211,12 @@ function groupAt(root: H5Group, path: string): H5Group {
   return group;
 }
 
-function optimizerValues(optimizer: Optimizer): H5Dataset[] {
-  const values = optimizer.saveOwnVariables();
-  return values.map((value, i) => {
-    if (i === 0) {
-      // Keras stores the iteration count as an int64 scalar.
-      return { shape: [], dtype: "int64", data: BigInt64Array.of(BigInt(Math.round(optimizer.iterations))) };
-    }
-    return tensorToDataset(value);
-  });
-}
-
 /** The weights file of `model` as an HDF5 tree (see the module comment for the layout). */
 export function weightsTree(model: Layer): H5Group {
   const root: H5Group = { groups: {}, datasets: {} };
   for (const entry of saveableEntries(model)) {
     const vars: H5Group = { attrs: { name: entry.name }, groups: {}, datasets: {} };
-    const datasets = entry.optimizer !== undefined ? optimizerValues(entry.optimizer) : entry.variables.map((v) => tensorToDataset(v.value));
+    const datasets = entry.optimizer !== undefined ? optimizerDatasets(entry.optimizer) : entry.variables.map((v) => tensorToDataset(v.value));
     datasets.forEach((d, i) => (vars.datasets[String(i)] = d));
     groupAt(root, entry.path).groups.vars = vars;
   }
@@ -296,20 +291,39 @@ export function serializeModel(model: Model): Record<string, unknown> {
 function checkExtension(filePath: string, wanted: string, what: string): void {
   if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError(`${what}: the file path must be a non-empty string`);
   if (filePath.endsWith(wanted)) return;
-  if (/\.(h5|hdf5)$/i.test(filePath)) {
-    throw new Error(`${what}: the legacy Keras HDF5 format (.h5) is not supported yet; use a "${wanted}" file name. Received: ${filePath}`);
-  }
   throw new Error(`${what}: invalid file path; expected a "${wanted}" extension. Received: ${filePath}`);
 }
 
-/** `model.save(path)`: writes a Keras 3 `.keras` archive atomically. */
+const TFJS_PREFIX = "tfjs://";
+
+function isLegacyH5Path(filePath: string): boolean {
+  return /\.(h5|hdf5)$/i.test(filePath) && !filePath.endsWith(".weights.h5");
+}
+
+/**
+ * `model.save(path)`, atomically. The path picks the format: `.keras` (Keras 3), `.h5` / `.hdf5`
+ * (the legacy HDF5 format, as Keras 3 writes it), `tfjs://folder` (TF.js layers format:
+ * folder/model.json and its weight shards).
+ */
 export async function saveModel(model: Model, filePath: string): Promise<void> {
-  checkExtension(filePath, ".keras", "model.save");
+  if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError("model.save: the file path must be a non-empty string");
+  const isTfjs = filePath.startsWith(TFJS_PREFIX);
+  if (!isTfjs && !isLegacyH5Path(filePath) && !filePath.endsWith(".keras")) {
+    throw new Error(`model.save: invalid file path; expected a ".keras" or ".h5" extension, or "tfjs://folder" for the TF.js format. Received: ${filePath}`);
+  }
   if (!model.built) {
     console.warn(`You are saving model '${model.name}', which has not been built yet: it has no weights. Build it first, e.g. by calling it on data.`);
   }
   // Everything is serialized in memory first: an error leaves the target untouched.
   const configJson = serializeModel(model);
+  if (isTfjs) {
+    await writeTfjsModel(model, configJson, filePath.slice(TFJS_PREFIX.length), `keras-ts ${kerasTsVersion()}`, writeFileAtomic);
+    return;
+  }
+  if (isLegacyH5Path(filePath)) {
+    await writeFileAtomic(filePath, await writeH5(legacyModelTree(model, configJson, KERAS_VERSION)));
+    return;
+  }
   const weightsH5 = await writeH5(weightsTree(model));
   await writeKerasArchive(filePath, {
     metadataJson: { keras_version: KERAS_VERSION, date_saved: dateSaved(), keras_ts_version: kerasTsVersion() },
@@ -333,18 +347,6 @@ function formatShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
-/** A dataset's values as a tensor of `dtype` (float64 -> float32, int64 -> int32, ...). */
-function datasetToTensor(dataset: H5Dataset, dtype: DType): Tensor {
-  const source = dataset.data;
-  const numbers = (): ArrayLike<number> => (source instanceof BigInt64Array ? Array.from(source, Number) : (source as ArrayLike<number>));
-  let storage: TypedArray;
-  if (dtype === "float32") storage = source instanceof Float32Array ? source.slice() : Float32Array.from(numbers());
-  else if (dtype === "int32") storage = source instanceof Int32Array ? source.slice() : Int32Array.from(numbers(), (v) => Math.trunc(v));
-  else if (dtype === "bool") storage = Uint8Array.from(numbers(), (v) => (v !== 0 ? 1 : 0));
-  else storage = source instanceof Uint8Array ? source.slice() : Uint8Array.from(numbers());
-  return makeTensor(storage, [...dataset.shape], dtype);
-}
-
 function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -359,6 +361,8 @@ export interface LoadWeightsOptions {
   skipMismatch?: boolean;
   /** Restore the optimizer state too, when the model has an optimizer and the file holds one. Default true. */
   includeOptimizer?: boolean;
+  /** Legacy `.h5` files only: match layers by name instead of by order (Keras's `by_name`). */
+  byName?: boolean;
 }
 
 /**
@@ -429,11 +433,7 @@ function readOptimizerValues(optimizer: Optimizer, group: H5Group, groupPath: st
       problems.push(`optimizer '${optimizer.name}': missing dataset "${groupPath}/${i}"`);
       return null;
     }
-    if (i === 0) {
-      values.push(dataset.data instanceof BigInt64Array ? dataset.data : BigInt64Array.of(BigInt(Math.round(Number(dataset.data[0] ?? 0)))));
-    } else {
-      values.push(datasetToTensor(dataset, "float32"));
-    }
+    values.push(optimizerValue(dataset, i));
   }
   const slots = optimizer.variables;
   const head = count - slots.length;
@@ -458,20 +458,29 @@ function readOptimizerValues(optimizer: Optimizer, group: H5Group, groupPath: st
   return values; // loadOwnVariables warns and skips, as Keras does.
 }
 
-/** `model.saveWeights`' counterpart: loads a `.weights.h5` (or the weights of a `.keras`) file. */
+/**
+ * `model.saveWeights`' counterpart: loads a `.weights.h5` file, the weights of a `.keras` file, or a
+ * legacy Keras `.h5` file (model or weights only; by layer order, or by name with `byName`).
+ */
 export async function loadWeights(model: Layer, filePath: string, options: LoadWeightsOptions = {}): Promise<void> {
-  let tree: H5Group;
-  let source: string;
-  if (typeof filePath === "string" && filePath.endsWith(".keras")) {
+  if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError("model.loadWeights: the file path must be a non-empty string");
+  if (filePath.endsWith(".keras")) {
+    if (options.byName) throw new Error(`model.loadWeights: byName applies to legacy .h5 files only; ${filePath} is a .keras file`);
     const archive = await readKerasArchive(filePath);
-    source = `${filePath} (model.weights.h5)`;
-    tree = await readH5(archive.weightsH5, source);
-  } else {
-    checkExtension(filePath, ".weights.h5", "model.loadWeights");
-    source = filePath;
-    tree = await readH5File(filePath);
+    const source = `${filePath} (model.weights.h5)`;
+    loadWeightsTree(model, await readH5(archive.weightsH5, source), source, options);
+    return;
   }
-  loadWeightsTree(model, tree, source, options);
+  if (!/\.(h5|hdf5)$/i.test(filePath)) {
+    throw new Error(`model.loadWeights: invalid file path; expected a ".weights.h5", ".h5" or ".keras" file. Received: ${filePath}`);
+  }
+  const tree = await readH5File(filePath);
+  if (isLegacyKerasTree(tree)) {
+    loadLegacyWeights(model, tree, filePath, options);
+  } else {
+    if (options.byName) throw new Error(`model.loadWeights: byName applies to legacy .h5 files only; ${filePath} is a Keras 3 weights file`);
+    loadWeightsTree(model, tree, filePath, options);
+  }
 }
 
 export interface LoadModelOptions {
@@ -494,6 +503,25 @@ export function deserializeModel(config: Record<string, unknown>, options: Deser
   return model as Model;
 }
 
+/**
+ * `deserializeModel` for a file's config: every weight the rebuilt layers create must fit in the
+ * `weightBytes` bytes of weights the file holds (at least a byte per value), checked before it is
+ * allocated, so a corrupt config (`units: 1e9`) fails in words instead of exhausting memory.
+ */
+function deserializeModelWithin(config: Record<string, unknown>, options: DeserializationOptions, weightBytes: number): Model {
+  let left = weightBytes;
+  const check = (layer: Layer, name: string, shape: readonly number[]): void => {
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(count) || count > left) {
+      throw new Error(
+        `weight '${name}' of shape [${shape.join(", ")}] for layer '${layer.name}' (${layer.className()}) is larger than what the file's ${weightBytes} bytes of weights can hold (a corrupt config?)`,
+      );
+    }
+    left -= count;
+  };
+  return withWeightAllocationCheck(check, () => deserializeModel(config, options));
+}
+
 /** Keras's `compile_from_config`, then builds the optimizer so its state can be loaded. */
 function compileFromConfig(model: Model, compileConfig: Record<string, unknown>, source: string): void {
   try {
@@ -507,30 +535,93 @@ function compileFromConfig(model: Model, compileConfig: Record<string, unknown>,
   if (model.built && model.optimizer !== undefined) model.optimizer.build(model.trainableWeights);
 }
 
-/**
- * `keras.models.loadModel(path)`: rebuilds a model from a `.keras` file written by keras-ts or by
- * Keras 3 — architecture, weights, and (unless `compile: false`) the compile settings and the
- * optimizer state, so training resumes where it stopped.
- */
-export async function loadModel(filePath: string, options: LoadModelOptions = {}): Promise<Model> {
-  if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError("loadModel: the file path must be a non-empty string");
-  let archive;
+/** A legacy or TF.js training config, compiled if it can be; a model that cannot be is returned uncompiled. */
+function compileLeniently(model: Model, compileConfig: Record<string, unknown>, source: string): void {
   try {
-    archive = await readKerasArchive(filePath);
+    compileFromConfig(model, compileConfig, source);
   } catch (error) {
-    const message = reasonOf(error);
-    if (message.includes("HDF5 file")) {
-      throw new Error(`${message}. Loading legacy .h5 models is not supported yet; re-save the model as .keras with Keras 3.`, { cause: error });
-    }
-    throw error;
+    console.warn(`${reasonOf(error)}\nThe model is returned uncompiled.`);
   }
+}
+
+type FileKind = "keras" | "h5" | "tfjs";
+
+async function sniffFormat(location: string): Promise<FileKind> {
+  if (location.startsWith(TFJS_PREFIX) || /^https?:\/\//i.test(location)) return "tfjs";
+  let handle: fs.promises.FileHandle;
+  try {
+    if ((await fs.promises.stat(location)).isDirectory()) return "tfjs";
+    handle = await fs.promises.open(location, "r");
+  } catch (error) {
+    throw new Error(`cannot read "${location}": ${reasonOf(error)}`, { cause: error });
+  }
+  try {
+    const head = new Uint8Array(8);
+    const { bytesRead } = await handle.read(head, 0, 8, 0);
+    const bytes = head.subarray(0, bytesRead);
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "keras";
+    if (isHdf5(bytes) || (bytesRead === 8 && /\.(h5|hdf5)$/i.test(location))) return "h5";
+    const text = new TextDecoder("latin1").decode(bytes).trimStart();
+    if (text.startsWith("{")) return "tfjs";
+    return "keras"; // Its reader says what is wrong with it.
+  } finally {
+    await handle.close();
+  }
+}
+
+async function loadLegacyH5Model(filePath: string, options: LoadModelOptions): Promise<Model> {
+  const tree = await readH5File(filePath);
+  if (!isLegacyKerasTree(tree)) {
+    throw new Error(`${filePath}: this HDF5 file is not a Keras model (no "model_config" attribute); if it holds weights, build the model and call model.loadWeights()`);
+  }
+  const parts = legacyModelParts(tree, filePath, { source: filePath, customObjects: options.customObjects });
+  const model = deserializeModelWithin(parts.modelConfig, parts.options, (await fs.promises.stat(filePath)).size);
+  loadLegacyWeights(model, tree, filePath);
+  if (options.compile !== false && parts.compileConfig !== null) {
+    compileLeniently(model, parts.compileConfig, filePath);
+    const optimizer = model.optimizer;
+    if (optimizer !== undefined && optimizer.variables.length > 0) {
+      if (legacyFileIsKeras3(tree)) {
+        const values = legacyOptimizerValues(tree, optimizer, filePath);
+        if (values !== null) optimizer.loadOwnVariables(values);
+      } else if ("optimizer_weights" in tree.groups) {
+        // As Keras 3: Keras 2's optimizer variables do not map onto Keras 3's.
+        console.warn(`${filePath}: the optimizer state saved by Keras 2 cannot be restored in Keras 3's optimizers; the optimizer starts fresh.`);
+      }
+    }
+  }
+  return model;
+}
+
+async function loadTfjsModel(location: string, options: LoadModelOptions): Promise<Model> {
+  const file = await readTfjsModel(location);
+  const weightBytes = [...file.weights.values()].reduce((sum, t) => sum + t.size * 4, 0);
+  const model = deserializeModelWithin(file.modelConfig, { source: file.source, customObjects: options.customObjects, dialect: TFJS_DIALECT }, weightBytes);
+  assignTfjsWeights(model, file);
+  if (options.compile !== false && file.trainingConfig !== null) compileLeniently(model, compileConfigFromTrainingConfig(file.trainingConfig), file.source);
+  return model;
+}
+
+/**
+ * `keras.models.loadModel(location)`: rebuilds a model written by keras-ts, Keras 3, Keras 2 or
+ * TF.js — architecture, weights, and (unless `compile: false`) the compile settings and the
+ * optimizer state, so training resumes where it stopped. The format is read from the file itself:
+ * a `.keras` zip archive, a legacy HDF5 `.h5` model, or a TF.js `model.json` (a path to it, its
+ * folder, `tfjs://folder`, or an http(s) URL).
+ */
+export async function loadModel(location: string, options: LoadModelOptions = {}): Promise<Model> {
+  if (typeof location !== "string" || location.length === 0) throw new TypeError("loadModel: the file path must be a non-empty string");
+  const kind = await sniffFormat(location);
+  if (kind === "h5") return loadLegacyH5Model(location, options);
+  if (kind === "tfjs") return loadTfjsModel(location, options);
+  const archive = await readKerasArchive(location);
   const config = archive.config;
-  const model = deserializeModel(config, { source: filePath, customObjects: options.customObjects });
+  const model = deserializeModelWithin(config, { source: location, customObjects: options.customObjects }, archive.weightsH5.length);
   const compileConfig = config.compile_config;
-  if (options.compile !== false && isPlainObject(compileConfig)) compileFromConfig(model, compileConfig, filePath);
-  const source = `${filePath} (model.weights.h5)`;
+  if (options.compile !== false && isPlainObject(compileConfig)) compileFromConfig(model, compileConfig, location);
+  const source = `${location} (model.weights.h5)`;
   const tree = await readH5(archive.weightsH5, source);
   loadWeightsTree(model, tree, source);
-  loadAssetsInto(model, archive.assets ?? {}, `${filePath} (assets)`);
+  loadAssetsInto(model, archive.assets ?? {}, `${location} (assets)`);
   return model;
 }

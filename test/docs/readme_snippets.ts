@@ -202,3 +202,29 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const unknownCount: keras.Tensor = await new keras.Model().predict(x);
   void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount];
 }
+
+// ## Model files (`xTrain`, `yTrain` and `myModel` are the user's)
+export async function modelFiles(xTrain: keras.Tensor, yTrain: keras.Tensor, myModel: keras.Model): Promise<void> {
+  // A model trained in Keras 2 (tf.keras) or Keras 3, fine-tuned in TypeScript:
+  const model = await keras.models.loadModel("keras2_model.h5"); // compiled from its training_config
+  await model.fit(xTrain, yTrain, { epochs: 2 });
+  await model.save("fine_tuned.keras");
+
+  // A TF.js model, from disk or over http(s) (fetch):
+  const tfjsModel = await keras.models.loadModel("https://example.com/models/abalone/model.json");
+  // ...and back to TF.js: tf.loadLayersModel("file://dir/model.json") in tfjs-node reads this.
+  await tfjsModel.save("tfjs://exported_abalone");
+
+  // Weights of a legacy .h5 file into a model built in code, matched by layer name:
+  await myModel.loadWeights("pretrained.h5", { byName: true, skipMismatch: true });
+}
+
+// ### Moving to Keras's distributed training
+export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor): Promise<void> {
+  // keras-ts
+  const model = new keras.Sequential([keras.Input({ shape: [28, 28] }), new keras.layers.Flatten(),
+    new keras.layers.Dense(128, { activation: "relu" }), new keras.layers.Dense(10, { activation: "softmax" })]);
+  model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+  await model.fit(xTrain, yTrain, { epochs: 1 });
+  await model.save("mnist.keras");
+}

@@ -1,11 +1,13 @@
 import { test } from "node:test";
+import { fixturePath, fixturesMissing } from "../helpers/fixtures.js";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { getH5Dataset, getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "../../src/saving/h5_io.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
-import { fixture, noFixtures } from "./helpers.js";
+
+const fixture = fixturePath;
 
 function smallTree(): H5Group {
   return {
@@ -105,7 +107,7 @@ test("writeH5 rejects bad trees with a clear message", async () => {
   );
 });
 
-test("reads model.weights.h5 inside keras3_mnist_mlp.keras", { skip: noFixtures }, async () => {
+test("reads model.weights.h5 inside keras3_mnist_mlp.keras", { skip: fixturesMissing() }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_mlp.keras"));
   const tree = await readH5(archive.weightsH5, "keras3_mnist_mlp.keras (model.weights.h5)");
   assert.deepEqual(Object.keys(tree.groups).sort(), ["layers", "optimizer", "vars"]);
@@ -145,7 +147,7 @@ test("reads model.weights.h5 inside keras3_mnist_mlp.keras", { skip: noFixtures 
   assert.deepEqual(optimizerVars.datasets["2"].shape, [784, 128]);
 });
 
-test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", { skip: noFixtures }, async () => {
+test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", { skip: fixturesMissing() }, async () => {
   const archive = await readKerasArchive(fixture("keras3_mnist_cnn.keras"));
   const modern = await readH5(archive.weightsH5, "keras3_mnist_cnn.keras");
   const legacy = await readH5File(fixture("keras3_mnist_cnn_legacy.h5"));
@@ -171,7 +173,7 @@ test("keras3_mnist_cnn.keras weights equal its legacy .h5 twin (bit for bit)", {
   ]);
 });
 
-test("reads the legacy Keras 2 keras2_mnist_mlp.h5", { skip: noFixtures }, async () => {
+test("reads the legacy Keras 2 keras2_mnist_mlp.h5", { skip: fixturesMissing() }, async () => {
   const bytes = new Uint8Array(fs.readFileSync(fixture("keras2_mnist_mlp.h5")));
   const tree = await readH5(bytes, "keras2_mnist_mlp.h5");
   assert.equal(tree.attrs?.keras_version, "2.4.0");
@@ -202,7 +204,7 @@ test("reads the legacy Keras 2 keras2_mnist_mlp.h5", { skip: noFixtures }, async
   assert.deepEqual(await readH5File(fixture("keras2_mnist_mlp.h5")), tree);
 });
 
-test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", { skip: noFixtures }, async () => {
+test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", { skip: fixturesMissing() }, async () => {
   const tree = await readH5File(fixture("keras2_mnist_cnn.h5"));
   assert.equal(tree.attrs?.keras_version, "2.14.0");
   const weights = getH5Group(tree, "model_weights");
@@ -219,17 +221,15 @@ test("reads keras2_mnist_cnn.h5 (variable-length string attrs, Keras 2.14)", { s
   assert.deepEqual(getH5Dataset(tree, "model_weights/conv2d_2/conv2d_2/kernel:0")?.shape, [3, 3, 64, 64]);
 });
 
-test("readH5 of bytes that are not HDF5 fails naming the file", async (t) => {
+test("readH5 of bytes that are not HDF5 fails naming the file", { skip: fixturesMissing() }, async () => {
   await assert.rejects(readH5(new TextEncoder().encode("this is not an HDF5 file at all"), "bogus.h5"), /^Error: bogus\.h5: not an HDF5 file/);
   await assert.rejects(readH5(new Uint8Array(0), "empty.h5"), /empty\.h5: not an HDF5 file/);
   // A real HDF5 signature but a truncated file: HDF5's own error, still naming the file.
-  await t.test("a truncated fixture", { skip: noFixtures }, async () => {
-    const truncated = new Uint8Array(fs.readFileSync(fixture("keras2_tiny_mlp.h5"))).subarray(0, 3000);
-    await assert.rejects(readH5(truncated, "cut.h5"), (error: Error) => {
-      assert.match(error.message, /^cut\.h5: cannot open as HDF5: /);
-      assert.match(error.message, /truncated/);
-      return true;
-    });
+  const truncated = new Uint8Array(fs.readFileSync(fixture("keras2_tiny_mlp.h5"))).subarray(0, 3000);
+  await assert.rejects(readH5(truncated, "cut.h5"), (error: Error) => {
+    assert.match(error.message, /^cut\.h5: cannot open as HDF5: /);
+    assert.match(error.message, /truncated/);
+    return true;
   });
   await assert.rejects(readH5File(path.join(os.tmpdir(), "keras-ts-no-such-file.h5")), /keras-ts-no-such-file\.h5: cannot read file/);
 });

@@ -2,17 +2,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { fixturePath } from "../helpers/fixtures.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 import type { H5Group } from "../../src/saving/h5_io.js";
-import { requireFixture } from "../helpers/fixtures.js";
 
-/** A model file of the shared fixtures (../shared/fixtures/models/<name>). */
+export { fixturesMissing } from "../helpers/fixtures.js";
+
+/** A fixture's path; tests using it declare `{ skip: fixturesMissing() }`. */
 export function fixture(name: string): string {
-  return requireFixture(`models/${name}`).path;
+  return fixturePath(name);
 }
-
-/** node:test's `skip` option for a test that reads model fixtures: the reason when they are absent. */
-export const noFixtures = requireFixture("models").skip;
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "keras-ts-saving-test-"));

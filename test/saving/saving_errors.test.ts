@@ -10,7 +10,7 @@ import "../../src/models/functional.js";
 import { loadModel } from "../../src/saving/index.js";
 import { readKerasArchive, writeKerasArchive } from "../../src/saving/keras_zip.js";
 import { readH5, writeH5, type H5Group } from "../../src/saving/h5_io.js";
-import { fixture, noFixtures, withTempDir } from "./helpers.js";
+import { withTempDir } from "./helpers.js";
 
 function makeModel(hidden = 5): Sequential {
   return new Sequential([Input({ shape: [2, 3] }), new Flatten(), new Dense(hidden, { activation: "relu" }), new Dense(2)]);
@@ -42,10 +42,6 @@ test("loadModel: a file that is not a zip archive", async () => {
     await assert.rejects(loadModel(file), (error: Error) => error.message.includes(file) && /not a zip archive/.test(error.message));
     await assert.rejects(loadModel(path.join(dir, "missing.keras")), /cannot read ".*missing\.keras"/);
   });
-});
-
-test("loadModel: a legacy HDF5 model says it is not supported yet", { skip: noFixtures }, async () => {
-  await assert.rejects(loadModel(fixture("keras2_mnist_mlp.h5")), /HDF5 file \(the legacy Keras \.h5 format\).*not supported yet/s);
 });
 
 async function archiveParts(file: string): Promise<{ config: Record<string, any>; weights: H5Group; weightsH5: Uint8Array }> {

@@ -9,8 +9,9 @@ import { Dense, Flatten, Input } from "../../src/layers/index.js";
 import { loadModel } from "../../src/saving/index.js";
 import { supportedLayerClassNames } from "../../src/saving/object_registration.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
-import { readH5 } from "../../src/saving/h5_io.js";
-import { assertTensorsIdentical, fixture, h5Listing, noFixtures, withTempDir } from "./helpers.js";
+import { readH5, type H5Group } from "../../src/saving/h5_io.js";
+import { unzipSync } from "fflate";
+import { assertTensorsIdentical, fixture, h5Listing, withTempDir, fixturesMissing } from "./helpers.js";
 
 interface ReferenceCase {
   name: string;
@@ -22,8 +23,8 @@ interface ReferenceCase {
 }
 
 const MLP = fixture("keras3_mnist_mlp.keras");
-// Read only when the fixtures are there (every test here skips otherwise).
-const reference = (noFixtures ? { suggested_tolerance: { atol: 0 }, cases: [] } : JSON.parse(fs.readFileSync(fixture("keras3_mnist_mlp.reference.json"), "utf8"))) as {
+const fixturesAbsent = fixturesMissing();
+const reference = (fixturesAbsent ? { suggested_tolerance: { atol: 0 }, cases: [] } : JSON.parse(fs.readFileSync(fixture("keras3_mnist_mlp.reference.json"), "utf8"))) as {
   suggested_tolerance: { atol: number };
   cases: ReferenceCase[];
 };
@@ -44,7 +45,7 @@ function assertClose(actual: Tensor, expected: { shape: number[]; data: number[]
   assert.ok(worst <= atol, `${what}: max abs difference ${worst} > ${atol}`);
 }
 
-test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs (random_seed0, mnist_test_first8)", { skip: noFixtures }, async () => {
+test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs (random_seed0, mnist_test_first8)", { skip: fixturesMissing() }, async () => {
   const model = await loadModel(MLP);
   assert.ok(model instanceof Sequential);
   assert.deepEqual(model.layers.map((l) => `${l.className()}:${l.name}`), ["Flatten:flatten_1", "Dense:dense_3", "Dense:dense_4"]);
@@ -58,7 +59,7 @@ test("loads Keras 3.8's keras3_mnist_mlp.keras and matches the reference outputs
   }
 });
 
-test("the Keras fixture's compile config and Adam state are restored", { skip: noFixtures }, async () => {
+test("the Keras fixture's compile config and Adam state are restored", { skip: fixturesMissing() }, async () => {
   const model = await loadModel(MLP);
   assert.equal(model.compiled, true);
   const optimizer = model.optimizer!;
@@ -80,7 +81,7 @@ test("the Keras fixture's compile config and Adam state are restored", { skip: n
   assert.equal(bare.optimizer, undefined);
 });
 
-test("re-saving the Keras fixture gives Keras's weights layout, and reloads identically", { skip: noFixtures }, async () => {
+test("re-saving the Keras fixture gives Keras's weights layout, and reloads identically", { skip: fixturesMissing() }, async () => {
   await withTempDir(async (dir) => {
     const model = await loadModel(MLP);
     const file = path.join(dir, "resaved.keras");
@@ -111,7 +112,7 @@ test("re-saving the Keras fixture gives Keras's weights layout, and reloads iden
   });
 });
 
-test("a keras-ts model of the fixture's architecture loads the fixture's weights with loadWeights", { skip: noFixtures }, async () => {
+test("a keras-ts model of the fixture's architecture loads the fixture's weights with loadWeights", { skip: fixturesMissing() }, async () => {
   const model = new Sequential([Input({ shape: [28, 28] }), new Flatten(), new Dense(128, { activation: "relu" }), new Dense(10, { activation: "softmax" })]);
   await model.loadWeights(MLP);
   const c = reference.cases[1];
@@ -122,7 +123,7 @@ for (const [file, expected] of [
   ["keras3_mnist_cnn.keras", "Conv2D"],
   ["keras3_lstm_timeseries.keras", "LSTM"],
 ] as const) {
-  test(`${file}: a layer keras-ts does not have yet fails with the unknown-layer error`, { skip: noFixtures }, async (t) => {
+  test(`${file}: a layer keras-ts does not have yet fails with the unknown-layer error`, { skip: fixturesMissing() }, async (t) => {
     if (supportedLayerClassNames().includes(expected)) {
       t.skip(`${expected} is implemented now; this file should load (covered elsewhere)`);
       return;
@@ -135,3 +136,42 @@ for (const [file, expected] of [
     });
   });
 }
+
+/** The shape of a config: keys everywhere, module / class_name / registered_name values, value types. */
+function skeleton(value: unknown, key = ""): unknown {
+  if (Array.isArray(value)) return value.map((v) => skeleton(v));
+  if (typeof value === "object" && value !== null) {
+    // Keras marks objects shared between layers with an id of its own; keras-ts shares none.
+    const entries = Object.entries(value).filter(([k]) => k !== "shared_object_id");
+    return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, skeleton(v, k)]));
+  }
+  if (["module", "class_name", "registered_name"].includes(key)) return value;
+  return value === null ? null : typeof value;
+}
+
+test("a keras-ts model of keras3_mnist_mlp.keras's architecture saves what Keras 3.8 saved, path by path", { skip: fixturesMissing() }, async () => {
+  await withTempDir(async (dir) => {
+    const model = new Sequential([Input({ shape: [28, 28] }), new Flatten(), new Dense(128, { activation: "relu" }), new Dense(10, { activation: "softmax" })]);
+    model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+    await model.fit(ops.zeros([2, 28, 28]), ops.convertToTensor([1, 2], "int32"), { epochs: 1, verbose: 0 });
+    const file = path.join(dir, "ours.keras");
+    await model.save(file);
+    const entryNames = (bytes: Uint8Array): string[] => {
+      const names: string[] = [];
+      unzipSync(bytes, { filter: (f) => void names.push(f.name) === undefined && false });
+      return names;
+    };
+    assert.deepEqual(entryNames(fs.readFileSync(file)), entryNames(fs.readFileSync(MLP)), "zip entries, in order");
+    const ours = await readKerasArchive(file);
+    const theirs = await readKerasArchive(MLP);
+    assert.deepEqual(skeleton(ours.config), skeleton(theirs.config), "config.json: every key, module and class name");
+    // metadata.json: Keras's keys, plus keras-ts's version (Keras ignores keys it does not know).
+    assert.deepEqual(Object.keys(ours.metadata!).filter((k) => k !== "keras_ts_version"), Object.keys(theirs.metadata!));
+    const walk = (tree: H5Group, prefix = ""): string[] => [
+      `${prefix}/ ${JSON.stringify(Object.keys(tree.attrs ?? {}))}`,
+      ...Object.entries(tree.datasets).map(([name, d]) => `${prefix}/${name} ${d.dtype} [${d.shape.join(",")}]`),
+      ...Object.entries(tree.groups).flatMap(([name, g]) => walk(g, `${prefix}/${name}`)),
+    ];
+    assert.deepEqual(walk(await readH5(ours.weightsH5, "ours")).sort(), walk(await readH5(theirs.weightsH5, "theirs")).sort(), "HDF5 paths, attributes, dtypes, shapes");
+  });
+});

@@ -23,7 +23,7 @@ const objDir = path.join(root, "build", "wasm-obj");
 const logPath = path.join(root, "build", "wasm-build.log");
 
 /** The kernels shared with the native addon, and the WebAssembly glue. */
-const KERNELS = ["gemm.c", "elementwise.c", "misc.c", "fused.c", "ew_jobs.c", "ew_generic.c", "reduce_ext.c", "layout.c", "conv.c", "pool.c", "bn.c", "geometry.c"].map((f) => path.join(root, "native", f));
+const KERNELS = ["gemm.c", "elementwise.c", "misc.c", "fused.c", "ew_jobs.c", "ew_generic.c", "reduce_ext.c", "layout.c", "conv.c", "pool.c", "bn.c", "geometry.c", "rnn.c", "attention.c"].map((f) => path.join(root, "native", f));
 const GLUE = ["runtime.c", "threadpool.c", "exports.c", "stack.S"].map((f) => path.join(root, "native", "wasm", f));
 
 /** Kernels the JavaScript side calls by their C names (native/kt.h, native/kt_ext.h, native/ew_jobs.h). */
@@ -32,6 +32,7 @@ const EXPORTS = [
   "kt_fill", "kt_dense_forward", "kt_dense_backward", "kt_softmax_xent", "kt_softmax_xent_backward", "kt_sgd", "kt_rmsprop", "kt_adam",
   "kt_reduce_any", "kt_argreduce_int", "kt_count_argmax_matches", "kt_normalize", "kt_copy_strided", "kt_concat", "kt_cumulative",
   "kt_scatter_add", "kt_gather_along_axis", "kt_scatter_add_along_axis", "kt_bn_training", "kt_bn_inference", "kt_bn_training_backward",
+  "kt_lstm_forward", "kt_lstm_backward", "kt_gru_forward", "kt_gru_backward", "kt_attention_forward", "kt_attention_backward",
 ];
 
 const STACK_BYTES = 1 << 20;

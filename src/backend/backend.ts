@@ -8,6 +8,7 @@ import { tryCreateWasmBackend } from "./wasm/load_node.js";
 
 export type * from "./core_kernels.js";
 export type * from "./fused_kernels.js";
+export type * from "./sequence_kernels.js";
 
 /**
  * The kernel seam: every core kernel, and whichever fused kernels the backend has (the others run

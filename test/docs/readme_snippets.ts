@@ -110,6 +110,73 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   }
 }
 
+// ## Sequences: a text classifier with masking (`texts` and `labels` are the user's)
+{
+  const texts: string[] = ["a fine film", "a dull film"];
+  const labels = keras.ops.convertToTensor([1, 0]);
+  const vectorize = new keras.layers.TextVectorization({ maxTokens: 2000, outputSequenceLength: 24 });
+  vectorize.adapt(texts);                               // string[]
+  const model = new keras.Sequential([
+    keras.Input({ shape: [null], dtype: "int32" }),
+    new keras.layers.Embedding(vectorize.vocabularySize(), 32, { maskZero: true }),
+    new keras.layers.Bidirectional(new keras.layers.LSTM(32, { returnSequences: true })),
+    new keras.layers.Bidirectional(new keras.layers.LSTM(16)),
+    new keras.layers.Dense(1, { activation: "sigmoid" }),
+  ]);
+  model.compile({ optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"] });
+  await model.fit(vectorize.apply(texts), labels, { epochs: 4, batchSize: 64 });
+}
+
+// ## Sequences: a Transformer encoder block (`LayerNorm`, `vocabSize` and `maxlen` are the example's)
+{
+  class LayerNorm extends keras.layers.Layer {
+    override call(inputs: keras.Tensor): keras.Tensor {
+      return inputs;
+    }
+  }
+  const vocabSize = 2000;
+  const maxlen = 24;
+  class TransformerBlock extends keras.layers.Layer {
+    att = new keras.layers.MultiHeadAttention(2, 32);
+    ffn = new keras.Sequential([new keras.layers.Dense(32, { activation: "relu" }), new keras.layers.Dense(32)]);
+    norm1 = new LayerNorm();            // a small custom layer in the example
+    norm2 = new LayerNorm();
+    override call(inputs: keras.Tensor, options: keras.layers.CallOptions = {}): keras.Tensor {
+      const attended = this.att.apply([inputs, inputs], { training: options.training });
+      const out1 = this.norm1.apply(keras.ops.add(inputs, attended));
+      return this.norm2.apply(keras.ops.add(out1, this.ffn.apply(out1)));
+    }
+  }
+  class TokenAndPositionEmbedding extends keras.layers.Layer {
+    tokenEmb = new keras.layers.Embedding(vocabSize, 32);
+    posEmb = new keras.layers.Embedding(maxlen, 32);
+    override call(x: keras.Tensor): keras.Tensor {
+      const positions = keras.ops.arange(0, x.shape[1], 1, "int32");
+      return keras.ops.add(this.tokenEmb.apply(x), this.posEmb.apply(positions));
+    }
+  }
+  void [TransformerBlock, TokenAndPositionEmbedding];
+}
+
+// ## Sequences: a cell of your own
+{
+  class MinimalRNNCell extends keras.layers.Layer {
+    stateSize = 32;
+    kernel?: keras.Variable;
+    recurrentKernel?: keras.Variable;
+    override build(shape: (number | null)[]) {
+      this.kernel = this.addWeight({ name: "kernel", shape: [shape[1]!, 32] });
+      this.recurrentKernel = this.addWeight({ name: "recurrent_kernel", shape: [32, 32] });
+    }
+    override call([x, h]: keras.Tensor[]) {
+      const out = keras.ops.add(keras.ops.matmul(x, this.kernel!.value), keras.ops.matmul(h, this.recurrentKernel!.value));
+      return [out, out];
+    }
+  }
+  const layer = new keras.layers.RNN(new MinimalRNNCell(), { returnSequences: true });
+  void layer;
+}
+
 // The types the API gives without casts (not in the README; they hold what it promises).
 {
   const input = keras.Input({ shape: [8] });

@@ -28,6 +28,11 @@ const MODE_PLAN = 3;
 /** Elements per chunk of the chunked kernels: 4 MB of float32 per operand. */
 const CHUNK = 1 << 20;
 const DTYPES: readonly DType[] = ["float32", "int32", "uint8", "bool"];
+/** Flags of the sequence kernels (native/addon.c). */
+const SEQ_BACKWARDS = 1;
+const SEQ_ZERO_OUTPUT = 2;
+const SEQ_RETURN_SEQUENCES = 4;
+const SEQ_TRAINING = 8;
 const F32 = 0;
 const I32 = 1;
 const BOOL = 3;
@@ -481,6 +486,163 @@ export class WasmAddon implements NativeAddon {
     if (dGamma) wi.read(pdg, dGamma);
     if (dBeta) wi.read(pdb, dBeta);
     return [dX, dGamma, dBeta];
+  }
+
+  /** Reserves room for the arrays (null: none), copying in those that are given; addresses in order, 0 for null. */
+  private putAll(arrays: readonly (TypedArray | null)[], extra: readonly number[]): { ins: number[]; outs: number[] } {
+    const w = this.wasm;
+    this.begin(arrays.reduce((n, a) => n + (a?.byteLength ?? 0) + 64, 0) + extra.reduce((n, b) => n + b + 64, 0) + 64);
+    return { ins: arrays.map((a) => (a === null ? 0 : w.put(a))), outs: extra.map((b) => w.reserve(b)) };
+  }
+
+  lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number):
+    [Float32Array | null, Float32Array, Float32Array, Float32Array | null] | undefined {
+    const [B, T, U] = [batch, timesteps, units];
+    if (![B, T, U, B * T * 7 * U].every(isCount) || !isF32(x, B * T * 4 * U) || !isF32(h0, B * U) || !isF32(c0, B * U) || !isF32(recurrentKernel, U * 4 * U)) return undefined;
+    if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
+    const out = flags & SEQ_RETURN_SEQUENCES ? new Float32Array(B * T * U) : null;
+    const h = new Float32Array(B * U), c = new Float32Array(B * U);
+    const ws = flags & SEQ_TRAINING ? new Float32Array(B * T * 7 * U) : null;
+    const { ins: [px, ph0, pc0, pr, pm], outs: [po, ph, pc, pw] } = this.putAll([x, h0, c0, recurrentKernel, mask], [out?.byteLength ?? 0, h.byteLength, c.byteLength, ws?.byteLength ?? 0]);
+    this.e.kt_lstm_forward(px, ph0, pc0, pr, pm, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, out ? po : 0, ph, pc, ws ? pw : 0);
+    const w = this.wasm;
+    if (out) w.read(po, out);
+    w.read(ph, h);
+    w.read(pc, c);
+    if (ws) w.read(pw, ws);
+    return [out, h, c, ws];
+  }
+
+  lstmBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, dC: Float32Array | null, recurrentKernel: Float32Array, mask: Uint8Array | null, workspace: Float32Array,
+    batch: number, timesteps: number, units: number, flags: number, needDRecurrentKernel: boolean | Float32Array,
+  ): [Float32Array, Float32Array, Float32Array, Float32Array | null] | undefined {
+    const [B, T, U] = [batch, timesteps, units];
+    if (
+      ![B, T, U, B * T * 7 * U].every(isCount) || !(dOutputs === null || isF32(dOutputs, B * T * U)) || !(dH === null || isF32(dH, B * U)) || !(dC === null || isF32(dC, B * U)) ||
+      !isF32(recurrentKernel, U * 4 * U) || !isF32(workspace, B * T * 7 * U) || !(typeof needDRecurrentKernel === "boolean" || isF32(needDRecurrentKernel, U * 4 * U))
+    ) {
+      return undefined;
+    }
+    if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
+    const dx = new Float32Array(B * T * 4 * U);
+    // dH and dC go in as the gradients of the final states and come out as those of the initial ones.
+    const dh = dH === null ? new Float32Array(B * U) : dH.slice(), dc = dC === null ? new Float32Array(B * U) : dC.slice();
+    const dR = needDRecurrentKernel instanceof Float32Array ? needDRecurrentKernel : needDRecurrentKernel ? new Float32Array(U * 4 * U) : null;
+    const { ins: [pd, pr, pm, pw, ph, pc], outs: [px, pR] } = this.putAll([dOutputs, recurrentKernel, mask, workspace, dh, dc], [dx.byteLength, dR?.byteLength ?? 0]);
+    if (!this.e.kt_lstm_backward(pd, pr, pm, pw, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, px, ph, pc, dR ? pR : 0)) return undefined;
+    const w = this.wasm;
+    w.read(px, dx);
+    w.read(ph, dh);
+    w.read(pc, dc);
+    if (dR) w.read(pR, dR);
+    return [dx, dh, dc, dR];
+  }
+
+  gruForward(
+    x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+  ): [Float32Array | null, Float32Array, Float32Array | null] | undefined {
+    const [B, T, U] = [batch, timesteps, units];
+    if (
+      ![B, T, U, B * T * 5 * U].every(isCount) || !isF32(x, B * T * 3 * U) || !isF32(h0, B * U) || !isF32(recurrentKernel, U * 3 * U) ||
+      !(recurrentBias === null || isF32(recurrentBias, 3 * U))
+    ) {
+      return undefined;
+    }
+    if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
+    const out = flags & SEQ_RETURN_SEQUENCES ? new Float32Array(B * T * U) : null;
+    const h = new Float32Array(B * U);
+    const ws = flags & SEQ_TRAINING ? new Float32Array(B * T * 5 * U) : null;
+    const { ins: [px, ph0, pr, pb, pm], outs: [po, ph, pw] } = this.putAll([x, h0, recurrentKernel, recurrentBias, mask], [out?.byteLength ?? 0, h.byteLength, ws?.byteLength ?? 0]);
+    if (!this.e.kt_gru_forward(px, ph0, pr, pb, pm, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, out ? po : 0, ph, ws ? pw : 0)) return undefined;
+    const w = this.wasm;
+    if (out) w.read(po, out);
+    w.read(ph, h);
+    if (ws) w.read(pw, ws);
+    return [out, h, ws];
+  }
+
+  gruBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, recurrentKernel: Float32Array, hasRecurrentBias: boolean, mask: Uint8Array | null, workspace: Float32Array,
+    batch: number, timesteps: number, units: number, flags: number, needDRecurrentKernel: boolean | Float32Array, needDRecurrentBias: boolean | Float32Array,
+  ): [Float32Array, Float32Array, Float32Array | null, Float32Array | null] | undefined {
+    const [B, T, U] = [batch, timesteps, units];
+    const target = (t: boolean | Float32Array, size: number) => typeof t === "boolean" || isF32(t, size);
+    if (
+      ![B, T, U, B * T * 5 * U].every(isCount) || !(dOutputs === null || isF32(dOutputs, B * T * U)) || !(dH === null || isF32(dH, B * U)) ||
+      !isF32(recurrentKernel, U * 3 * U) || !isF32(workspace, B * T * 5 * U) || !target(needDRecurrentKernel, U * 3 * U) || (hasRecurrentBias && !target(needDRecurrentBias, 3 * U))
+    ) {
+      return undefined;
+    }
+    if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
+    const dx = new Float32Array(B * T * 3 * U);
+    const dh = dH === null ? new Float32Array(B * U) : dH.slice();
+    const dR = needDRecurrentKernel instanceof Float32Array ? needDRecurrentKernel : needDRecurrentKernel ? new Float32Array(U * 3 * U) : null;
+    const dB = !hasRecurrentBias ? null : needDRecurrentBias instanceof Float32Array ? needDRecurrentBias : needDRecurrentBias ? new Float32Array(3 * U) : null;
+    const { ins: [pd, pr, pm, pw, ph], outs: [px, pR, pB] } = this.putAll([dOutputs, recurrentKernel, mask, workspace, dh], [dx.byteLength, dR?.byteLength ?? 0, dB?.byteLength ?? 0]);
+    if (!this.e.kt_gru_backward(pd, pr, pm, pw, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, px, ph, dR ? pR : 0, dB ? pB : 0)) return undefined;
+    const w = this.wasm;
+    w.read(px, dx);
+    w.read(ph, dh);
+    if (dR) w.read(pR, dR);
+    if (dB) w.read(pB, dB);
+    return [dx, dh, dR, dB];
+  }
+
+  /** Attention dims [B, Tq, Tk, N, D, Dv] and the mask's shape checked as native/addon.c checks them; the mask shape to pass (1s without a mask). */
+  private static attentionMaskShape(dims: Int32Array, mask: Uint8Array | null, maskShape: Int32Array | null): Int32Array | undefined {
+    if (!(dims instanceof Int32Array) || dims.length !== 6 || dims.some((d) => d < 0)) return undefined;
+    if (mask === null) return Int32Array.of(1, 1, 1, 1);
+    if (!(mask instanceof Uint8Array) || !(maskShape instanceof Int32Array) || maskShape.length !== 4) return undefined;
+    const full = [dims[0], dims[3], dims[1], dims[2]];
+    let n = 1;
+    for (let i = 0; i < 4; i++) {
+      if (maskShape[i] !== 1 && maskShape[i] !== full[i]) return undefined;
+      n *= maskShape[i];
+    }
+    return mask.length === n ? maskShape : undefined;
+  }
+
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, maskShape: Int32Array | null, dims: Int32Array, scale: number, causal: boolean):
+    [Float32Array, Float32Array] | undefined {
+    const shape = WasmAddon.attentionMaskShape(dims, mask, maskShape);
+    if (shape === undefined) return undefined;
+    const [B, Tq, Tk, N, D, Dv] = dims;
+    if (![B * Tq * N * Dv, B * N * Tq * Tk].every(isCount) || !isF32(q, B * Tq * N * D) || !isF32(k, B * Tk * N * D) || !isF32(v, B * Tk * N * Dv)) return undefined;
+    const out = new Float32Array(B * Tq * N * Dv), probs = new Float32Array(B * N * Tq * Tk);
+    const { ins: [pq, pk, pv, pm, ps, pd], outs: [po, pp] } = this.putAll([q, k, v, mask, shape, dims], [out.byteLength, probs.byteLength]);
+    // Outputs with no element to compute stay zero, as the addon leaves them.
+    this.wasm.zero(po, out.byteLength);
+    this.e.kt_attention_forward(pq, pk, pv, pm, ps, pd, scale, causal ? 1 : 0, po, pp);
+    this.wasm.read(po, out);
+    this.wasm.read(pp, probs);
+    return [out, probs];
+  }
+
+  attentionBackward(
+    dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, maskShape: Int32Array | null, probabilities: Float32Array,
+    dims: Int32Array, scale: number, causal: boolean,
+  ): [Float32Array, Float32Array, Float32Array] | undefined {
+    const shape = WasmAddon.attentionMaskShape(dims, mask, maskShape);
+    if (shape === undefined) return undefined;
+    const [B, Tq, Tk, N, D, Dv] = dims;
+    if (
+      ![B * Tq * N * D, B * Tk * N * D, B * Tk * N * Dv].every(isCount) || !isF32(dOut, B * Tq * N * Dv) || !isF32(q, B * Tq * N * D) || !isF32(k, B * Tk * N * D) ||
+      !isF32(v, B * Tk * N * Dv) || !isF32(probabilities, B * N * Tq * Tk)
+    ) {
+      return undefined;
+    }
+    const dq = new Float32Array(B * Tq * N * D), dk = new Float32Array(B * Tk * N * D), dv = new Float32Array(B * Tk * N * Dv);
+    const { ins: [pdo, pq, pk, pv, pm, ps, pp, pd], outs: [pdq, pdk, pdv] } = this.putAll([dOut, q, k, v, mask, shape, probabilities, dims], [dq.byteLength, dk.byteLength, dv.byteLength]);
+    const w = this.wasm;
+    w.zero(pdq, dq.byteLength);
+    w.zero(pdk, dk.byteLength);
+    w.zero(pdv, dv.byteLength);
+    this.e.kt_attention_backward(pdo, pq, pk, pv, pm, ps, pp, pd, scale, causal ? 1 : 0, pdq, pdk, pdv);
+    w.read(pdq, dq);
+    w.read(pdk, dk);
+    w.read(pdv, dv);
+    return [dq, dk, dv];
   }
 
   countArgmaxMatches(pred: Float32Array, rows: number, cols: number, labels: TypedArray | null, oneHot: TypedArray | null): number | undefined {

@@ -64,6 +64,14 @@ export interface WasmExports {
   kt_bn_training_backward(
     dOut: number, x: number, mean: number, variance: number, gamma: number, outer: number, channels: number, inner: number, eps: number, dX: number, dGamma: number, dBeta: number,
   ): void;
+  kt_lstm_forward(x: number, h0: number, c0: number, r: number, mask: number, b: number, t: number, u: number, back: number, zeroOut: number, out: number, h: number, c: number, ws: number): void;
+  kt_lstm_backward(dOut: number, r: number, mask: number, ws: number, b: number, t: number, u: number, back: number, zeroOut: number, dx: number, dh: number, dc: number, dr: number): number;
+  kt_gru_forward(x: number, h0: number, r: number, rb: number, mask: number, b: number, t: number, u: number, back: number, zeroOut: number, out: number, h: number, ws: number): number;
+  kt_gru_backward(dOut: number, r: number, mask: number, ws: number, b: number, t: number, u: number, back: number, zeroOut: number, dx: number, dh: number, dr: number, db: number): number;
+  kt_attention_forward(q: number, k: number, v: number, mask: number, maskShape: number, dims: number, scale: number, causal: number, out: number, probs: number): void;
+  kt_attention_backward(
+    dOut: number, q: number, k: number, v: number, mask: number, maskShape: number, probs: number, dims: number, scale: number, causal: number, dq: number, dk: number, dv: number,
+  ): void;
   /* The threaded build only. */
   kt_worker_main?(): void;
   kt_w_workers?(): number;

@@ -1,3 +1,4 @@
+import { readback } from "../backend/backend.js";
 import { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
@@ -210,7 +211,15 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     return { total, perOutput: result.perOutput };
   }
 
-  private updateMetrics(batchSize: number, loss: Tensor, perOutput: (Tensor | undefined)[], y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined): void {
+  /**
+   * Updates the loss trackers and metrics with a step's values. On a device backend (webgpu) the
+   * values are read back first, all at once and asynchronously (a GPU readback cannot be waited
+   * for synchronously), and the metrics then compute on the host: the returned promise is settled
+   * when they are updated. On the CPU backends nothing is waiting and the update is immediate.
+   */
+  private updateMetrics(batchSize: number, loss: Tensor, perOutput: (Tensor | undefined)[], y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined): Promise<void> | undefined {
+    const pending = readback([loss, ...perOutput.filter((t): t is Tensor => t !== undefined), ...y, ...yPred, ...(sampleWeight ?? [])]);
+    if (pending !== undefined) return pending.then(() => this.updateMetrics(batchSize, loss, perOutput, y, yPred, sampleWeight));
     withoutRecording(() => {
       this.lossTracker!.updateScalar(loss.item(), batchSize);
       this.compiledLoss!.trackers.forEach((tracker, i) => {
@@ -233,7 +242,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
    * of walking the layers every step (a change of `trainable` then takes effect at the next epoch;
    * Keras needs a new compile() for it).
    */
-  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: EpochState): void {
+  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: EpochState): Promise<void> | undefined {
     const optimizer = this.optimizer!;
     // Build before listing variables, so a deferred-build model has its weights.
     if (!this.built) withoutRecording(() => this.forward(x, { training: false }));
@@ -253,14 +262,14 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     );
     const [[loss, aux], grads] = step();
     optimizer.apply(grads, variables);
-    this.updateMetrics(y[0].shape[0], loss, aux.perOutput, y, aux.yPred, sampleWeight);
+    return this.updateMetrics(y[0].shape[0], loss, aux.perOutput, y, aux.yPred, sampleWeight);
   }
 
-  private testStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined): void {
-    withoutRecording(() => {
+  private testStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined): Promise<void> | undefined {
+    return withoutRecording(() => {
       const yPred = this.asList(this.forward(x, { training: false }));
       const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight);
-      this.updateMetrics(y[0].shape[0], total, perOutput, y, yPred, sampleWeight);
+      return this.updateMetrics(y[0].shape[0], total, perOutput, y, yPred, sampleWeight);
     });
   }
 
@@ -354,7 +363,8 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
         const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRowsReusing(rows);
         const yb = rows === undefined ? ys.slice(cursor, size) : ys.takeRows(rows);
         const swb = sw === undefined ? undefined : rows === undefined ? sw.slice(cursor, size) : sw.takeRows(rows);
-        this.trainStep(xs.rebuild(xb), yb, swb, epochState);
+        const updated = this.trainStep(xs.rebuild(xb), yb, swb, epochState);
+        if (updated !== undefined) await updated;
         cursor += size;
         if (cursor >= numSamples) cursor = 0;
         if (batchEnd) await callbackList.call("onTrainBatchEnd", step, this.metricLogs());
@@ -365,7 +375,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
       let epochLogs = this.metricLogs();
       const freq = args.validationFreq ?? 1;
       if (validation !== undefined && (epoch + 1) % freq === 0) {
-        const valLogs = this.runEvaluation(validation.x, validation.y, validation.sw, args.validationBatchSize ?? batchSize, args.validationSteps);
+        const valLogs = await this.runEvaluation(validation.x, validation.y, validation.sw, args.validationBatchSize ?? batchSize, args.validationSteps);
         epochLogs = { ...epochLogs, ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])) };
       }
       await callbackList.call("onEpochEnd", epoch, epochLogs);
@@ -377,14 +387,15 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
   }
 
   /** Test loop without callbacks, used for validation inside fit. */
-  private runEvaluation(xs: Structure, ys: Structure, sw: Structure | undefined, batchSize: number, maxSteps?: number): Logs {
+  private async runEvaluation(xs: Structure, ys: Structure, sw: Structure | undefined, batchSize: number, maxSteps?: number): Promise<Logs> {
     this.resetMetrics();
     const n = xs.numSamples;
     const steps = Math.min(Math.ceil(n / batchSize), maxSteps ?? Infinity);
     for (let step = 0; step < steps; step++) {
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
-      this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
+      const updated = this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
+      if (updated !== undefined) await updated;
     }
     return this.metricLogs();
   }
@@ -417,7 +428,8 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
       const start = step * batchSize;
       const size = Math.min(batchSize, n - start);
       if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
-      this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
+      const updated = this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
+      if (updated !== undefined) await updated;
       if (batchEnd) await callbackList.call("onTestBatchEnd", step, this.metricLogs());
     }
     const logs = this.metricLogs();
@@ -474,7 +486,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
     if (args.classWeight !== undefined) sw = new Structure(classWeightsToSampleWeights(args.classWeight, ys.tensors[0]), "sampleWeight");
     this.resetMetrics();
-    this.trainStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
+    await this.trainStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 
@@ -488,7 +500,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
     checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
     this.resetMetrics();
-    this.testStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
+    await this.testStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
     return this.formatLogs(this.metricLogs(), args.returnDict);
   }
 

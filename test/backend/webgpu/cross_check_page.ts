@@ -16,7 +16,7 @@
  */
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../../../src/backend/core_kernels.js";
 import type { DType, TypedArray } from "../../../src/backend/dtypes.js";
-import type { EpilogueActivation } from "../../../src/backend/fused_kernels.js";
+import type { BatchNormArgs, ConvArgs, EpilogueActivation, PoolArgs } from "../../../src/backend/fused_kernels.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { DeviceArray } from "../../../src/backend/device_array.js";
 import { createWebGpuBackend, type WebGpuBackend } from "../../../src/backend/webgpu/index.js";
@@ -431,6 +431,76 @@ async function fused(): Promise<void> {
   }
 }
 
+/** Output extent along one axis for a window of `k` taps (dilation d) with padding before/after. */
+function outExtent(input: number, k: number, stride: number, dilation: number, before: number, after: number): number {
+  return Math.floor((input + before + after - dilation * (k - 1) - 1) / stride) + 1;
+}
+
+async function convolutions(): Promise<void> {
+  const convCases: { label: string; args: ConvArgs }[] = [];
+  const conv = (label: string, batch: number, cin: number, cout: number, groups: number, input: number[], kernel: number[], strides: number[], dilations: number[], pads: number[], channelsFirst = false) => {
+    const outputSize = input.map((n, i) => outExtent(n, kernel[i], strides[i], dilations[i], pads[i], pads[i]));
+    convCases.push({ label, args: { batch, inChannels: cin, outChannels: cout, groups, inputSize: input, outputSize, kernelSize: kernel, strides, dilations, padBefore: pads, channelsFirst } });
+  };
+  conv("2-d 3x3 same, 3 -> 4 channels", 2, 3, 4, 1, [9, 8], [3, 3], [1, 1], [1, 1], [1, 1]);
+  conv("2-d 3x3 stride 2 valid, channels first", 2, 2, 5, 1, [11, 10], [3, 3], [2, 2], [1, 1], [0, 0], true);
+  conv("2-d 3x3 dilation 2, 2 groups", 1, 4, 6, 2, [10, 9], [3, 3], [1, 1], [2, 2], [2, 2]);
+  conv("1-d 5 taps stride 2", 3, 2, 3, 1, [17], [5], [2], [1], [2]);
+  conv("3-d 2x2x2", 1, 2, 2, 1, [4, 5, 3], [2, 2, 2], [1, 1, 1], [1, 1, 1], [0, 0, 0]);
+  for (const { label, args } of convCases) {
+    const xSize = args.batch * args.inChannels * size(args.inputSize);
+    const wSize = size(args.kernelSize) * (args.inChannels / args.groups) * args.outChannels;
+    const oSize = args.batch * args.outChannels * size(args.outputSize);
+    const x = floats(xSize, -1, 1);
+    const w = floats(wSize, -0.5, 0.5);
+    const bias = floats(args.outChannels);
+    const terms = size(args.kernelSize) * (args.inChannels / args.groups);
+    for (const activation of ["linear", "relu"] as EpilogueActivation[]) {
+      await check("convForward", `${label}, ${activation}`, (b) => b.convForward(x, w, bias, args, activation), 1e-6, terms * 0.5);
+    }
+    const out = ref.convForward(x, w, bias, args, "tanh");
+    const dOut = floats(oSize, -1, 1);
+    await check("convBackward", `${label}, tanh`, (b) => {
+      const g = b.convBackward(dOut, out, x, w, args, "tanh", true, true, true);
+      return [g.dX!, g.dW!, g.db!];
+    }, 1e-6, oSize);
+  }
+  const poolCases: { label: string; args: PoolArgs }[] = [];
+  const pool = (label: string, batch: number, channels: number, input: number[], window: number[], strides: number[], pads: number[], channelsFirst = false) => {
+    const outputSize = input.map((n, i) => outExtent(n, window[i], strides[i], 1, pads[i], pads[i]));
+    poolCases.push({ label, args: { batch, channels, inputSize: input, outputSize, poolSize: window, strides, padBefore: pads, channelsFirst } });
+  };
+  pool("2x2 stride 2", 2, 3, [8, 9], [2, 2], [2, 2], [0, 0]);
+  pool("3x3 stride 1 padded, channels first", 2, 2, [7, 6], [3, 3], [1, 1], [1, 1], true);
+  pool("1-d 3 stride 2", 3, 4, [11], [3], [2], [1]);
+  for (const { label, args } of poolCases) {
+    const x = floats(args.batch * args.channels * size(args.inputSize));
+    const dOut = floats(args.batch * args.channels * size(args.outputSize));
+    await check("maxPoolForward", label, (b) => b.maxPoolForward(x, args));
+    await check("maxPoolBackward", label, (b) => b.maxPoolBackward(dOut, x, args), 1e-6, 9);
+    await check("avgPoolForward", label, (b) => b.avgPoolForward(x, args), 1e-6, 3);
+    await check("avgPoolBackward", label, (b) => b.avgPoolBackward(dOut, args), 1e-6, 3);
+  }
+  for (const bn of [{ outer: 64, channels: 5, inner: 1, epsilon: 1e-3 }, { outer: 4, channels: 3, inner: 30, epsilon: 1e-5 }] as BatchNormArgs[]) {
+    const n = bn.outer * bn.channels * bn.inner;
+    const x = floats(n, -2, 3);
+    const gamma = floats(bn.channels, 0.5, 1.5);
+    const beta = floats(bn.channels);
+    const label = `[${bn.outer}, ${bn.channels}, ${bn.inner}]`;
+    await check("batchNormTraining", label, (b) => {
+      const r = b.batchNormTraining(x, gamma, beta, bn);
+      return [r.out, r.mean, r.variance];
+    }, 1e-5);
+    const { mean, variance } = ref.batchNormTraining(x, gamma, beta, bn);
+    const dOut = floats(n);
+    await check("batchNormTrainingBackward", label, (b) => {
+      const g = b.batchNormTrainingBackward(dOut, x, mean, variance, gamma, bn, true, true, true);
+      return [g.dX!, g.dGamma!, g.dBeta!];
+    }, 1e-5, bn.outer * bn.inner);
+    await check("batchNormInference", label, (b) => b.batchNormInference(x, mean, variance, gamma, beta, bn), 1e-5);
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   gpu = await createWebGpuBackend();
@@ -443,6 +513,7 @@ async function main(): Promise<void> {
   await gathers();
   await matmuls();
   await fused();
+  await convolutions();
   const kernelFallbacks = fallbacks();
   const kernelTime = performance.now() - t0;
   const endToEnd = await runEndToEnd();

@@ -5,7 +5,7 @@ import { DeviceArray } from "../device_array.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { recordFallback } from "../fallbacks.js";
 import {
-  FUSED_KERNEL_NAMES, type AdamUpdateArgs, type EpilogueActivation, type GradientTarget, type LinearGrads, type NormalizeArgs,
+  FUSED_KERNEL_NAMES, type AdamUpdateArgs, type ConvArgs, type ConvGrads, type EpilogueActivation, type PoolArgs, type GradientTarget, type LinearGrads, type NormalizeArgs,
   type RMSpropUpdateArgs, type SGDUpdateArgs,
 } from "../fused_kernels.js";
 import { isWrittenInPlace } from "../in_place.js";
@@ -13,6 +13,7 @@ import { ReferenceBackend } from "../reference/index.js";
 import { canonicalize } from "../reference/reduce.js";
 import { sizeOf } from "../shape.js";
 import { GpuArray, GpuContext, Params, groupsFor, storageTypeOf, type StorageType } from "./context.js";
+import * as C from "./conv.js";
 import * as K from "./kernels.js";
 import { TILE } from "./kernels.js";
 import { PRELUDE, PREDICATES, binaryExpr, elementwiseMain, header, load, storageOf, store, unaryExpr } from "./wgsl.js";
@@ -520,12 +521,7 @@ export class WebGpuBackend extends ReferenceBackend {
     if (!valid || this.onHost(inputs, Math.max(m * k, k * n, n))) {
       return super.linearBackward(this.host(dOut), this.host(out), this.host(x), this.host(w), m, k, n, activation, needDX, this.hostTarget(needDW), this.hostTarget(needDB));
     }
-    let dz: TypedArray = dOut;
-    if (activation !== "linear") {
-      const g = this.out("Float32Array", m * n);
-      this.context.run(`activationGrad:${activation}`, () => K.activationGradKernel(activation), [this.gpu(dOut), this.gpu(out)], [g], [m * n], groupsFor(m * n));
-      dz = this.asResult(g);
-    }
+    const dz = this.activationGrad(dOut, out, activation);
     // A host array to write a gradient into (autodiff's reused buffers) would need a synchronous
     // readback: the gradient stays on the GPU in a fresh array instead (the pool does the reuse).
     const dX = needDX ? this.gemm(dz, w, { batch: 1, m, n: k, k: n, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 }) : null;
@@ -581,6 +577,112 @@ export class WebGpuBackend extends ReferenceBackend {
     if (this.onHost([x], x.length)) return super.normalize(this.host(x), shape, axes, args);
     recordFallback(this.name, "normalize", "composed", "no WGSL kernel yet");
     return composedKernels(this).normalize(x, shape, axes, args);
+  }
+
+  /* ---- convolution and pooling ---- */
+
+  /** Element counts of x, w and the output, or undefined for a geometry the WGSL kernels do not take (the reference then gives its error). */
+  private convSizes(a: ConvArgs): { x: number; w: number; out: number } | undefined {
+    const rank = a.inputSize.length;
+    const lists = [a.inputSize, a.outputSize, a.kernelSize, a.strides, a.dilations, a.padBefore];
+    const counts = [a.batch, a.inChannels, a.outChannels, a.groups];
+    if (rank < 1 || rank > 3 || !lists.every((l) => l.length === rank && l.every(isCount)) || !counts.every(isCount)) return undefined;
+    if (a.groups === 0 || a.inChannels % a.groups !== 0 || a.outChannels % a.groups !== 0 || a.strides.some((s) => s === 0) || a.dilations.some((d) => d === 0)) return undefined;
+    return {
+      x: a.batch * a.inChannels * sizeOf(a.inputSize),
+      w: sizeOf(a.kernelSize) * (a.inChannels / a.groups) * a.outChannels,
+      out: a.batch * a.outChannels * sizeOf(a.outputSize),
+    };
+  }
+
+  override convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, args: ConvArgs, activation: EpilogueActivation): Float32Array {
+    const sizes = this.convSizes(args);
+    const valid = sizes !== undefined && ACTIVATIONS.has(activation) && x.length === sizes.x && w.length === sizes.w && (bias === null || bias.length === args.outChannels);
+    if (!valid || this.onHost([x, w, bias], sizes.out)) return super.convForward(this.host(x), this.host(w), this.host(bias), args, activation);
+    const out = this.out("Float32Array", sizes.out);
+    const inputs = [this.gpu(x), this.gpu(w)];
+    if (bias !== null) inputs.push(this.gpu(bias));
+    this.context.run(`conv:${bias !== null}:${activation}`, () => C.convForwardKernel(bias !== null, activation), inputs, [out], C.convParams(sizes.out, args), groupsFor(sizes.out));
+    return this.asResult(out);
+  }
+
+  override convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, args: ConvArgs, activation: EpilogueActivation,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
+  ): ConvGrads {
+    const sizes = this.convSizes(args);
+    const valid = sizes !== undefined && ACTIVATIONS.has(activation) && dOut.length === sizes.out && (activation === "linear" || out?.length === sizes.out) &&
+      (needDW === false || x?.length === sizes.x) && (!needDX || w?.length === sizes.w);
+    if (!valid || this.onHost([dOut, activation === "linear" ? null : out, needDW === false ? null : x, needDX ? w : null], Math.max(sizes.x, sizes.w))) {
+      return super.convBackward(this.host(dOut), this.host(out), this.host(x), this.host(w), args, activation, needDX, this.hostTarget(needDW), this.hostTarget(needDB));
+    }
+    const dz = this.activationGrad(dOut, out, activation);
+    const params = (threads: number) => C.convParams(threads, args);
+    let dX: GpuArray | null = null;
+    if (needDX) {
+      dX = this.out("Float32Array", sizes.x);
+      this.context.run("convInputGrad", () => C.convInputGradKernel(), [this.gpu(dz), this.gpu(w!)], [dX], params(sizes.x), groupsFor(sizes.x));
+    }
+    let dW: GpuArray | null = null;
+    if (needDW !== false) {
+      dW = this.out("Float32Array", sizes.w);
+      this.context.run("convKernelGrad", () => C.convKernelGradKernel(), [this.gpu(dz), this.gpu(x!)], [dW], params(sizes.w), groupsFor(sizes.w));
+    }
+    const positions = sizeOf(args.outputSize);
+    const db = needDB === false ? null
+      : args.channelsFirst ? this.reduce("sum", dz, [args.batch, args.outChannels, positions], [0, 2], "float32")
+      : this.reduce("sum", dz, [args.batch * positions, args.outChannels], [0], "float32");
+    return { dX: dX && this.asResult<Float32Array>(dX), dW: dW && this.asResult<Float32Array>(dW), db: db as Float32Array | null };
+  }
+
+  /** dOut * act'(out) on the GPU (dOut itself for "linear"). */
+  private activationGrad(dOut: Float32Array, out: Float32Array | null, activation: EpilogueActivation): Float32Array {
+    if (activation === "linear") return dOut;
+    const g = this.out("Float32Array", dOut.length);
+    this.context.run(`activationGrad:${activation}`, () => K.activationGradKernel(activation), [this.gpu(dOut), this.gpu(out!)], [g], [dOut.length], groupsFor(dOut.length));
+    return this.asResult(g);
+  }
+
+  /** Element counts of x and the output, or undefined for a geometry the WGSL kernels do not take. */
+  private poolSizes(a: PoolArgs): { x: number; out: number } | undefined {
+    const rank = a.inputSize.length;
+    const lists = [a.inputSize, a.outputSize, a.poolSize, a.strides, a.padBefore];
+    if (rank < 1 || rank > 3 || !lists.every((l) => l.length === rank && l.every(isCount)) || !isCount(a.batch) || !isCount(a.channels) || a.strides.some((s) => s === 0)) return undefined;
+    return { x: a.batch * a.channels * sizeOf(a.inputSize), out: a.batch * a.channels * sizeOf(a.outputSize) };
+  }
+
+  override maxPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    const sizes = this.poolSizes(args);
+    if (sizes === undefined || x.length !== sizes.x || this.onHost([x], sizes.out)) return super.maxPoolForward(this.host(x), args);
+    const out = this.out("Float32Array", sizes.out);
+    this.context.run("maxPool:value", () => C.maxPoolKernel("value"), [this.gpu(x)], [out], C.poolParams(sizes.out, args), groupsFor(sizes.out));
+    return this.asResult(out);
+  }
+
+  override maxPoolBackward(dOut: Float32Array, x: Float32Array, args: PoolArgs): Float32Array {
+    const sizes = this.poolSizes(args);
+    if (sizes === undefined || x.length !== sizes.x || dOut.length !== sizes.out || this.onHost([dOut, x], sizes.x)) return super.maxPoolBackward(this.host(dOut), this.host(x), args);
+    const chosen = this.out("Int32Array", sizes.out);
+    this.context.run("maxPool:index", () => C.maxPoolKernel("index"), [this.gpu(x)], [chosen], C.poolParams(sizes.out, args), groupsFor(sizes.out));
+    const dx = this.out("Float32Array", sizes.x);
+    this.context.run("maxPoolBackward", () => C.maxPoolBackwardKernel(), [this.gpu(dOut), chosen], [dx], C.poolParams(sizes.x, args), groupsFor(sizes.x));
+    return this.asResult(dx);
+  }
+
+  override avgPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    const sizes = this.poolSizes(args);
+    if (sizes === undefined || x.length !== sizes.x || this.onHost([x], sizes.out)) return super.avgPoolForward(this.host(x), args);
+    const out = this.out("Float32Array", sizes.out);
+    this.context.run("avgPool", () => C.avgPoolKernel(), [this.gpu(x)], [out], C.poolParams(sizes.out, args), groupsFor(sizes.out));
+    return this.asResult(out);
+  }
+
+  override avgPoolBackward(dOut: Float32Array, args: PoolArgs): Float32Array {
+    const sizes = this.poolSizes(args);
+    if (sizes === undefined || dOut.length !== sizes.out || this.onHost([dOut], sizes.x)) return super.avgPoolBackward(this.host(dOut), args);
+    const dx = this.out("Float32Array", sizes.x);
+    this.context.run("avgPoolBackward", () => C.avgPoolBackwardKernel(), [this.gpu(dOut)], [dx], C.poolParams(sizes.x, args), groupsFor(sizes.x));
+    return this.asResult(dx);
   }
 
   /** The arrays an optimizer kernel writes in place, on the GPU; undefined when the update runs on the host. */

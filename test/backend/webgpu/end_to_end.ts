@@ -9,6 +9,7 @@ import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { fallbacks, resetFallbacks, type Fallback } from "../../../src/backend/fallbacks.js";
 import { getBackend } from "../../../src/backend/backend.js";
 import type { WebGpuBackend } from "../../../src/backend/webgpu/index.js";
+import { batchNormalizationTraining } from "../../../src/ops/batch_normalization.js";
 
 export interface EndToEndResult {
   name: string;
@@ -80,6 +81,30 @@ export async function runEndToEnd(): Promise<{ results: EndToEndResult[]; fallba
     const refValues = keras.ops.sum(keras.ops.square(keras.ops.relu(keras.ops.subtract(keras.ops.matmul(a, b), 10))), 1).dataSync();
     record("ops: sum(square(relu(matmul - 10))) on the GPU", close(gpuValues, refValues, 1e-4));
     void gpu;
+
+    // A conv net's loss and gradients, through the ops and autodiff (conv, max pool, batch norm, Dense).
+    const images = keras.random.normal([4, 12, 12, 3], { seed: 5 });
+    const filters = keras.random.normal([3, 3, 3, 8], { seed: 6 });
+    const dense = keras.random.normal([6 * 6 * 8, 3], { seed: 7 });
+    const convNet = (k: keras.Tensor, d: keras.Tensor) => {
+      const z = keras.ops.relu(keras.ops.conv(images, k, 1, "same"));
+      const pooled = keras.ops.maxPool(z, 2, 2, "valid");
+      const normed = batchNormalizationTraining(pooled, -1, null, null).output;
+      const logits = keras.ops.matmul(keras.ops.reshape(normed, [4, -1]), d);
+      return keras.ops.mean(keras.ops.square(logits));
+    };
+    const gradients = async (backend: "webgpu" | "reference") => {
+      if (backend === "webgpu") await keras.backend.setBackend("webgpu");
+      else keras.backend.setBackend(new ReferenceBackend());
+      const [loss, [gk, gd]] = keras.valueAndGrad(convNet, { argnums: [0, 1] })(filters, dense) as [keras.Tensor, keras.Tensor[]];
+      return [...(await loss.data()), ...(await gk.data()), ...(await gd.data())];
+    };
+    resetFallbacks();
+    const convGpu = await gradients("webgpu");
+    const convFallbacks = fallbacks();
+    const convRef = await gradients("reference");
+    record("conv net: loss and gradients (conv, maxPool, batch norm, matmul)", close(convGpu, convRef, 1e-3, 1e-5),
+      `fallbacks: ${convFallbacks.map((f) => `${f.kernel} x${f.count}`).join(", ") || "none"}`);
 
     resetFallbacks();
     const t0 = performance.now();

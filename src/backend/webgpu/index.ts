@@ -5,7 +5,7 @@ import { DeviceArray } from "../device_array.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { recordFallback } from "../fallbacks.js";
 import {
-  FUSED_KERNEL_NAMES, type AdamUpdateArgs, type ConvArgs, type ConvGrads, type EpilogueActivation, type PoolArgs, type GradientTarget, type LinearGrads, type NormalizeArgs,
+  FUSED_KERNEL_NAMES, type AdamUpdateArgs, type BatchNormArgs, type BatchNormGrads, type BatchNormResult, type ConvArgs, type ConvGrads, type EpilogueActivation, type PoolArgs, type GradientTarget, type LinearGrads, type NormalizeArgs,
   type RMSpropUpdateArgs, type SGDUpdateArgs,
 } from "../fused_kernels.js";
 import { isWrittenInPlace } from "../in_place.js";
@@ -13,6 +13,7 @@ import { ReferenceBackend } from "../reference/index.js";
 import { canonicalize } from "../reference/reduce.js";
 import { sizeOf } from "../shape.js";
 import { GpuArray, GpuContext, Params, groupsFor, storageTypeOf, type StorageType } from "./context.js";
+import * as B from "./batch_norm.js";
 import * as C from "./conv.js";
 import * as K from "./kernels.js";
 import { TILE } from "./kernels.js";
@@ -683,6 +684,74 @@ export class WebGpuBackend extends ReferenceBackend {
     const dx = this.out("Float32Array", sizes.x);
     this.context.run("avgPoolBackward", () => C.avgPoolBackwardKernel(), [this.gpu(dOut)], [dx], C.poolParams(sizes.x, args), groupsFor(sizes.x));
     return this.asResult(dx);
+  }
+
+  /* ---- batch normalization ---- */
+
+  private bnValid(args: BatchNormArgs, arrays: readonly [Input, number][]): boolean {
+    return [args.outer, args.channels, args.inner].every(isCount) && args.epsilon >= 0 && arrays.every(([a, n]) => a === null || a.length === n);
+  }
+
+  private bnParams(threads: number, args: BatchNormArgs): Uint32Array {
+    return new Params().int(threads, args.outer, args.channels, args.inner).float(args.epsilon).done();
+  }
+
+  private bnApply(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): GpuArray {
+    const out = this.out("Float32Array", x.length);
+    const inputs = [this.gpu(x), this.gpu(mean), this.gpu(variance)];
+    if (gamma !== null) inputs.push(this.gpu(gamma));
+    if (beta !== null) inputs.push(this.gpu(beta));
+    this.context.run(`bnApply:${gamma !== null}:${beta !== null}`, () => B.bnApplyKernel(gamma !== null, beta !== null), inputs, [out], this.bnParams(x.length, args), groupsFor(x.length));
+    return out;
+  }
+
+  override batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): BatchNormResult {
+    const n = args.outer * args.channels * args.inner;
+    const valid = this.bnValid(args, [[x, n], [gamma, args.channels], [beta, args.channels]]) && args.outer * args.inner > 0;
+    if (!valid || this.onHost([x, gamma, beta], n)) return super.batchNormTraining(this.host(x), this.host(gamma), this.host(beta), args);
+    const mean = this.out("Float32Array", args.channels);
+    const variance = this.out("Float32Array", args.channels);
+    this.context.run("bnStats", () => B.bnStatsKernel(), [this.gpu(x)], [mean, variance], this.bnParams(args.channels, args), args.channels);
+    const m = this.asResult<Float32Array>(mean);
+    const v = this.asResult<Float32Array>(variance);
+    return { out: this.asResult(this.bnApply(x, m, v, gamma, beta, args)), mean: m, variance: v };
+  }
+
+  override batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): Float32Array {
+    const n = args.outer * args.channels * args.inner;
+    const c = args.channels;
+    const valid = this.bnValid(args, [[x, n], [mean, c], [variance, c], [gamma, c], [beta, c]]);
+    if (!valid || this.onHost([x, mean, variance, gamma, beta], n)) {
+      return super.batchNormInference(this.host(x), this.host(mean), this.host(variance), this.host(gamma), this.host(beta), args);
+    }
+    return this.asResult(this.bnApply(x, mean, variance, gamma, beta, args));
+  }
+
+  override batchNormTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, args: BatchNormArgs,
+    needDX: boolean, needDGamma: GradientTarget, needDBeta: GradientTarget,
+  ): BatchNormGrads {
+    const n = args.outer * args.channels * args.inner;
+    const c = args.channels;
+    const valid = this.bnValid(args, [[dOut, n], [x, n], [mean, c], [variance, c], [gamma, c]]) && args.outer * args.inner > 0;
+    if (!valid || this.onHost([dOut, x, mean, variance, gamma], n)) {
+      return super.batchNormTrainingBackward(this.host(dOut), this.host(x), this.host(mean), this.host(variance), this.host(gamma), args, needDX, this.hostTarget(needDGamma), this.hostTarget(needDBeta));
+    }
+    const dGamma = this.out("Float32Array", c);
+    const dBeta = this.out("Float32Array", c);
+    this.context.run("bnGradSums", () => B.bnGradSumsKernel(), [this.gpu(dOut), this.gpu(x), this.gpu(mean), this.gpu(variance)], [dGamma, dBeta], this.bnParams(c, args), c);
+    let dX: GpuArray | null = null;
+    if (needDX) {
+      dX = this.out("Float32Array", n);
+      const inputs = [this.gpu(dOut), this.gpu(x), this.gpu(mean), this.gpu(variance), dGamma, dBeta];
+      if (gamma !== null) inputs.push(this.gpu(gamma));
+      this.context.run(`bnInputGrad:${gamma !== null}`, () => B.bnInputGradKernel(gamma !== null), inputs, [dX], this.bnParams(n, args), groupsFor(n));
+    }
+    return {
+      dX: dX && this.asResult<Float32Array>(dX),
+      dGamma: needDGamma === false ? null : this.asResult<Float32Array>(dGamma),
+      dBeta: needDBeta === false ? null : this.asResult<Float32Array>(dBeta),
+    };
   }
 
   /** The arrays an optimizer kernel writes in place, on the GPU; undefined when the update runs on the host. */

@@ -115,7 +115,8 @@ function compare(got: TypedArray, want: TypedArray, atol: number, scale?: Float6
  * `scale` gives Σ|terms| for outputs that are sums.
  */
 async function check(
-  kernel: string, label: string, run: (b: ReferenceBackend) => TypedArray | TypedArray[], atol = 1e-6, scale?: ((b: ReferenceBackend) => Float64Array | number) | number,
+  kernel: string, label: string, run: (b: ReferenceBackend) => TypedArray | TypedArray[], atol = 1e-6,
+  scale?: ((b: ReferenceBackend) => Float64Array | TypedArray[] | number) | number,
 ): Promise<void> {
   if ((globalThis as { __verbose?: boolean }).__verbose) console.log(`check ${kernel}: ${label}`);
   try {
@@ -134,7 +135,8 @@ async function check(
         results.push({ kernel, label, ok: false, maxError: Infinity, detail: `output ${i} was computed on the host, not the GPU` });
         return;
       }
-      const r = compare(await values(gotList[i]), wantList[i], atol, scaleOf);
+      const s = Array.isArray(scaleOf) ? Float64Array.from(scaleOf[i]) : scaleOf;
+      const r = compare(await values(gotList[i]), wantList[i], atol, s);
       worst = Math.max(worst, r.maxError);
       if (!r.ok) {
         results.push({ kernel, label, ok: false, maxError: r.maxError, detail: `output ${i}: ${r.detail}` });
@@ -145,6 +147,10 @@ async function check(
   } catch (error) {
     results.push({ kernel, label, ok: false, maxError: Infinity, detail: String((error as Error)?.stack ?? error) });
   }
+}
+
+function abs(x: Float32Array): Float32Array {
+  return Float32Array.from(x, Math.abs);
 }
 
 /** Σ |terms| of each output of a GEMM: |A| @ |B| on the reference. */
@@ -394,7 +400,11 @@ async function fused(): Promise<void> {
     await check("linearBackward", activation, (b) => {
       const g = b.linearBackward(dOut, out, x, w, m, k, n, activation, true, true, true);
       return [g.dX!, g.dW!, g.db!];
-    }, 1e-4);
+    }, 1e-6, (b) => {
+      // Σ|terms| of each gradient: the linear backward of |dOut| on |x| and |w| (|act'| <= 1).
+      const g = b.linearBackward(abs(dOut), out, abs(x), abs(w), m, k, n, "linear", true, true, true);
+      return [g.dX!, g.dW!, g.db!];
+    });
   }
   const rows = 40;
   const cols = 12;
@@ -454,16 +464,20 @@ async function convolutions(): Promise<void> {
     const x = floats(xSize, -1, 1);
     const w = floats(wSize, -0.5, 0.5);
     const bias = floats(args.outChannels);
-    const terms = size(args.kernelSize) * (args.inChannels / args.groups);
+    // Σ|terms| of each output: the same kernel on |inputs| (and linear, |act'| <= 1).
+    const forwardScale = (b: ReferenceBackend) => Float64Array.from(b.convForward(abs(x), abs(w), abs(bias), args, "linear"));
     for (const activation of ["linear", "relu"] as EpilogueActivation[]) {
-      await check("convForward", `${label}, ${activation}`, (b) => b.convForward(x, w, bias, args, activation), 1e-6, terms * 0.5);
+      await check("convForward", `${label}, ${activation}`, (b) => b.convForward(x, w, bias, args, activation), 1e-6, forwardScale);
     }
     const out = ref.convForward(x, w, bias, args, "tanh");
     const dOut = floats(oSize, -1, 1);
     await check("convBackward", `${label}, tanh`, (b) => {
       const g = b.convBackward(dOut, out, x, w, args, "tanh", true, true, true);
       return [g.dX!, g.dW!, g.db!];
-    }, 1e-6, oSize);
+    }, 1e-6, (b) => {
+      const g = b.convBackward(abs(dOut), null, abs(x), abs(w), args, "linear", true, true, true);
+      return [g.dX!, g.dW!, g.db!];
+    });
   }
   const poolCases: { label: string; args: PoolArgs }[] = [];
   const pool = (label: string, batch: number, channels: number, input: number[], window: number[], strides: number[], pads: number[], channelsFirst = false) => {
@@ -477,9 +491,9 @@ async function convolutions(): Promise<void> {
     const x = floats(args.batch * args.channels * size(args.inputSize));
     const dOut = floats(args.batch * args.channels * size(args.outputSize));
     await check("maxPoolForward", label, (b) => b.maxPoolForward(x, args));
-    await check("maxPoolBackward", label, (b) => b.maxPoolBackward(dOut, x, args), 1e-6, 9);
-    await check("avgPoolForward", label, (b) => b.avgPoolForward(x, args), 1e-6, 3);
-    await check("avgPoolBackward", label, (b) => b.avgPoolBackward(dOut, args), 1e-6, 3);
+    await check("maxPoolBackward", label, (b) => b.maxPoolBackward(dOut, x, args), 1e-6, (b) => Float64Array.from(b.maxPoolBackward(abs(dOut), x, args)));
+    await check("avgPoolForward", label, (b) => b.avgPoolForward(x, args), 1e-6, (b) => Float64Array.from(b.avgPoolForward(abs(x), args)));
+    await check("avgPoolBackward", label, (b) => b.avgPoolBackward(dOut, args), 1e-6, (b) => Float64Array.from(b.avgPoolBackward(abs(dOut), args)));
   }
   for (const bn of [{ outer: 64, channels: 5, inner: 1, epsilon: 1e-3 }, { outer: 4, channels: 3, inner: 30, epsilon: 1e-5 }] as BatchNormArgs[]) {
     const n = bn.outer * bn.channels * bn.inner;
@@ -496,7 +510,11 @@ async function convolutions(): Promise<void> {
     await check("batchNormTrainingBackward", label, (b) => {
       const g = b.batchNormTrainingBackward(dOut, x, mean, variance, gamma, bn, true, true, true);
       return [g.dX!, g.dGamma!, g.dBeta!];
-    }, 1e-5, bn.outer * bn.inner);
+    }, 1e-5, (b) => {
+      // dGamma and dBeta are channel sums: Σ|dOut| per channel (times 4 for dGamma, |xhat| < 4 here).
+      const sums = b.batchNormTrainingBackward(abs(dOut), x, mean, variance, gamma, bn, false, true, true).dBeta!;
+      return [new Float32Array(n), sums.map((v) => 4 * v), sums];
+    });
     await check("batchNormInference", label, (b) => b.batchNormInference(x, mean, variance, gamma, beta, bn), 1e-5);
   }
 }

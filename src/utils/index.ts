@@ -21,3 +21,5 @@ export { saveImageGrid, imageGridSvg, type ImageGridOptions, type ImageGridLayou
 export { imshow, type ImshowOptions, type ImshowStream, type ImshowMode } from "./terminal_image.js";
 export { plotHistory, historyToSvg, type PlotHistoryOptions } from "./plot_history.js";
 export { plotModel, modelToSvg, type PlotModelOptions, type ModelToSvgOptions } from "./model_visualization.js";
+export { unpackXYSampleWeight, packXYSampleWeight } from "../trainers/data_adapters/data_adapter_utils.js";
+export { PyDataset, type PyDatasetBatch } from "../trainers/data_adapters/py_dataset_adapter.js";

@@ -57,6 +57,30 @@ import * as keras from "keras-ts";
   void [lossValue, shape, loaded];
 }
 
+// ### A convolutional network
+{
+  let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+  // Scale images to [0, 1] and give them a channel axis: [60000, 28, 28, 1].
+  xTrain = keras.ops.expandDims(keras.ops.divide(xTrain.astype("float32"), 255), -1);
+  xTest = keras.ops.expandDims(keras.ops.divide(xTest.astype("float32"), 255), -1);
+
+  const model = new keras.Sequential([
+    keras.Input({ shape: [28, 28, 1] }),
+    new keras.layers.Conv2D(32, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Conv2D(64, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Flatten(),
+    new keras.layers.Dropout(0.5),
+    new keras.layers.Dense(10, { activation: "softmax" }),
+  ]);
+  model.summary(); // Total params: 34,826
+  model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });
+  await model.fit(xTrain, keras.utils.toCategorical(yTrain, 10), { batchSize: 128, epochs: 15, validationSplit: 0.1 });
+  const { accuracy } = await model.evaluate(xTest, keras.utils.toCategorical(yTest, 10), { returnDict: true });
+  console.log(`test accuracy ${accuracy.toFixed(4)}`);
+}
+
 // ### Gradients
 {
   const { ops } = keras;
@@ -160,4 +184,31 @@ export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor
   model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
   await model.fit(xTrain, yTrain, { epochs: 1 });
   await model.save("mnist.keras");
+}
+
+// ### Customizing fit
+{
+  class CustomModel extends keras.Model<keras.KerasTensor> {
+    override trainStep(data: keras.StepData): keras.StepLogs {
+      const [x, y, sampleWeight] = keras.utils.unpackXYSampleWeight<keras.Tensor, keras.Tensor, keras.Tensor>(data);
+      const variables = this.trainableWeights;
+      const [[loss, yPred], grads] = keras.valueAndGrad(
+        (): [keras.Tensor, keras.Tensor] => {
+          const yPred = this.apply(x, { training: true });
+          return [this.computeLoss({ x, y, yPred, sampleWeight }), yPred];
+        },
+        { variables, hasAux: true },
+      )();
+      this.optimizer!.apply(grads, variables);
+      for (const metric of this.metrics) {
+        if (metric.name === "loss" && metric instanceof keras.metrics.Mean) metric.updateState(loss);
+        else metric.updateState(y!, yPred, sampleWeight);
+      }
+      return Object.fromEntries(this.metrics.map((m) => [m.name, m.result()]));
+    }
+  }
+  const inputs = keras.Input({ shape: [32] });
+  const model = new CustomModel({ inputs, outputs: new keras.layers.Dense(1).apply(inputs) });
+  model.compile({ optimizer: "adam", loss: "mse", metrics: ["mae"] });
+  void model;
 }

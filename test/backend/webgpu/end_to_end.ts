@@ -106,6 +106,31 @@ export async function runEndToEnd(): Promise<{ results: EndToEndResult[]; fallba
     record("conv net: loss and gradients (conv, maxPool, batch norm, matmul)", close(convGpu, convRef, 1e-3, 1e-5),
       `fallbacks: ${convFallbacks.map((f) => `${f.kernel} x${f.count}`).join(", ") || "none"}`);
 
+    // A small conv net trained with fit (Conv2D, BatchNormalization, MaxPooling2D, Dense).
+    const trainCnn = async (backend: "webgpu" | "reference") => {
+      if (backend === "webgpu") await keras.backend.setBackend("webgpu");
+      else keras.backend.setBackend(new ReferenceBackend());
+      keras.utils.setRandomSeed(11);
+      const images2 = keras.random.uniform([64, 10, 10, 1], { seed: 8 });
+      const classes = keras.ops.cast(keras.ops.greater(keras.ops.mean(images2, [1, 2, 3]), 0.5), "int32");
+      const cnn = new keras.Sequential([
+        new keras.layers.Conv2D(4, 3, { activation: "relu", padding: "same" }),
+        new keras.layers.BatchNormalization(),
+        new keras.layers.MaxPooling2D(2),
+        new keras.layers.Flatten(),
+        new keras.layers.Dense(2, { activation: "softmax" }),
+      ]);
+      cnn.compile({ optimizer: new keras.optimizers.SGD({ learningRate: 0.05 }), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
+      const h = await cnn.fit(images2, classes, { epochs: 2, batchSize: 16, verbose: 0, shuffle: false });
+      return [...h.history.loss, ...h.history.accuracy];
+    };
+    resetFallbacks();
+    const cnnGpu = await trainCnn("webgpu");
+    const cnnFallbacks = fallbacks();
+    const cnnRef = await trainCnn("reference");
+    record("fit a conv net (Conv2D, BatchNormalization, MaxPooling2D, Dense): loss and accuracy per epoch", close(cnnGpu, cnnRef, 1e-3),
+      `webgpu ${cnnGpu.map((v) => v.toFixed(5)).join(" ")}; fallbacks: ${cnnFallbacks.map((f) => `${f.kernel} x${f.count}`).join(", ") || "none"}`);
+
     resetFallbacks();
     const t0 = performance.now();
     const webgpu = await train("webgpu");

@@ -569,7 +569,9 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
         while (data !== undefined) {
           if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
           if (!this.built) this.buildFromData(data);
-          logs = await this.trainStep(data);
+          const stepped = this.trainStep(data);
+          // Awaited only when it is a promise (a device backend's readback), so a CPU step adds no turn of the event loop.
+          logs = stepped instanceof Promise ? await stepped : stepped;
           if (batchEnd) await callbackList.call("onTrainBatchEnd", step, pythonifyLogs(logs));
           step++;
           if (this.stopTraining) break;
@@ -625,7 +627,8 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
         if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
         const batch = data;
         if (!this.built) this.buildFromData(batch);
-        logs = await withoutRecording(() => this.testStep(batch));
+        const stepped = withoutRecording(() => this.testStep(batch));
+        logs = stepped instanceof Promise ? await stepped : stepped;
         if (batchEnd) await callbackList.call("onTestBatchEnd", step, pythonifyLogs(logs));
         step++;
         if (this.stopEvaluating) break;

@@ -24,6 +24,7 @@
  * `saveModel` and `loadModel` here pick among them.
  */
 import * as fs from "node:fs";
+import { readback } from "../backend/backend.js";
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import { Layer, withWeightAllocationCheck } from "../layers/layer.js";
@@ -314,6 +315,7 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
   if (!model.built) {
     console.warn(`You are saving model '${model.name}', which has not been built yet: it has no weights. Build it first, e.g. by calling it on data.`);
   }
+  await readVariablesBack(model);
   // Everything is serialized in memory first: an error leaves the target untouched.
   const configJson = serializeModel(model);
   if (isTfjs) {
@@ -333,9 +335,16 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
   });
 }
 
+/** Reads back the values of the model's (and its optimizer's) variables that are on a GPU (webgpu backend), which saving reads synchronously. */
+async function readVariablesBack(model: Layer): Promise<void> {
+  const optimizer = (model as { optimizer?: { variables?: Variable[] } }).optimizer;
+  await readback([...model.variables, ...(optimizer?.variables ?? [])].map((v) => v.value));
+}
+
 /** `model.saveWeights(path)`: writes a Keras 3 `.weights.h5` file atomically. */
 export async function saveWeights(model: Layer, filePath: string): Promise<void> {
   checkExtension(filePath, ".weights.h5", "model.saveWeights");
+  await readVariablesBack(model);
   const bytes = await writeH5(weightsTree(model));
   await writeFileAtomic(filePath, bytes);
 }

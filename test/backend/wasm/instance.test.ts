@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
+import { backendName, getBackend, setBackend } from "../../../src/backend/backend.js";
 import { createWasmBackend } from "../../../src/backend/wasm/load_node.js";
 import { loadWasmBackend } from "../../../src/backend/wasm/load_url.js";
 import { assertSame, floats, rng } from "../kernel_check.js";
@@ -49,6 +50,16 @@ describe("wasm backend", { skip }, () => {
     // Five 10 MB operands went through; the chunks (4 MB per operand) are what the heap holds.
     const grown = wasm.wasm.heapBytes() - before;
     assert.ok(grown < 40e6, `the module's heap grew by ${grown} bytes`);
+  });
+
+  test("setBackend(\"wasm\") selects the wasm backend by name, and keras.backend.backend() reports it", async () => {
+    const previous = getBackend();
+    try {
+      await setBackend("wasm");
+      assert.equal(backendName(), "wasm");
+    } finally {
+      setBackend(previous);
+    }
   });
 
   test("loadWasmBackend (the loader without a file system) takes the module's bytes and runs it on one thread where there is no Worker", async () => {

@@ -53,6 +53,8 @@ typedef struct {
   ukr_fn ukr;
   direct_fn direct;
   pack_fn pack;
+  /* The direct kernel keeps a block of C in registers (see direct_wide). */
+  int register_direct;
 } gemm_impl;
 
 /* ------------------------------------------------------------------ scratch (per thread) */
@@ -625,10 +627,10 @@ KT_CONTRACT_FN static void direct_c(long m, long n, long k, const float *a, long
   }
 }
 
-static const gemm_impl impl_c = {UKRC_MR, UKRC_NR, 256, 128, 1024, ukr_c, direct_c, pack_c};
+static const gemm_impl impl_c = {UKRC_MR, UKRC_NR, 256, 128, 1024, ukr_c, direct_c, pack_c, 0};
 #if KT_X86
-static const gemm_impl impl_avx2 = {UKR256_MR, UKR256_NR, KT_KC256, KT_MC256, KT_NC256, ukr256, direct256, pack256};
-static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512, pack512};
+static const gemm_impl impl_avx2 = {UKR256_MR, UKR256_NR, KT_KC256, KT_MC256, KT_NC256, ukr256, direct256, pack256, 1};
+static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512, pack512, 1};
 #endif
 
 static const gemm_impl *select_impl(void) {
@@ -701,17 +703,20 @@ static void gemm_blocked(const gemm_impl *im, long m, long n, long k, const floa
 #endif
 
 /*
- * The AVX-512 direct kernel also beats packing on larger products while a 32-column panel of B
- * (k x 32) stays in L2 and B's rows are not 4 KB apart (which makes the panel's rows collide in
- * the same L1 sets). Measured on Zen 5 (GFLOP/s, direct vs blocked): 784x128x512 (A transposed)
- * 271 vs 263, 2048x784x128 270 vs 237, 32x784x512 205 vs 197, 128x784x784 270 vs 252,
- * 128x400x512 266 vs 247; but 128x784x1024 152 vs 219 and 128x1536x512 177 vs 218.
- * Rows 2 KB apart (n = 512) squeeze the panel into 4 of L1's 64 sets; from k ~ 640 on that costs
- * the direct kernel more than packing does, once m is large enough to amortize the packing:
- * 128x784x512 233 vs 240, 256x784x512 236 vs 260, 512x784x512 242 vs 263 (and 128x640x512 even).
+ * The register-blocked direct kernels also beat packing on larger products while a panel of B
+ * (k x 32 floats for AVX-512, k x 16 for AVX2) stays in L2 and B's rows are not 4 KB apart (which
+ * makes the panel's rows collide in the same L1 sets). Measured on Zen 5 (GFLOP/s, direct vs
+ * blocked), AVX-512: 784x128x512 (A transposed) 271 vs 263, 2048x784x128 270 vs 237, 32x784x512
+ * 205 vs 197, 128x784x784 270 vs 252, 128x400x512 266 vs 247; but 128x784x1024 152 vs 219 and
+ * 128x1536x512 177 vs 218. AVX2 alike: 32x784x512 118 vs 88, 784x128x512 (A transposed) 119 vs
+ * 114, 1024x784x128 132 vs 118, 128x784x784 130 vs 119; but 128x784x1024 84 vs 116, 128x1536x512
+ * 83 vs 116. Rows 2 KB apart (n = 512) squeeze the panel into 4 of L1's 64 sets; from k ~ 640 on
+ * that costs the direct kernel more than packing does, once m is large enough to amortize the
+ * packing: 128x784x512 233 vs 240, 256x784x512 236 vs 260, 512x784x512 242 vs 263 (and
+ * 128x640x512 even); AVX2 512x784x512 116 vs 120.
  */
 static int direct_wide(const gemm_impl *im, long m, long n, long k, const float *b, long ldb) {
-  if (im->nr != 32 || k > 800 || n > 800 || (ldb & 1023) == 0) return 0;
+  if (!im->register_direct || k > 800 || n > 800 || (ldb & 1023) == 0) return 0;
   if ((ldb & 511) == 0 && k > 640 && m > 64) return 0;
   /* Rows of B that straddle cache lines cost the direct kernel ~15%, which packing avoids, except
    * for short products (m <= 64), where it still wins by more. */

@@ -167,7 +167,10 @@ static void pack_c(long ext, long kc, const float *src, long rs, long ps, int w,
   }                                                                                               \
   __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);                                 \
   __mmask16 m1 = nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);           \
-  for (int i = 0; i < MR_ && i < mr; i++) {                                                       \
+  /* Unrolled with constant indices: indexing c0 / c1 with a run-time bound makes clang keep them  \
+   * in memory, and store them in the k loop. */                                                  \
+  _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                        \
+    if (i >= mr) break;                                                                           \
     float *ci = c + i * ldc;                                                                      \
     __m512 v0 = c0[i], v1 = c1[i];                                                                \
     if (acc) {                                                                                    \

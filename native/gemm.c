@@ -17,8 +17,9 @@
  * the redundant packing is the cheaper one; along M otherwise), or split a batch; every thread
  * packs into its own scratch, so there is no barrier inside a product.
  *
- * Micro-kernels: AVX-512 (MR x 32, two zmm columns), AVX2 (6 x 16), portable C (4 x 16), chosen at
- * run time. Accumulation is float32 with FMA (AVX paths).
+ * Micro-kernels: AVX-512 (MR x 32, two zmm columns), AVX2 (6 x 16), portable C (4 x 16 or 2 x 16,
+ * by the target's vector registers), chosen at run time. Accumulation is float32 with FMA (AVX
+ * paths, and the portable path where the target has it).
  */
 #include "kt.h"
 #include "simd256.h"
@@ -366,8 +367,8 @@ KT_AVX512 static void direct512(long m, long n, long k, const float *a, long a_r
  * 6 x 16 tile: 12 accumulators, two B vectors and a broadcast fill 15 of the 16 ymm registers.
  * Edge tiles (mr < 6 or nr < 16) are first stored whole into a stack tile by a fully unrolled
  * loop, then copied mr x nr: indexing the accumulator arrays with a run-time bound instead makes
- * GCC keep them in memory, and the k loop then stores all 12 back to the stack every step
- * (measured on Zen 3: 29 against 79 GFLOP/s at 128x784x512).
+ * GCC keep them in memory, and the k loop then stores all 12 back to the stack every step (Zen 5,
+ * 1 thread, 1024^3: 66 against 131 GFLOP/s). native/bench/check_kernel_loops.py checks for that.
  */
 #define UKR256_MR 6
 #define UKR256_NR 16

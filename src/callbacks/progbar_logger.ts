@@ -1,7 +1,11 @@
+import { platform, textOutput } from "../platform/platform.js";
 import { Progbar, type OutputStream } from "../utils/progbar.js";
 import { Callback, type Logs } from "./callback.js";
 
-/** Prints `Epoch i/n` and the progress bar; `fit` adds one when `verbose` is not 0. */
+/**
+ * Prints `Epoch i/n` and the progress bar; `fit` adds one when `verbose` is not 0. In a browser it
+ * also lets the page draw (the bar, a live plot) and answer between batches, every ~50 ms.
+ */
 export class ProgbarLogger extends Callback {
   private progbar?: Progbar;
   private seen = 0;
@@ -30,12 +34,13 @@ export class ProgbarLogger extends Callback {
   override onEpochBegin(epoch: number): void {
     this.reset();
     this.mode = "train";
-    if (this.verbose && (this.params.epochs ?? 1) > 0) (this.stream ?? process.stdout).write(`Epoch ${epoch + 1}/${this.params.epochs}\n`);
+    if (this.verbose && (this.params.epochs ?? 1) > 0) (this.stream ?? textOutput()).write(`Epoch ${epoch + 1}/${this.params.epochs}\n`);
   }
 
-  override onTrainBatchEnd(batch: number, logs: Logs = {}): void {
+  override onTrainBatchEnd(batch: number, logs: Logs = {}): void | Promise<void> {
     this.seen = batch + 1;
     this.bar().update(this.seen, Object.entries(logs), false);
+    return platform().maybeYield();
   }
 
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {
@@ -49,10 +54,11 @@ export class ProgbarLogger extends Callback {
     this.mode = "test";
   }
 
-  override onTestBatchEnd(batch: number, logs: Logs = {}): void {
+  override onTestBatchEnd(batch: number, logs: Logs = {}): void | Promise<void> {
     if (this.mode !== "test") return;
     this.seen = batch + 1;
     this.bar().update(this.seen, Object.entries(logs), false);
+    return platform().maybeYield();
   }
 
   override onTestEnd(logs: Logs = {}): void {
@@ -65,9 +71,10 @@ export class ProgbarLogger extends Callback {
     this.mode = "predict";
   }
 
-  override onPredictBatchEnd(batch: number): void {
+  override onPredictBatchEnd(batch: number): void | Promise<void> {
     this.seen = batch + 1;
     this.bar().update(this.seen, [], false);
+    return platform().maybeYield();
   }
 
   override onPredictEnd(): void {

@@ -5,6 +5,7 @@ import { compileConfigFromArgs } from "../saving/compile_config.js";
 import type { CallOptions, Layer, LayerArgs } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
+import { textOutput } from "../platform/platform.js";
 
 export type SymbolicStructure = KerasTensor | KerasTensor[] | Record<string, KerasTensor>;
 
@@ -127,6 +128,6 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
   summary(options: SummaryOptions = {}): void {
     const text = summaryText(this, this.isGraphNetwork(), options);
     if (options.printFn !== undefined) options.printFn(text);
-    else process.stdout.write(text);
+    else textOutput().write(text);
   }
 }

@@ -19,6 +19,7 @@ import { ProgbarLogger } from "../callbacks/progbar_logger.js";
 import { CompiledLoss, CompiledMetrics, type LossIdentifier, type MetricIdentifier, type PerOutput } from "./compile_utils.js";
 import { checkCardinality, Structure, type DataStructure } from "./data_adapter.js";
 import { collectGarbage } from "../utils/memory.js";
+import { platform } from "../platform/platform.js";
 
 export interface CompileArgs {
   /** An optimizer instance or name; Keras's default is "rmsprop". */
@@ -84,7 +85,7 @@ export interface PredictArgs {
  * late, and the peak memory of a run grows by tens of MB.
  */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return platform().nextTask();
 }
 
 function resolveVerbose(verbose: Verbose | undefined): number {

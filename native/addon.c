@@ -836,6 +836,193 @@ static napi_value js_adam(napi_env env, napi_callback_info info) {
   return true_value(env);
 }
 
+/* ------------------------------------------------------------------ conv, pooling, batch norm */
+
+/* A gradient target argument: false (none), true (a fresh array of n, into *vals), or a float32
+ * array of n to write into (then *vals is that array). 0 when it is none of these. */
+static int get_target(napi_env env, napi_value v, size_t n, napi_value *vals, float **into) {
+  napi_valuetype type;
+  *into = NULL;
+  *vals = NULL;
+  if (napi_typeof(env, v, &type) != napi_ok) return 0;
+  if (type == napi_boolean) {
+    if (!get_bool(env, v)) return 1;
+    void *p;
+    if ((*vals = new_output(env, KT_F32, n, &p)) == NULL) return 0;
+    *into = p;
+    return 1;
+  }
+  const float *a;
+  if (!get_f32(env, v, n, 0, &a)) return 0;
+  *into = (float *)a;
+  *vals = v;
+  return 1;
+}
+
+/* Geometry of a conv: Int32Array [batch, cin, cout, groups, in x3, out x3, k x3, stride x3,
+ * dilation x3, pad x3, channelsFirst] (3 spatial axes); 0 unless consistent. */
+static int get_conv_geom(napi_env env, napi_value v, kt_conv_geom *g) {
+  tarray a;
+  if (!get_array(env, v, &a) || a.dtype != KT_I32 || a.length != 23) return 0;
+  const int32_t *p = a.data;
+  for (int i = 0; i < 22; i++) if (p[i] < 0) return 0;
+  g->batch = p[0]; g->cin = p[1]; g->cout = p[2]; g->groups = p[3];
+  for (int d = 0; d < 3; d++) {
+    g->in[d] = p[4 + d]; g->out[d] = p[7 + d]; g->k[d] = p[10 + d];
+    g->stride[d] = p[13 + d]; g->dil[d] = p[16 + d]; g->pad[d] = p[19 + d];
+    if (g->stride[d] < 1 || g->dil[d] < 1) return 0;
+  }
+  g->channels_first = p[22] != 0;
+  return g->groups >= 1 && g->cin % g->groups == 0 && g->cout % g->groups == 0;
+}
+
+static size_t conv_x_size(const kt_conv_geom *g) { return (size_t)(g->batch * g->cin * g->in[0] * g->in[1] * g->in[2]); }
+static size_t conv_out_size(const kt_conv_geom *g) { return (size_t)(g->batch * g->cout * g->out[0] * g->out[1] * g->out[2]); }
+static size_t conv_w_size(const kt_conv_geom *g) { return (size_t)(g->k[0] * g->k[1] * g->k[2] * (g->cin / g->groups) * g->cout); }
+
+/* convForward(x, w, bias|null, geom, act) */
+static napi_value js_conv_forward(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  kt_conv_geom g;
+  int act = get_i32(env, argv[4]);
+  const float *x, *w, *bias;
+  if (!get_conv_geom(env, argv[3], &g) || act < 0 || act > 3) return undefined_value(env);
+  if (!get_f32(env, argv[0], conv_x_size(&g), 0, &x) || !get_f32(env, argv[1], conv_w_size(&g), 0, &w) || !get_f32(env, argv[2], (size_t)g.cout, 1, &bias))
+    return undefined_value(env);
+  void *out;
+  napi_value result = new_output(env, KT_F32, conv_out_size(&g), &out);
+  if (result == NULL) return NULL;
+  if (!kt_conv_forward(x, w, bias, out, &g, act)) return undefined_value(env);
+  return result;
+}
+
+/* convBackward(dOut, out|null, x|null, w|null, geom, act, needDX, needDW, needDB) -> [dX, dW, db] */
+static napi_value js_conv_backward(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  kt_conv_geom g;
+  int act = get_i32(env, argv[5]);
+  if (!get_conv_geom(env, argv[4], &g) || act < 0 || act > 3) return undefined_value(env);
+  int need_dx = get_bool(env, argv[6]);
+  const float *dout, *out, *x, *w;
+  if (!get_f32(env, argv[0], conv_out_size(&g), 0, &dout) || !get_f32(env, argv[1], conv_out_size(&g), 1, &out) ||
+      !get_f32(env, argv[2], conv_x_size(&g), 1, &x) || !get_f32(env, argv[3], conv_w_size(&g), 1, &w))
+    return undefined_value(env);
+  if (act != 0 && out == NULL) return undefined_value(env);
+  napi_value vals[3] = {NULL, NULL, NULL};
+  float *dx = NULL, *dw = NULL, *db = NULL;
+  if (!get_target(env, argv[7], conv_w_size(&g), &vals[1], &dw) || !get_target(env, argv[8], (size_t)g.cout, &vals[2], &db)) return undefined_value(env);
+  if ((dw != NULL && x == NULL) || (need_dx && w == NULL)) return undefined_value(env);
+  if (need_dx) {
+    void *p;
+    if ((vals[0] = new_output(env, KT_F32, conv_x_size(&g), &p)) == NULL) return NULL;
+    dx = p;
+  }
+  if (!kt_conv_backward(dout, out, x, w, &g, act, dx, dw, db)) return undefined_value(env);
+  return pack_results(env, vals, 3);
+}
+
+/* Geometry of a pooling: Int32Array [batch, channels, in x3, out x3, k x3, stride x3, pad x3, channelsFirst]. */
+static int get_pool_geom(napi_env env, napi_value v, kt_pool_geom *g) {
+  tarray a;
+  if (!get_array(env, v, &a) || a.dtype != KT_I32 || a.length != 18) return 0;
+  const int32_t *p = a.data;
+  for (int i = 0; i < 17; i++) if (p[i] < 0) return 0;
+  g->batch = p[0]; g->channels = p[1];
+  for (int d = 0; d < 3; d++) {
+    g->in[d] = p[2 + d]; g->out[d] = p[5 + d]; g->k[d] = p[8 + d]; g->stride[d] = p[11 + d]; g->pad[d] = p[14 + d];
+    if (g->stride[d] < 1 || g->k[d] < 1) return 0;
+  }
+  g->channels_first = p[17] != 0;
+  return 1;
+}
+
+/* pool(mode, a, x|null, geom): mode 0 max forward (a = x), 1 max backward (a = dOut, x), 2 average
+ * forward (a = x), 3 average backward (a = dOut). */
+static napi_value js_pool(napi_env env, napi_callback_info info) {
+  ARGS(4);
+  int mode = get_i32(env, argv[0]);
+  kt_pool_geom g;
+  if (mode < 0 || mode > 3 || !get_pool_geom(env, argv[3], &g)) return undefined_value(env);
+  size_t xs = (size_t)(g.batch * g.channels * g.in[0] * g.in[1] * g.in[2]);
+  size_t os = (size_t)(g.batch * g.channels * g.out[0] * g.out[1] * g.out[2]);
+  int backward = mode == 1 || mode == 3;
+  const float *a, *x = NULL;
+  if (!get_f32(env, argv[1], backward ? os : xs, 0, &a)) return undefined_value(env);
+  if (mode == 1 && !get_f32(env, argv[2], xs, 0, &x)) return undefined_value(env);
+  void *out;
+  napi_value result = new_output(env, KT_F32, backward ? xs : os, &out);
+  if (result == NULL) return NULL;
+  int ok = mode == 0 ? kt_max_pool_forward(a, out, &g) : mode == 1 ? kt_max_pool_backward(a, x, out, &g)
+         : mode == 2 ? kt_avg_pool_forward(a, out, &g) : kt_avg_pool_backward(a, out, &g);
+  return ok ? result : undefined_value(env);
+}
+
+static int get_bn_dims(napi_env env, napi_value *argv, long *outer, long *channels, long *inner, double *eps) {
+  *outer = get_i64(env, argv[0]);
+  *channels = get_i64(env, argv[1]);
+  *inner = get_i64(env, argv[2]);
+  *eps = get_f64(env, argv[3]);
+  return *outer >= 0 && *channels >= 0 && *inner >= 0 && *eps >= 0;
+}
+
+/* bnTraining(x, gamma|null, beta|null, outer, channels, inner, eps) -> [out, mean, variance] */
+static napi_value js_bn_training(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  long outer, c, inner;
+  double eps;
+  const float *x, *gamma, *beta;
+  if (!get_bn_dims(env, argv + 3, &outer, &c, &inner, &eps)) return undefined_value(env);
+  if (!get_f32(env, argv[0], (size_t)(outer * c * inner), 0, &x) || !get_f32(env, argv[1], (size_t)c, 1, &gamma) || !get_f32(env, argv[2], (size_t)c, 1, &beta))
+    return undefined_value(env);
+  napi_value vals[3];
+  void *out, *mean, *var;
+  if ((vals[0] = new_output(env, KT_F32, (size_t)(outer * c * inner), &out)) == NULL || (vals[1] = new_output(env, KT_F32, (size_t)c, &mean)) == NULL ||
+      (vals[2] = new_output(env, KT_F32, (size_t)c, &var)) == NULL)
+    return NULL;
+  kt_bn_training(x, gamma, beta, out, mean, var, outer, c, inner, eps);
+  return pack_results(env, vals, 3);
+}
+
+/* bnInference(x, mean, variance, gamma|null, beta|null, outer, channels, inner, eps) */
+static napi_value js_bn_inference(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  long outer, c, inner;
+  double eps;
+  const float *x, *mean, *var, *gamma, *beta;
+  if (!get_bn_dims(env, argv + 5, &outer, &c, &inner, &eps)) return undefined_value(env);
+  if (!get_f32(env, argv[0], (size_t)(outer * c * inner), 0, &x) || !get_f32(env, argv[1], (size_t)c, 0, &mean) || !get_f32(env, argv[2], (size_t)c, 0, &var) ||
+      !get_f32(env, argv[3], (size_t)c, 1, &gamma) || !get_f32(env, argv[4], (size_t)c, 1, &beta))
+    return undefined_value(env);
+  void *out;
+  napi_value result = new_output(env, KT_F32, (size_t)(outer * c * inner), &out);
+  if (result == NULL) return NULL;
+  kt_bn_inference(x, mean, var, gamma, beta, out, outer, c, inner, eps);
+  return result;
+}
+
+/* bnTrainingBackward(dOut, x, mean, variance, gamma|null, outer, channels, inner, eps, needDX, needDGamma, needDBeta) -> [dX, dGamma, dBeta] */
+static napi_value js_bn_training_backward(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  long outer, c, inner;
+  double eps;
+  const float *dout, *x, *mean, *var, *gamma;
+  if (!get_bn_dims(env, argv + 5, &outer, &c, &inner, &eps)) return undefined_value(env);
+  size_t n = (size_t)(outer * c * inner);
+  if (!get_f32(env, argv[0], n, 0, &dout) || !get_f32(env, argv[1], n, 0, &x) || !get_f32(env, argv[2], (size_t)c, 0, &mean) ||
+      !get_f32(env, argv[3], (size_t)c, 0, &var) || !get_f32(env, argv[4], (size_t)c, 1, &gamma))
+    return undefined_value(env);
+  napi_value vals[3] = {NULL, NULL, NULL};
+  float *dx = NULL, *dgamma, *dbeta;
+  if (!get_target(env, argv[10], (size_t)c, &vals[1], &dgamma) || !get_target(env, argv[11], (size_t)c, &vals[2], &dbeta)) return undefined_value(env);
+  if (get_bool(env, argv[9])) {
+    void *p;
+    if ((vals[0] = new_output(env, KT_F32, n, &p)) == NULL) return NULL;
+    dx = p;
+  }
+  kt_bn_training_backward(dout, x, mean, var, gamma, outer, c, inner, eps, dx, dgamma, dbeta);
+  return pack_results(env, vals, 3);
+}
+
 /* info() -> { isa, threads } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -925,6 +1112,12 @@ NAPI_MODULE_INIT() {
     {"sgd", NULL, js_sgd, NULL, NULL, NULL, napi_enumerable, NULL},
     {"rmsprop", NULL, js_rmsprop, NULL, NULL, NULL, napi_enumerable, NULL},
     {"adam", NULL, js_adam, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"convForward", NULL, js_conv_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"convBackward", NULL, js_conv_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"pool", NULL, js_pool, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"bnTraining", NULL, js_bn_training, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"bnInference", NULL, js_bn_inference, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"bnTrainingBackward", NULL, js_bn_training_backward, NULL, NULL, NULL, napi_enumerable, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setNumThreads", NULL, js_set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},

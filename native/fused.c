@@ -68,7 +68,7 @@ KT_AVX512 static void activation_grad_avx512(const float *dout, const float *out
 KT_AVX2 static void activation_grad_avx2(const float *dout, const float *out, float *dz, long size, int act) { activation_grad_body(dout, out, dz, size, act); }
 #endif
 
-static void activation_grad(const float *dout, const float *out, float *dz, long size, int act) {
+void kt_activation_grad(const float *dout, const float *out, float *dz, long size, int act) {
 #if KT_X86
   int isa = kt_isa();
   if (isa == KT_ISA_AVX512) { activation_grad_avx512(dout, out, dz, size, act); return; }
@@ -82,7 +82,7 @@ void kt_dense_backward(const float *dout, const float *out, const float *x, cons
                        float *dz_scratch, float *dX, float *dW, float *db) {
   const float *dz = dout;
   if (act != ACT_LINEAR) {
-    activation_grad(dout, out, dz_scratch, m * n, act);
+    kt_activation_grad(dout, out, dz_scratch, m * n, act);
     dz = dz_scratch;
   }
   if (dW != NULL && k * n > 0) {

@@ -49,7 +49,8 @@ void kt_sgemm_batched(long batch, long m, long n, long k, int transA, int transB
                       const float *A, long strideA, const float *B, long strideB, float *C);
 void kt_igemm_batched(long batch, long m, long n, long k, int transA, int transB,
                       const int32_t *A, long strideA, const int32_t *B, long strideB, int32_t *C);
-/* Single-matrix entry with leading dimensions (for benchmarks and tests). */
+/* Single-matrix entry with leading dimensions, on the calling thread alone (the conv kernels call
+ * it from their own threads; benchmarks, tests). */
 void kt_sgemm(int transA, int transB, long m, long n, long k, const float *A, long lda,
               const float *B, long ldb, float *C, long ldc);
 
@@ -73,5 +74,60 @@ void kt_softmax_xent_backward(const float *logits, long rows, long cols, const i
 void kt_sgd(float *w, const float *grad, float *m, long size, double lr, double mu, double decay, int nesterov);
 void kt_rmsprop(float *w, const float *grad, float *v, float *m, float *a, long size, double lr, double rho, double mu, double eps, double decay);
 void kt_adam(float *w, const float *grad, float *m, float *v, float *vh, long size, double alpha, double beta1, double beta2, double eps, double decay);
+
+
+/* ---- activation gradient (fused.c): dz = dout * act'(out), act' taken from the output ---- */
+void kt_activation_grad(const float *dout, const float *out, float *dz, long size, int act);
+
+/* ---- convolution, pooling, batch normalization (conv.c, pool.c, bn.c) ----
+ * Geometries as ConvArgs / PoolArgs in src/backend/fused_kernels.ts, always with 3 spatial axes
+ * (1- and 2-d ones have leading axes of extent 1); channels_first selects [batch, channels, ...]. */
+typedef struct {
+  long batch, cin, cout, groups;
+  long in[3], out[3], k[3], stride[3], dil[3], pad[3];
+  int channels_first;
+} kt_conv_geom;
+/* out = act(conv(x, w) + bias); bias may be NULL. Returns 0 when out of memory for scratch. */
+int kt_conv_forward(const float *x, const float *w, const float *bias, float *out, const kt_conv_geom *g, int act);
+/* Any of dx, dw, db may be NULL (not computed); x is read only for dw, w only for dx, out only
+ * when act != 0. Returns 0 when out of memory for scratch (nothing usable written). */
+int kt_conv_backward(const float *dout, const float *out, const float *x, const float *w, const kt_conv_geom *g, int act,
+                     float *dx, float *dw, float *db);
+
+typedef struct {
+  long batch, channels;
+  long in[3], out[3], k[3], stride[3], pad[3];
+  int channels_first;
+} kt_pool_geom;
+/* Each returns 0 when out of memory for scratch. */
+int kt_max_pool_forward(const float *x, float *out, const kt_pool_geom *g);
+int kt_max_pool_backward(const float *dout, const float *x, float *dx, const kt_pool_geom *g);
+int kt_avg_pool_forward(const float *x, float *out, const kt_pool_geom *g);
+int kt_avg_pool_backward(const float *dout, float *dx, const kt_pool_geom *g);
+
+/* x as [outer, channels, inner]; gamma / beta may be NULL (1 and 0). */
+void kt_bn_training(const float *x, const float *gamma, const float *beta, float *out, float *mean, float *var,
+                    long outer, long channels, long inner, double eps);
+void kt_bn_inference(const float *x, const float *mean, const float *var, const float *gamma, const float *beta, float *out,
+                     long outer, long channels, long inner, double eps);
+/* dx, dgamma, dbeta may be NULL. */
+void kt_bn_training_backward(const float *dout, const float *x, const float *mean, const float *var, const float *gamma,
+                             long outer, long channels, long inner, double eps, float *dx, float *dgamma, float *dbeta);
+
+/* NAME(PARAMS) running NAME##_body compiled for AVX-512, for AVX2 or portably, as the ISA in use. */
+#if KT_X86
+#define KT_ISA_DISPATCH(NAME, PARAMS, ARGS)                      \
+  KT_AVX512 static void NAME##_avx512 PARAMS { NAME##_body ARGS; } \
+  KT_AVX2 static void NAME##_avx2 PARAMS { NAME##_body ARGS; }     \
+  static void NAME PARAMS {                                      \
+    int isa_ = kt_isa();                                         \
+    if (isa_ == KT_ISA_AVX512) NAME##_avx512 ARGS;               \
+    else if (isa_ == KT_ISA_AVX2) NAME##_avx2 ARGS;              \
+    else NAME##_body ARGS;                                       \
+  }
+#else
+#define KT_ISA_DISPATCH(NAME, PARAMS, ARGS) \
+  static void NAME PARAMS { NAME##_body ARGS; }
+#endif
 
 #endif

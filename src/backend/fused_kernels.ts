@@ -112,6 +112,93 @@ export interface NormalizeArgs {
   epsilon: number;
 }
 
+/**
+ * The geometry of an N-d convolution (N = 1, 2 or 3 spatial axes), as the conv kernels take it.
+ * x is [batch, ...inputSize, inChannels] ([batch, inChannels, ...inputSize] when channelsFirst),
+ * the kernel w is [...kernelSize, inChannels / groups, outChannels] (Keras's layout), and the output
+ * is [batch, ...outputSize, outChannels] (channels first likewise). Output channel co belongs to
+ * group g = floor(co / (outChannels / groups)), which reads input channels
+ * [g * inChannels / groups, (g + 1) * inChannels / groups). Along each spatial axis, output
+ * position o reads input position i = o * stride + k * dilation - padBefore for kernel tap k;
+ * positions outside [0, inputSize) read zero (the padding; the padding after the input is whatever
+ * outputSize implies, and may be negative: trailing inputs no window reaches). So, per element,
+ *   z[n, o, co] = Σ_{k, c} x[n, o * s + k * d - p, g * cg + c] * w[k, c, co]   (cg = inChannels / groups)
+ * summed in float32 or float64 in any order (results agree to float32 accumulation error).
+ */
+export interface ConvArgs {
+  batch: number;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  /** Spatial extents of x, of the output and of the kernel, one entry per spatial axis. */
+  inputSize: readonly number[];
+  outputSize: readonly number[];
+  kernelSize: readonly number[];
+  strides: readonly number[];
+  dilations: readonly number[];
+  /** Zero padding before each spatial axis, >= 0. */
+  padBefore: readonly number[];
+  channelsFirst: boolean;
+}
+
+/** What `convBackward` returns; a gradient that was not asked for is null. */
+export interface ConvGrads {
+  /** The gradient with respect to x (x's shape). */
+  dX: Float32Array | null;
+  /** With respect to the kernel (its shape). */
+  dW: Float32Array | null;
+  /** With respect to the bias: Σ of dZ over every position but the channel [outChannels]. */
+  db: Float32Array | null;
+}
+
+/**
+ * The geometry of a pooling window over N spatial axes: x is [batch, ...inputSize, channels]
+ * (channels first likewise) and the output [batch, ...outputSize, channels]. The window of output
+ * position o covers input positions o * stride + k - padBefore, k in [0, poolSize), of which only
+ * those inside [0, inputSize) take part (the padding is never a candidate maximum and never
+ * counted in an average).
+ */
+export interface PoolArgs {
+  batch: number;
+  channels: number;
+  inputSize: readonly number[];
+  outputSize: readonly number[];
+  poolSize: readonly number[];
+  strides: readonly number[];
+  padBefore: readonly number[];
+  channelsFirst: boolean;
+}
+
+/**
+ * Batch normalization over x viewed as [outer, channels, inner]: the statistics of channel c are
+ * taken over its outer * inner elements (channels last: inner = 1; channels first: outer = batch,
+ * inner = the spatial size).
+ */
+export interface BatchNormArgs {
+  outer: number;
+  channels: number;
+  inner: number;
+  /** Added to the variance before the square root. */
+  epsilon: number;
+}
+
+/** What `batchNormTraining` returns: the output and the batch statistics it normalized with. */
+export interface BatchNormResult {
+  /** x's shape. */
+  out: Float32Array;
+  /** [channels]: the mean of each channel's elements. */
+  mean: Float32Array;
+  /** [channels]: the biased variance, mean((x - mean)²). */
+  variance: Float32Array;
+}
+
+/** What `batchNormTrainingBackward` returns; a gradient that was not asked for is null. */
+export interface BatchNormGrads {
+  dX: Float32Array | null;
+  dGamma: Float32Array | null;
+  dBeta: Float32Array | null;
+}
+
 export interface FusedKernels {
   /**
    * `activation(x @ w + bias)`: out [m, n], x [m, k], w [k, n], bias [n] (added to every row) or
@@ -162,6 +249,65 @@ export interface FusedKernels {
    */
   normalize(x: TypedArray, shape: Shape, axes: readonly number[], args: NormalizeArgs): Float32Array;
 
+  /**
+   * `activation(conv(x, w) + bias)`: z as `ConvArgs` defines it, plus bias[co] (when not null),
+   * then the epilogue activation. Composed: pad, gather (im2col), matmul, add, the activation.
+   */
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, args: ConvArgs, activation: EpilogueActivation): Float32Array;
+
+  /**
+   * Backward of `convForward`. With dZ = dOut * act'(out) (the derivative taken from the output
+   * `out`, which is not read for "linear" and may then be null): dX = the adjoint of the
+   * convolution applied to dZ (each dZ element times the tap's weight, summed into the input
+   * position it read; padding positions dropped), dW[k, c, co] = Σ_{n, o} x[n, o*s + k*d - p, ...] *
+   * dZ[n, o, co], db = Σ dZ per output channel. x is read only for dW and may be null without it;
+   * w only for dX, likewise. `convTranspose` is this kernel's dX with dOut the transposed conv's input.
+   */
+  convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, args: ConvArgs, activation: EpilogueActivation,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
+  ): ConvGrads;
+
+  /**
+   * Max pooling (`PoolArgs`): the largest in-bounds element of each window; NaN if the window holds
+   * one (max propagates NaN). Composed: pad with -Infinity, gather, max.
+   */
+  maxPoolForward(x: Float32Array, args: PoolArgs): Float32Array;
+
+  /**
+   * Backward of `maxPoolForward`: each dOut element goes to the window element the forward chose,
+   * the first NaN or else the first maximum in row-major window order; the rest of dX is 0, and
+   * contributions of overlapping windows add up.
+   */
+  maxPoolBackward(dOut: Float32Array, x: Float32Array, args: PoolArgs): Float32Array;
+
+  /** Average pooling: the sum of each window's in-bounds elements divided by their count. */
+  avgPoolForward(x: Float32Array, args: PoolArgs): Float32Array;
+
+  /** Backward of `avgPoolForward`: dOut / count added to every in-bounds element of its window. */
+  avgPoolBackward(dOut: Float32Array, args: PoolArgs): Float32Array;
+
+  /**
+   * Batch normalization with the batch's statistics (`BatchNormArgs`), per channel:
+   * mean = Σ x / m, variance = Σ (x - mean)² / m (m = outer * inner, sums in float64, results
+   * rounded to float32), inv = rsqrt(variance + epsilon) * gamma, out = x * inv + (beta - mean * inv)
+   * (Keras's formula; gamma and beta null mean 1 and 0). Composed: reduce, elementwise ops.
+   */
+  batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): BatchNormResult;
+
+  /**
+   * Backward of `batchNormTraining` through the batch statistics as well: with
+   * xhat = (x - mean) * rsqrt(variance + epsilon), per channel dBeta = Σ dOut, dGamma = Σ dOut * xhat,
+   * dX = gamma * rsqrt(variance + epsilon) * (dOut - dBeta / m - xhat * dGamma / m) (float64 sums).
+   */
+  batchNormTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, args: BatchNormArgs,
+    needDX: boolean, needDGamma: GradientTarget, needDBeta: GradientTarget,
+  ): BatchNormGrads;
+
+  /** `batchNormTraining`'s output formula with the given statistics (moving averages, at inference). */
+  batchNormInference(x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): Float32Array;
+
   /** One SGD step (rule on `SGDUpdateArgs`), in place on `variable` and `momentum` (null without momentum). */
   sgdUpdate(variable: Float32Array, grad: Float32Array, momentum: Float32Array | null, args: SGDUpdateArgs): void;
 
@@ -179,4 +325,6 @@ export interface FusedKernels {
 export const FUSED_KERNEL_NAMES = [
   "linearForward", "linearBackward", "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "countArgmaxMatches", "normalize",
   "sgdUpdate", "rmspropUpdate", "adamUpdate",
+  "convForward", "convBackward", "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward",
+  "batchNormTraining", "batchNormTrainingBackward", "batchNormInference",
 ] as const satisfies readonly (keyof FusedKernels)[];

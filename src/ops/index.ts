@@ -7,6 +7,10 @@ export * from "./shape.js";
 export * from "./linalg.js";
 export * from "./nn.js";
 export { normalize } from "./normalize.js";
+export { conv, convTranspose, depthwiseConv, separableConv } from "./conv.js";
+export { averagePool, maxPool } from "./pooling.js";
+export { batchNormalization, moments } from "./batch_normalization.js";
+export * as image from "./image.js";
 
 import { setTensorOpHandler } from "../backend/tensor.js";
 import { cast, convertToTensor, type TensorLike } from "./core.js";

@@ -4,6 +4,8 @@ import { ReferenceBackend } from "../../src/backend/reference/index.js";
 import { composedKernels } from "../../src/backend/composed.js";
 import { EPILOGUE_ACTIVATIONS } from "../../src/backend/fused_kernels.js";
 import { randomValues } from "../helpers/random.js";
+import { convCases, poolCases } from "../helpers/conv_oracle.js";
+import { convSizes } from "../../src/backend/conv_geometry.js";
 
 /*
  * The composed defaults of the fused kernels (core kernels only) against the reference backend's
@@ -125,5 +127,80 @@ test("composed optimizer updates equal the reference kernels bit for bit, in pla
       (k, [w, m, v, h]) => k.adamUpdate(w!, g, m!, v!, h, { alpha: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
       `adam amsgrad=${amsgrad}`,
     );
+  }
+});
+
+/** Closeness relative to the largest magnitude in `expected` (sums in a different order). */
+function closeScaled(actual: ArrayLike<number> | null, expected: ArrayLike<number> | null, what: string, tol = 1e-5): void {
+  assert.ok(actual !== null && expected !== null, `${what}: missing`);
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tol * scale)) assert.fail(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
+test("composed conv kernels (im2col by gather, matmul, scatterAdd) equal the reference kernels", () => {
+  let seed = 100;
+  for (const args of convCases(24, 7)) {
+    const sizes = convSizes(args);
+    const x = randomValues(sizes.x, seed++, -2, 2);
+    const w = randomValues(sizes.w, seed++);
+    const bias = randomValues(args.outChannels, seed++);
+    for (const act of EPILOGUE_ACTIVATIONS) {
+      const what = `${JSON.stringify(args)} ${act}`;
+      const out = reference.convForward(x, w, bias, args, act);
+      closeScaled(composed.convForward(x, w, bias, args, act), out, `${what} forward`);
+      const dOut = randomValues(sizes.out, seed++);
+      const want = reference.convBackward(dOut, out, x, w, args, act, true, true, true);
+      const dW = new Float32Array(sizes.w);
+      const got = composed.convBackward(dOut, out, x, w, args, act, true, dW, true);
+      assert.equal(got.dW, dW, `${what}: dW written into the target given`);
+      closeScaled(got.dX, want.dX, `${what} dX`);
+      closeScaled(got.dW, want.dW, `${what} dW`);
+      closeScaled(got.db, want.db, `${what} db`);
+    }
+  }
+  assert.throws(() => composed.convForward(new Float32Array(3), new Float32Array(1), null, convCases(1, 1)[0], "linear"), /convForward kernel: x has 3 elements/);
+});
+
+test("composed pooling kernels equal the reference kernels", () => {
+  let seed = 300;
+  for (const args of poolCases(24, 11)) {
+    const sizes = { x: args.batch * args.channels * args.inputSize.reduce((a, b) => a * b, 1), out: args.batch * args.channels * args.outputSize.reduce((a, b) => a * b, 1) };
+    const x = randomValues(sizes.x, seed++, -2, 2);
+    const dOut = randomValues(sizes.out, seed++);
+    const what = JSON.stringify(args);
+    same(composed.maxPoolForward(x, args), reference.maxPoolForward(x, args), `${what} max`);
+    same(composed.maxPoolBackward(dOut, x, args), reference.maxPoolBackward(dOut, x, args), `${what} max backward`);
+    close(composed.avgPoolForward(x, args), reference.avgPoolForward(x, args), `${what} avg`);
+    close(composed.avgPoolBackward(dOut, args), reference.avgPoolBackward(dOut, args), `${what} avg backward`);
+  }
+});
+
+test("composed batch normalization kernels equal the reference kernels", () => {
+  let seed = 500;
+  for (const [outer, channels, inner] of [[6, 3, 1], [2, 4, 5], [1, 2, 7], [5, 1, 3]]) {
+    const args = { outer, channels, inner, epsilon: 1e-3 };
+    const n = outer * channels * inner;
+    const x = randomValues(n, seed++, -2, 3);
+    const gamma = randomValues(channels, seed++, 0.5, 1.5);
+    const beta = randomValues(channels, seed++);
+    const want = reference.batchNormTraining(x, gamma, beta, args);
+    const got = composed.batchNormTraining(x, gamma, beta, args);
+    close(got.mean, want.mean, "mean", 1e-6);
+    close(got.variance, want.variance, "variance", 1e-5);
+    close(got.out, want.out, "out", 1e-5);
+    close(composed.batchNormTraining(x, null, null, args).out, reference.batchNormTraining(x, null, null, args).out, "out without gamma/beta", 1e-5);
+    const dOut = randomValues(n, seed++);
+    const wantG = reference.batchNormTrainingBackward(dOut, x, want.mean, want.variance, gamma, args, true, true, true);
+    const dGamma = new Float32Array(channels);
+    const gotG = composed.batchNormTrainingBackward(dOut, x, want.mean, want.variance, gamma, args, true, dGamma, true);
+    assert.equal(gotG.dGamma, dGamma);
+    close(gotG.dX!, wantG.dX!, "dX", 1e-4);
+    close(gotG.dGamma!, wantG.dGamma!, "dGamma", 1e-4);
+    close(gotG.dBeta!, wantG.dBeta!, "dBeta", 1e-5);
+    close(composed.batchNormInference(x, want.mean, want.variance, gamma, beta, args), reference.batchNormInference(x, want.mean, want.variance, gamma, beta, args), "inference", 1e-6);
   }
 });

@@ -34,6 +34,22 @@ export interface NativeAddon {
     variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null,
     alpha: number, beta1: number, beta2: number, epsilon: number, decay: number,
   ): true | undefined;
+  /** geom: Int32Array [batch, cin, cout, groups, in x3, out x3, kernel x3, strides x3, dilations x3, padBefore x3, channelsFirst]. */
+  convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, geom: Int32Array, act: number): Float32Array | undefined;
+  convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, geom: Int32Array, act: number,
+    needDX: boolean, needDW: boolean | Float32Array, needDB: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined;
+  /** mode 0 max forward (a = x), 1 max backward (a = dOut, x given), 2 average forward, 3 average backward (a = dOut); geom [batch, channels, in x3, out x3, pool x3, strides x3, padBefore x3, channelsFirst]. */
+  pool(mode: number, a: Float32Array, x: Float32Array | null, geom: Int32Array): Float32Array | undefined;
+  bnTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number): [Float32Array, Float32Array, Float32Array] | undefined;
+  bnInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+  ): Float32Array | undefined;
+  bnTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, outer: number, channels: number, inner: number, epsilon: number,
+    needDX: boolean, needDGamma: boolean | Float32Array, needDBeta: boolean | Float32Array,
+  ): [Float32Array | null, Float32Array | null, Float32Array | null] | undefined;
   /** op 0 sum, 1 prod, 2 max, 3 min, 4 any, 5 all; any input type, any output dtype. */
   reduceAny(op: number, x: TypedArray, outer: number, n: number, inner: number, outDtype: number): TypedArray | undefined;
   argReduceInt(isMax: boolean, x: Int32Array | Uint8Array, outer: number, n: number, inner: number): Int32Array | undefined;

@@ -1,5 +1,8 @@
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
-import type { AdamUpdateArgs, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, RMSpropUpdateArgs, SGDUpdateArgs } from "../fused_kernels.js";
+import type {
+  AdamUpdateArgs, BatchNormArgs, BatchNormGrads, BatchNormResult, ConvArgs, ConvGrads, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, PoolArgs,
+  RMSpropUpdateArgs, SGDUpdateArgs,
+} from "../fused_kernels.js";
 import { recordFallback } from "../fallbacks.js";
 import { storageMatches, type DType, type Shape, type TypedArray } from "../dtypes.js";
 import { ReferenceBackend } from "../reference/index.js";
@@ -9,6 +12,7 @@ import { simplifyPermutation } from "../reference/layout.js";
 import { normalizeConstants, normalizeLayout, type OrderKind } from "../reference/normalize.js";
 import { canonicalize } from "../reference/reduce.js";
 import { sizeOf, stridesOf } from "../shape.js";
+import { convSizes, convSpatial, poolSizes, poolSpatial, type Spatial3 } from "../conv_geometry.js";
 import { loadNativeAddon, type NativeAddon } from "./addon.js";
 
 export { loadNativeAddon, type NativeAddon } from "./addon.js";
@@ -525,6 +529,124 @@ export class NativeBackend extends ReferenceBackend {
     if (this.addon.adam(variable, grad, momentum, velocity, velocityHat, args.alpha, args.beta1, args.beta2, args.epsilon, 1) !== undefined) return;
     this.refused("adamUpdate", "arguments the C kernel rejects", () => super.adamUpdate(variable, grad, momentum, velocity, velocityHat, args));
   }
+
+  override convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, args: ConvArgs, activation: EpilogueActivation): Float32Array {
+    const geom = convGeometryCode(args);
+    const act = activationCode(activation);
+    const out = geom !== undefined && act !== undefined ? this.addon.convForward(x, w, bias, geom, act) : undefined;
+    if (out !== undefined) return out;
+    return this.refused("convForward", "arguments the C kernel rejects", () => super.convForward(x, w, bias, args, activation));
+  }
+
+  override convBackward(
+    dOut: Float32Array, out: Float32Array | null, x: Float32Array | null, w: Float32Array | null, args: ConvArgs, activation: EpilogueActivation,
+    needDX: boolean, needDW: GradientTarget, needDB: GradientTarget,
+  ): ConvGrads {
+    const geom = convGeometryCode(args);
+    const act = activationCode(activation);
+    const r = geom !== undefined && act !== undefined
+      ? this.addon.convBackward(dOut, act === 0 ? null : out, needDW !== false ? x : null, needDX ? w : null, geom, act, needDX === true, targetOf(needDW), targetOf(needDB))
+      : undefined;
+    if (r !== undefined) return { dX: r[0], dW: r[1], db: r[2] };
+    return this.refused("convBackward", "arguments the C kernel rejects", () => super.convBackward(dOut, out, x, w, args, activation, needDX, needDW, needDB));
+  }
+
+  /** One of the addon's pooling kernels (mode as `NativeAddon.pool`), or the reference's when C refuses the arguments. */
+  private pool(kernel: string, mode: number, a: Float32Array, x: Float32Array | null, args: PoolArgs, reference: () => Float32Array): Float32Array {
+    const geom = poolGeometryCode(args);
+    const out = geom !== undefined ? this.addon.pool(mode, a, x, geom) : undefined;
+    return out ?? this.refused(kernel, "arguments the C kernel rejects", reference);
+  }
+
+  override maxPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    return this.pool("maxPoolForward", 0, x, null, args, () => super.maxPoolForward(x, args));
+  }
+
+  override maxPoolBackward(dOut: Float32Array, x: Float32Array, args: PoolArgs): Float32Array {
+    return this.pool("maxPoolBackward", 1, dOut, x, args, () => super.maxPoolBackward(dOut, x, args));
+  }
+
+  override avgPoolForward(x: Float32Array, args: PoolArgs): Float32Array {
+    return this.pool("avgPoolForward", 2, x, null, args, () => super.avgPoolForward(x, args));
+  }
+
+  override avgPoolBackward(dOut: Float32Array, args: PoolArgs): Float32Array {
+    return this.pool("avgPoolBackward", 3, dOut, null, args, () => super.avgPoolBackward(dOut, args));
+  }
+
+  override batchNormTraining(x: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs): BatchNormResult {
+    const r = bnCountsValid(args) ? this.addon.bnTraining(x, gamma, beta, args.outer, args.channels, args.inner, args.epsilon) : undefined;
+    if (r !== undefined) return { out: r[0], mean: r[1], variance: r[2] };
+    return this.refused("batchNormTraining", "arguments the C kernel rejects", () => super.batchNormTraining(x, gamma, beta, args));
+  }
+
+  override batchNormTrainingBackward(
+    dOut: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, args: BatchNormArgs,
+    needDX: boolean, needDGamma: GradientTarget, needDBeta: GradientTarget,
+  ): BatchNormGrads {
+    const r = bnCountsValid(args)
+      ? this.addon.bnTrainingBackward(dOut, x, mean, variance, gamma, args.outer, args.channels, args.inner, args.epsilon, needDX === true, targetOf(needDGamma), targetOf(needDBeta))
+      : undefined;
+    if (r !== undefined) return { dX: r[0], dGamma: r[1], dBeta: r[2] };
+    return this.refused("batchNormTrainingBackward", "arguments the C kernel rejects", () =>
+      super.batchNormTrainingBackward(dOut, x, mean, variance, gamma, args, needDX, needDGamma, needDBeta));
+  }
+
+  override batchNormInference(
+    x: Float32Array, mean: Float32Array, variance: Float32Array, gamma: Float32Array | null, beta: Float32Array | null, args: BatchNormArgs,
+  ): Float32Array {
+    const out = bnCountsValid(args) ? this.addon.bnInference(x, mean, variance, gamma, beta, args.outer, args.channels, args.inner, args.epsilon) : undefined;
+    if (out !== undefined) return out;
+    return this.refused("batchNormInference", "arguments the C kernel rejects", () => super.batchNormInference(x, mean, variance, gamma, beta, args));
+  }
+}
+
+function activationCode(activation: EpilogueActivation): number | undefined {
+  return Object.prototype.hasOwnProperty.call(ACTIVATION_CODE, activation) ? ACTIVATION_CODE[activation] : undefined;
+}
+
+/** A gradient target as the addon takes it: false, true, or the array to write into. */
+function targetOf(t: GradientTarget): boolean | Float32Array {
+  return t instanceof Float32Array ? t : t === true;
+}
+
+const INT32_MAX = 2147483647;
+
+/** Int32 fields, or undefined when one is not an int32 count. */
+function int32Code(values: readonly number[]): Int32Array | undefined {
+  return values.every((v) => Number.isInteger(v) && v >= 0 && v <= INT32_MAX) ? Int32Array.from(values) : undefined;
+}
+
+/** `ConvArgs` as native/addon.c's js_conv_forward reads it (3 spatial axes), or undefined when invalid. */
+function convGeometryCode(args: ConvArgs): Int32Array | undefined {
+  let s: Spatial3;
+  try {
+    s = convSpatial("conv", args);
+  } catch {
+    return undefined;
+  }
+  const sizes = convSizes(args);
+  if (![sizes.x, sizes.w, sizes.out].every((v) => v <= INT32_MAX)) return undefined;
+  return int32Code([
+    args.batch, args.inChannels, args.outChannels, args.groups, ...s.input, ...s.output, ...s.window, ...s.strides, ...s.dilations, ...s.padBefore, args.channelsFirst ? 1 : 0,
+  ]);
+}
+
+/** `PoolArgs` as js_pool reads it, or undefined when invalid. */
+function poolGeometryCode(args: PoolArgs): Int32Array | undefined {
+  let s: Spatial3;
+  try {
+    s = poolSpatial("pool", args);
+  } catch {
+    return undefined;
+  }
+  const sizes = poolSizes(args);
+  if (![sizes.x, sizes.out].every((v) => v <= INT32_MAX)) return undefined;
+  return int32Code([args.batch, args.channels, ...s.input, ...s.output, ...s.window, ...s.strides, ...s.padBefore, args.channelsFirst ? 1 : 0]);
+}
+
+function bnCountsValid(args: BatchNormArgs): boolean {
+  return isCount(args.outer) && isCount(args.channels) && isCount(args.inner) && args.epsilon >= 0 && args.outer * args.channels * args.inner <= INT32_MAX;
 }
 
 function formatDims(shape: Shape): string {

@@ -41,12 +41,21 @@ export function linearForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, 
   checkSize("w", w, k * n, "linearForward");
   checkSize("bias", bias, n, "linearForward");
   const out = gemm(x, w, { batch: 1, m, n, k, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 }) as Float32Array;
-  if (bias === null && activation === "linear") return out;
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let j = 0; j < n; j++) {
+  biasActivationInPlace(out, bias, m, n, activation, "linearForward");
+  return out;
+}
+
+/**
+ * The epilogue over rows x cols values in place: bias[col] added (when given), then the
+ * activation, each rounded to float32 as the separate add and activation kernels round.
+ */
+export function biasActivationInPlace(values: Float32Array, bias: Float32Array | null, rows: number, cols: number, activation: EpilogueActivation, kernel: string): void {
+  if (bias === null && activation === "linear") return;
+  for (let i = 0; i < rows; i++) {
+    const row = i * cols;
+    for (let j = 0; j < cols; j++) {
       // The add kernel's rounding, then the activation kernel's (each stores float32).
-      const z = bias === null ? out[row + j] : Math.fround(out[row + j] + bias[j]);
+      const z = bias === null ? values[row + j] : Math.fround(values[row + j] + bias[j]);
       let y: number;
       switch (activation) {
         case "linear":
@@ -67,16 +76,15 @@ export function linearForwardWith(gemm: Gemm, x: Float32Array, w: Float32Array, 
           y = Math.tanh(z);
           break;
         default:
-          throw new Error(`linearForward kernel: unknown activation '${activation as string}'`);
+          throw new Error(`${kernel} kernel: unknown activation '${activation as string}'`);
       }
-      out[row + j] = y;
+      values[row + j] = y;
     }
   }
-  return out;
 }
 
 /** dZ from dOut and the forward output, rounded as the activations' own VJPs round. */
-function activationGrad(dOut: Float32Array, out: Float32Array, activation: EpilogueActivation): Float32Array {
+export function activationGrad(dOut: Float32Array, out: Float32Array, activation: EpilogueActivation, kernel = "linearBackward"): Float32Array {
   if (activation === "linear") return dOut;
   const size = dOut.length;
   const dz = new Float32Array(size);
@@ -100,7 +108,7 @@ function activationGrad(dOut: Float32Array, out: Float32Array, activation: Epilo
       }
       break;
     default:
-      throw new Error(`linearBackward kernel: unknown activation '${activation as string}'`);
+      throw new Error(`${kernel} kernel: unknown activation '${activation as string}'`);
   }
   return dz;
 }

@@ -7,6 +7,9 @@ import { gather, gatherAlongAxis, scatterAdd, scatterAddAlongAxis } from "./gath
 import { matmul } from "./matmul.js";
 import { logSoftmax, softmax } from "./nn.js";
 import { normalize } from "./normalize.js";
+import { convBackward, convForward } from "./conv.js";
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from "./pool.js";
+import { batchNormInference, batchNormTraining, batchNormTrainingBackward } from "./batch_norm.js";
 import { adamUpdate, linearBackward, linearForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
 
 /**
@@ -134,5 +137,41 @@ export class ReferenceBackend implements CoreKernels, FusedKernels {
 
   adamUpdate(...args: Parameters<FusedKernels["adamUpdate"]>): ReturnType<FusedKernels["adamUpdate"]> {
     return adamUpdate(...args);
+  }
+
+  convForward(...args: Parameters<FusedKernels["convForward"]>): ReturnType<FusedKernels["convForward"]> {
+    return convForward(...args);
+  }
+
+  convBackward(...args: Parameters<FusedKernels["convBackward"]>): ReturnType<FusedKernels["convBackward"]> {
+    return convBackward(...args);
+  }
+
+  maxPoolForward(...args: Parameters<FusedKernels["maxPoolForward"]>): ReturnType<FusedKernels["maxPoolForward"]> {
+    return maxPoolForward(...args);
+  }
+
+  maxPoolBackward(...args: Parameters<FusedKernels["maxPoolBackward"]>): ReturnType<FusedKernels["maxPoolBackward"]> {
+    return maxPoolBackward(...args);
+  }
+
+  avgPoolForward(...args: Parameters<FusedKernels["avgPoolForward"]>): ReturnType<FusedKernels["avgPoolForward"]> {
+    return avgPoolForward(...args);
+  }
+
+  avgPoolBackward(...args: Parameters<FusedKernels["avgPoolBackward"]>): ReturnType<FusedKernels["avgPoolBackward"]> {
+    return avgPoolBackward(...args);
+  }
+
+  batchNormTraining(...args: Parameters<FusedKernels["batchNormTraining"]>): ReturnType<FusedKernels["batchNormTraining"]> {
+    return batchNormTraining(...args);
+  }
+
+  batchNormTrainingBackward(...args: Parameters<FusedKernels["batchNormTrainingBackward"]>): ReturnType<FusedKernels["batchNormTrainingBackward"]> {
+    return batchNormTrainingBackward(...args);
+  }
+
+  batchNormInference(...args: Parameters<FusedKernels["batchNormInference"]>): ReturnType<FusedKernels["batchNormInference"]> {
+    return batchNormInference(...args);
   }
 }

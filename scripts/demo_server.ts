@@ -12,7 +12,8 @@
  *                           kept in node_modules/.cache/keras-ts-demo/)
  *   /wasm/<file>            keras-ts's WebAssembly modules (dist/wasm/, npm run build)
  *   /tfjs-wasm/<file>       TF.js's wasm backend binaries (for the comparison page)
- *   /test/, /bench/         the pages of npm run test:browser (test/browser/)
+ *   /test/                  the page of npm run test:browser (test/browser/page/)
+ *   /bench/                 the page of npm run bench:browser (bench/browser/)
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -119,7 +120,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       h5_worker: "src/saving/h5_worker_browser.ts",
       // The pages of npm run test:browser (not in the published package).
       ...(existsSync(path.join(root, "test/browser/page/tests.ts")) ? { tests: "test/browser/page/tests.ts" } : {}),
-      ...(existsSync(path.join(root, "test/browser/page/bench.ts")) ? { bench: "test/browser/page/bench.ts" } : {}),
+      ...(existsSync(path.join(root, "bench/browser/page.ts")) ? { bench: "bench/browser/page.ts" } : {}),
     },
     options.minify ?? false,
   );
@@ -134,7 +135,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     const type = TYPES[ext] ?? "application/octet-stream";
     if (clean === "/" || clean === "/index.html") return { file: path.join(root, "examples/browser/index.html"), type: TYPES[".html"] };
     if (clean === "/test/") return { file: path.join(root, "test/browser/page/tests.html"), type: TYPES[".html"] };
-    if (clean === "/bench/") return { file: path.join(root, "test/browser/page/bench.html"), type: TYPES[".html"] };
+    if (clean === "/bench/") return { file: path.join(root, "bench/browser/page.html"), type: TYPES[".html"] };
     const name = path.posix.basename(clean);
     if (ext === ".js" && bundles.has(name)) return { bytes: bundles.get(name), type };
     if (clean === "/models/mnist_mlp.keras") return { file: modelFile, type };

@@ -10,6 +10,8 @@
         "native/elementwise.c",
         "native/misc.c",
         "native/fused.c",
+        "native/rnn.c",
+        "native/attention.c",
         "native/conv.c",
         "native/pool.c",
         "native/bn.c",

@@ -12,8 +12,8 @@
  *
  * Prints ms/step of `model.fit` (callbacks and per-batch logs included, verbose 0, shuffled) over
  * `steps` steps (or, with --full, whole epochs of the 60,000 images), the s/epoch that makes for a
- * full epoch, a breakdown of one hand-run training step as Trainer.trainStep runs it (forward +
- * loss under the tape, backward sweep, optimizer update, metric updates + per-batch logs), with
+ * full epoch, a breakdown of one hand-run training step as the default Trainer.trainStep runs it (forward +
+ * loss under the tape, backward sweep, optimizer update, metric updates + the step's logs), with
  * --predict the time of `predict` on 10,000 images in batches of 32, and the peak RSS
  * (process.resourceUsage().maxRSS) and the RSS after each timed epoch. MNIST is used when it loads
  * offline, random images otherwise (the time per step does not depend on the values).
@@ -147,34 +147,34 @@ if (doPredict) {
   console.log(`predict ${xTest.shape[0]} images (batch 32): ${times.map((t) => (t / 1000).toFixed(3)).join(" / ")} s`);
 }
 
-// 3. Breakdown of hand-run steps (the same calls Trainer.trainStep makes).
+// 3. Breakdown of hand-run steps (the same calls the default Trainer.trainStep makes).
 if (doBreakdown) {
   model = makeModel();
-  const m = model as any;
+  const lossTracker = model.metrics.find((m) => m.name === "loss") as keras.metrics.Mean;
   const parts = { forward: 0, backward: 0, optimizer: 0, metrics: 0 };
   const count = Math.floor(n / batch);
   const warm = Math.min(20, count >> 2);
   for (let s = 0; s < count; s++) {
     const xb = rowsOf(x, s * batch, batch);
-    const yb = [rowsOf(y, s * batch, batch)];
+    const yb = rowsOf(y, s * batch, batch);
     if (!model.built) model.apply(xb);
     const variables = model.trainableWeights;
     let tForward = 0;
     const t0 = performance.now();
-    const [[loss, aux], grads] = keras.valueAndGrad(
+    const [[loss, yPred], grads] = keras.valueAndGrad(
       () => {
-        const yPred = [model.forward(xb, { training: true }) as Tensor];
-        const { total, perOutput } = m.computeLoss(yb, yPred, undefined);
+        const yPred = model.forward(xb, { training: true }) as Tensor;
+        const total = model.computeLoss({ x: xb, y: yb, yPred, training: true });
         tForward = performance.now();
-        return [total, { yPred, perOutput }] as [Tensor, { yPred: Tensor[]; perOutput: unknown[] }];
+        return [total, yPred] as [Tensor, Tensor];
       },
       { variables, hasAux: true },
     )();
     const t1 = performance.now();
     model.optimizer!.apply(grads, variables);
     const t2 = performance.now();
-    m.updateMetrics(batch, loss, aux.perOutput, yb, aux.yPred, undefined);
-    m.metricLogs();
+    lossTracker.updateScalar(loss.item(), batch);
+    model.computeMetrics(xb, yb, yPred);
     const t3 = performance.now();
     if (s >= warm) {
       parts.forward += tForward - t0;

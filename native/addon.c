@@ -1023,6 +1023,213 @@ static napi_value js_bn_training_backward(napi_env env, napi_callback_info info)
   return pack_results(env, vals, 3);
 }
 
+/* ------------------------------------------------------------------ sequence kernels (rnn.c, attention.c) */
+
+/* A bool (Uint8Array) array of exactly n elements, or null / undefined; 0 otherwise. */
+static int get_mask(napi_env env, napi_value v, size_t n, const uint8_t **out) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  if (t == napi_null || t == napi_undefined) {
+    *out = NULL;
+    return 1;
+  }
+  tarray a;
+  if (!get_array(env, v, &a) || a.dtype != KT_U8 || a.length != n) return 0;
+  *out = a.data;
+  return 1;
+}
+
+/* A gradient target: false (not wanted, *data NULL), true (a fresh output) or the float32 array of
+ * n elements to write into. 0 for anything else or when allocation failed (*failed set then). */
+static int get_grad_target(napi_env env, napi_value v, size_t n, float **data, napi_value *result) {
+  napi_valuetype type;
+  *data = NULL;
+  *result = NULL;
+  if (napi_typeof(env, v, &type) != napi_ok) return 0;
+  if (type == napi_boolean) {
+    if (!get_bool(env, v)) return 1;
+    void *p;
+    *result = new_output(env, KT_F32, n, &p);
+    *data = p;
+    return *result != NULL;
+  }
+  const float *into;
+  if (!get_f32(env, v, n, 0, &into)) return 0;
+  *data = (float *)into;
+  *result = v;
+  return 1;
+}
+
+/* A fresh float32 array holding `src` (n elements), or zeros when src is NULL. */
+static napi_value copy_or_zeros(napi_env env, const float *src, size_t n, float **data) {
+  void *p;
+  napi_value r = src != NULL ? new_output(env, KT_F32, n, &p) : new_array(env, KT_F32, n, &p);
+  if (r != NULL && src != NULL && n > 0) memcpy(p, src, n * sizeof(float));
+  *data = p;
+  return r;
+}
+
+enum { SEQ_BACKWARDS = 1, SEQ_ZERO_OUTPUT = 2, SEQ_RETURN_SEQUENCES = 4, SEQ_TRAINING = 8 };
+
+/* lstmForward(x, h0, c0, R, mask|null, B, T, U, flags) -> [outputs|null, h, c, workspace|null] */
+static napi_value js_lstm_forward(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  long B = get_i64(env, argv[5]), T = get_i64(env, argv[6]), U = get_i64(env, argv[7]);
+  int flags = get_i32(env, argv[8]);
+  if (B < 0 || T < 0 || U < 0) return undefined_value(env);
+  const float *x, *h0, *c0, *R;
+  const uint8_t *mask;
+  if (!get_f32(env, argv[0], (size_t)(B * T * 4 * U), 0, &x) || !get_f32(env, argv[1], (size_t)(B * U), 0, &h0) || !get_f32(env, argv[2], (size_t)(B * U), 0, &c0) ||
+      !get_f32(env, argv[3], (size_t)(U * 4 * U), 0, &R) || !get_mask(env, argv[4], (size_t)(B * T), &mask))
+    return undefined_value(env);
+  napi_value vals[4] = {NULL, NULL, NULL, NULL};
+  void *out = NULL, *h, *c, *ws = NULL;
+  if ((flags & SEQ_RETURN_SEQUENCES) && (vals[0] = new_output(env, KT_F32, (size_t)(B * T * U), &out)) == NULL) return NULL;
+  if ((vals[1] = new_output(env, KT_F32, (size_t)(B * U), &h)) == NULL || (vals[2] = new_output(env, KT_F32, (size_t)(B * U), &c)) == NULL) return NULL;
+  if ((flags & SEQ_TRAINING) && (vals[3] = new_output(env, KT_F32, (size_t)(B * T * 7 * U), &ws)) == NULL) return NULL;
+  kt_lstm_forward(x, h0, c0, R, mask, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, out, h, c, ws);
+  return pack_results(env, vals, 4);
+}
+
+/* lstmBackward(dOut|null, dH|null, dC|null, R, mask|null, workspace, B, T, U, flags, needDR) -> [dX, dH0, dC0, dR|null] */
+static napi_value js_lstm_backward(napi_env env, napi_callback_info info) {
+  ARGS(11);
+  long B = get_i64(env, argv[6]), T = get_i64(env, argv[7]), U = get_i64(env, argv[8]);
+  int flags = get_i32(env, argv[9]);
+  if (B < 0 || T < 0 || U < 0) return undefined_value(env);
+  const float *dout, *dH, *dC, *R, *ws;
+  const uint8_t *mask;
+  if (!get_f32(env, argv[0], (size_t)(B * T * U), 1, &dout) || !get_f32(env, argv[1], (size_t)(B * U), 1, &dH) || !get_f32(env, argv[2], (size_t)(B * U), 1, &dC) ||
+      !get_f32(env, argv[3], (size_t)(U * 4 * U), 0, &R) || !get_mask(env, argv[4], (size_t)(B * T), &mask) || !get_f32(env, argv[5], (size_t)(B * T * 7 * U), 0, &ws))
+    return undefined_value(env);
+  napi_value vals[4] = {NULL, NULL, NULL, NULL};
+  void *dx;
+  float *dh, *dc, *dR;
+  if ((vals[0] = new_output(env, KT_F32, (size_t)(B * T * 4 * U), &dx)) == NULL) return NULL;
+  if ((vals[1] = copy_or_zeros(env, dH, (size_t)(B * U), &dh)) == NULL || (vals[2] = copy_or_zeros(env, dC, (size_t)(B * U), &dc)) == NULL) return NULL;
+  if (!get_grad_target(env, argv[10], (size_t)(U * 4 * U), &dR, &vals[3])) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return NULL;
+    return undefined_value(env);
+  }
+  if (!kt_lstm_backward(dout, R, mask, ws, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, dx, dh, dc, dR)) return undefined_value(env);
+  return pack_results(env, vals, 4);
+}
+
+/* gruForward(x, h0, R, recurrentBias|null, mask|null, B, T, U, flags) -> [outputs|null, h, workspace|null] */
+static napi_value js_gru_forward(napi_env env, napi_callback_info info) {
+  ARGS(9);
+  long B = get_i64(env, argv[5]), T = get_i64(env, argv[6]), U = get_i64(env, argv[7]);
+  int flags = get_i32(env, argv[8]);
+  if (B < 0 || T < 0 || U < 0) return undefined_value(env);
+  const float *x, *h0, *R, *rb;
+  const uint8_t *mask;
+  if (!get_f32(env, argv[0], (size_t)(B * T * 3 * U), 0, &x) || !get_f32(env, argv[1], (size_t)(B * U), 0, &h0) || !get_f32(env, argv[2], (size_t)(U * 3 * U), 0, &R) ||
+      !get_f32(env, argv[3], (size_t)(3 * U), 1, &rb) || !get_mask(env, argv[4], (size_t)(B * T), &mask))
+    return undefined_value(env);
+  napi_value vals[3] = {NULL, NULL, NULL};
+  void *out = NULL, *h, *ws = NULL;
+  if ((flags & SEQ_RETURN_SEQUENCES) && (vals[0] = new_output(env, KT_F32, (size_t)(B * T * U), &out)) == NULL) return NULL;
+  if ((vals[1] = new_output(env, KT_F32, (size_t)(B * U), &h)) == NULL) return NULL;
+  if ((flags & SEQ_TRAINING) && (vals[2] = new_output(env, KT_F32, (size_t)(B * T * 5 * U), &ws)) == NULL) return NULL;
+  if (!kt_gru_forward(x, h0, R, rb, mask, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, out, h, ws)) return undefined_value(env);
+  return pack_results(env, vals, 3);
+}
+
+/* gruBackward(dOut|null, dH|null, R, hasBias, mask|null, workspace, B, T, U, flags, needDR, needDB) -> [dX, dH0, dR|null, dB|null] */
+static napi_value js_gru_backward(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  long B = get_i64(env, argv[6]), T = get_i64(env, argv[7]), U = get_i64(env, argv[8]);
+  int flags = get_i32(env, argv[9]);
+  int has_bias = get_bool(env, argv[3]);
+  if (B < 0 || T < 0 || U < 0) return undefined_value(env);
+  const float *dout, *dH, *R, *ws;
+  const uint8_t *mask;
+  if (!get_f32(env, argv[0], (size_t)(B * T * U), 1, &dout) || !get_f32(env, argv[1], (size_t)(B * U), 1, &dH) || !get_f32(env, argv[2], (size_t)(U * 3 * U), 0, &R) ||
+      !get_mask(env, argv[4], (size_t)(B * T), &mask) || !get_f32(env, argv[5], (size_t)(B * T * 5 * U), 0, &ws))
+    return undefined_value(env);
+  napi_value vals[4] = {NULL, NULL, NULL, NULL};
+  void *dx;
+  float *dh, *dR, *db = NULL;
+  if ((vals[0] = new_output(env, KT_F32, (size_t)(B * T * 3 * U), &dx)) == NULL) return NULL;
+  if ((vals[1] = copy_or_zeros(env, dH, (size_t)(B * U), &dh)) == NULL) return NULL;
+  if (!get_grad_target(env, argv[10], (size_t)(U * 3 * U), &dR, &vals[2]) || (has_bias && !get_grad_target(env, argv[11], (size_t)(3 * U), &db, &vals[3]))) {
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return NULL;
+    return undefined_value(env);
+  }
+  if (!kt_gru_backward(dout, R, mask, ws, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, dx, dh, dR, db)) return undefined_value(env);
+  return pack_results(env, vals, 4);
+}
+
+/* Attention dims {B, Tq, Tk, N, D, Dv} and the mask shape from Int32Arrays; 0 when malformed. */
+static int get_attention_dims(napi_env env, napi_value dims_v, napi_value mask_v, napi_value shape_v, long dims[6], long mask_shape[4], const uint8_t **mask) {
+  tarray d;
+  if (!get_array(env, dims_v, &d) || d.dtype != KT_I32 || d.length != 6) return 0;
+  for (int i = 0; i < 6; i++) {
+    dims[i] = ((const int32_t *)d.data)[i];
+    if (dims[i] < 0) return 0;
+  }
+  napi_valuetype t;
+  if (napi_typeof(env, mask_v, &t) != napi_ok) return 0;
+  if (t == napi_null || t == napi_undefined) {
+    *mask = NULL;
+    return 1;
+  }
+  tarray sh;
+  if (!get_array(env, shape_v, &sh) || sh.dtype != KT_I32 || sh.length != 4) return 0;
+  const long full[4] = {dims[0], dims[3], dims[1], dims[2]};
+  long n = 1;
+  for (int i = 0; i < 4; i++) {
+    mask_shape[i] = ((const int32_t *)sh.data)[i];
+    if (mask_shape[i] != 1 && mask_shape[i] != full[i]) return 0;
+    n *= mask_shape[i];
+  }
+  return get_mask(env, mask_v, (size_t)n, mask) && *mask != NULL;
+}
+
+/* attentionForward(q, k, v, mask|null, maskShape|null, dims, scale, causal) -> [out, probabilities] */
+static napi_value js_attention_forward(napi_env env, napi_callback_info info) {
+  ARGS(8);
+  long dims[6], mask_shape[4] = {1, 1, 1, 1};
+  const uint8_t *mask;
+  if (!get_attention_dims(env, argv[5], argv[3], argv[4], dims, mask_shape, &mask)) return undefined_value(env);
+  long B = dims[0], Tq = dims[1], Tk = dims[2], N = dims[3], D = dims[4], Dv = dims[5];
+  const float *q, *k, *v;
+  if (!get_f32(env, argv[0], (size_t)(B * Tq * N * D), 0, &q) || !get_f32(env, argv[1], (size_t)(B * Tk * N * D), 0, &k) || !get_f32(env, argv[2], (size_t)(B * Tk * N * Dv), 0, &v))
+    return undefined_value(env);
+  int empty = B * N == 0 || Tq == 0 || Tk == 0;
+  napi_value vals[2];
+  void *out, *probs;
+  vals[0] = empty ? new_array(env, KT_F32, (size_t)(B * Tq * N * Dv), &out) : new_output(env, KT_F32, (size_t)(B * Tq * N * Dv), &out);
+  if (vals[0] == NULL || (vals[1] = new_output(env, KT_F32, (size_t)(B * N * Tq * Tk), &probs)) == NULL) return NULL;
+  kt_attention_forward(q, k, v, mask, mask_shape, dims, (float)get_f64(env, argv[6]), get_bool(env, argv[7]), out, probs);
+  return pack_results(env, vals, 2);
+}
+
+/* attentionBackward(dOut, q, k, v, mask|null, maskShape|null, probabilities, dims, scale, causal) -> [dQ, dK, dV] */
+static napi_value js_attention_backward(napi_env env, napi_callback_info info) {
+  ARGS(10);
+  long dims[6], mask_shape[4] = {1, 1, 1, 1};
+  const uint8_t *mask;
+  if (!get_attention_dims(env, argv[7], argv[4], argv[5], dims, mask_shape, &mask)) return undefined_value(env);
+  long B = dims[0], Tq = dims[1], Tk = dims[2], N = dims[3], D = dims[4], Dv = dims[5];
+  const float *dout, *q, *k, *v, *probs;
+  if (!get_f32(env, argv[0], (size_t)(B * Tq * N * Dv), 0, &dout) || !get_f32(env, argv[1], (size_t)(B * Tq * N * D), 0, &q) ||
+      !get_f32(env, argv[2], (size_t)(B * Tk * N * D), 0, &k) || !get_f32(env, argv[3], (size_t)(B * Tk * N * Dv), 0, &v) ||
+      !get_f32(env, argv[6], (size_t)(B * N * Tq * Tk), 0, &probs))
+    return undefined_value(env);
+  int empty = B * N == 0 || Tq == 0 || Tk == 0;
+  napi_value vals[3];
+  void *dq, *dk, *dv;
+  napi_value (*alloc)(napi_env, int, size_t, void **) = empty ? new_array : new_output;
+  if ((vals[0] = alloc(env, KT_F32, (size_t)(B * Tq * N * D), &dq)) == NULL || (vals[1] = alloc(env, KT_F32, (size_t)(B * Tk * N * D), &dk)) == NULL ||
+      (vals[2] = alloc(env, KT_F32, (size_t)(B * Tk * N * Dv), &dv)) == NULL)
+    return NULL;
+  kt_attention_backward(dout, q, k, v, mask, mask_shape, probs, dims, (float)get_f64(env, argv[8]), get_bool(env, argv[9]), dq, dk, dv);
+  return pack_results(env, vals, 3);
+}
+
 /* info() -> { isa, threads } */
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
@@ -1118,6 +1325,12 @@ NAPI_MODULE_INIT() {
     {"bnTraining", NULL, js_bn_training, NULL, NULL, NULL, napi_enumerable, NULL},
     {"bnInference", NULL, js_bn_inference, NULL, NULL, NULL, napi_enumerable, NULL},
     {"bnTrainingBackward", NULL, js_bn_training_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lstmForward", NULL, js_lstm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"lstmBackward", NULL, js_lstm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gruForward", NULL, js_gru_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"gruBackward", NULL, js_gru_backward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"attentionForward", NULL, js_attention_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"attentionBackward", NULL, js_attention_backward, NULL, NULL, NULL, napi_enumerable, NULL},
     {"info", NULL, js_info, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setNumThreads", NULL, js_set_num_threads, NULL, NULL, NULL, napi_enumerable, NULL},
     {"setIsa", NULL, js_set_isa, NULL, NULL, NULL, napi_enumerable, NULL},

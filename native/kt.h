@@ -75,6 +75,24 @@ void kt_sgd(float *w, const float *grad, float *m, long size, double lr, double 
 void kt_rmsprop(float *w, const float *grad, float *v, float *m, float *a, long size, double lr, double rho, double mu, double eps, double decay);
 void kt_adam(float *w, const float *grad, float *m, float *v, float *vh, long size, double alpha, double beta1, double beta2, double eps, double decay);
 
+/* ---- sequence kernels (rnn.c, attention.c; contracts in src/backend/sequence_kernels.ts) ---- */
+/* out / ws may be NULL (no output sequence / no workspace). h, c receive the final states.
+ * kt_gru_forward returns 0 when out of memory. */
+void kt_lstm_forward(const float *x, const float *h0, const float *c0, const float *R, const uint8_t *mask, long B, long T, long U,
+                     int back, int zero_out, float *out, float *h, float *c, float *ws);
+int kt_gru_forward(const float *x, const float *h0, const float *R, const float *rb, const uint8_t *mask, long B, long T, long U,
+                   int back, int zero_out, float *out, float *h, float *ws);
+/* dh / dc hold dH / dC (zeros when absent) on entry and dH0 / dC0 on return; dR, db may be NULL.
+ * Return 0 when out of memory. */
+int kt_lstm_backward(const float *dout, const float *R, const uint8_t *mask, const float *ws, long B, long T, long U, int back, int zero_out,
+                     float *dx, float *dh, float *dc, float *dR);
+int kt_gru_backward(const float *dout, const float *R, const uint8_t *mask, const float *ws, long B, long T, long U, int back, int zero_out,
+                    float *dx, float *dh, float *dR, float *db);
+/* dims = {B, Tq, Tk, N, D, Dv}; mask_shape: the mask's [B|1, N|1, Tq|1, Tk|1] when mask != NULL. */
+void kt_attention_forward(const float *q, const float *k, const float *v, const uint8_t *mask, const long *mask_shape, const long *dims, float scale, int causal,
+                          float *out, float *probs);
+void kt_attention_backward(const float *dout, const float *q, const float *k, const float *v, const uint8_t *mask, const long *mask_shape, const float *probs,
+                           const long *dims, float scale, int causal, float *dq, float *dk, float *dv);
 
 /* ---- activation gradient (fused.c): dz = dout * act'(out), act' taken from the output ---- */
 void kt_activation_grad(const float *dout, const float *out, float *dz, long size, int act);

@@ -26,5 +26,6 @@ export * as datasets from "./datasets/index.js";
 export * as saving from "./saving/index.js";
 export { Input } from "./layers/core/input_layer.js";
 export { Model } from "./models/model.js";
+export type { StepData, StepLogs, ComputeLossArgs, InputData } from "./trainers/trainer.js";
 export { Sequential } from "./models/sequential.js";
 import "./models/functional.js";

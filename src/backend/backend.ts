@@ -8,6 +8,7 @@ import { platform } from "../platform/platform.js";
 
 export type * from "./core_kernels.js";
 export type * from "./fused_kernels.js";
+export type * from "./sequence_kernels.js";
 
 /**
  * The kernel seam: every core kernel, and whichever fused kernels the backend has (the others run

@@ -3,6 +3,7 @@ import type { Shape, TypedArray } from "./dtypes.js";
 import type {
   AdamUpdateArgs, BatchNormArgs, ConvArgs, EpilogueActivation, FusedKernels, GradientTarget, LinearGrads, NormalizeArgs, PoolArgs, RMSpropUpdateArgs, SGDUpdateArgs,
 } from "./fused_kernels.js";
+import type { AttentionArgs, RecurrentArgs, SequenceKernels } from "./sequence_kernels.js";
 import { convSizes, convSpatial, poolSizes, poolSpatial, product, windowIndices, type Spatial3 } from "./conv_geometry.js";
 
 /*
@@ -141,6 +142,8 @@ export function composedKernels(core: CoreKernels): FusedKernels {
   const checkBn = (kernel: string, args: BatchNormArgs) => checkCounts(kernel, { outer: args.outer, channels: args.channels, inner: args.inner });
 
   return {
+    ...composedSequenceKernels(core),
+
     linearForward(x, w, bias, m, k, n, activation) {
       checkCounts("linearForward", { m, k, n });
       checkArgs("linearForward", { x: [x, m * k], w: [w, k * n], bias: [bias, n] });
@@ -436,6 +439,249 @@ export function composedKernels(core: CoreKernels): FusedKernels {
       });
       const [inv, shift] = bnAffine(mean, variance, gamma, beta, args.epsilon);
       return bnApply(x, inv, shift, args);
+    },
+  };
+}
+
+/**
+ * The recurrences and attention as compositions of core kernels: the recurrence is the cell's step
+ * written as separate ops and run once per timestep; attention is Keras's einsum / softmax path.
+ */
+function composedSequenceKernels(core: CoreKernels): SequenceKernels {
+  const bin = (op: BinaryOp, a: TypedArray, b: TypedArray, shape: Shape): Float32Array =>
+    core.binary(op, a, a.length === 1 && b.length !== 1 ? SCALAR : shape, b, b.length === 1 && a.length !== 1 ? SCALAR : shape, shape, "float32") as Float32Array;
+  const un = (op: UnaryOp, a: TypedArray): Float32Array => core.unary(op, a, "float32") as Float32Array;
+  const one = scalar(1);
+  const product = (a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA = false, transB = false, batch = 1): Float32Array =>
+    core.matmul(a, b, { batch, m, n, k, transA, transB, aBatchStride: batch > 1 ? m * k : 0, bBatchStride: batch > 1 ? k * n : 0 }) as Float32Array;
+  /** Step t ([batch, width]) of a [batch, timesteps, width] array. */
+  const stepOf = (x: TypedArray, batch: number, timesteps: number, width: number, t: number): TypedArray =>
+    core.slice(x, [batch, timesteps, width], [0, t, 0], [batch, 1, width]);
+  /** Columns [from, from + width) of a [rows, cols] array. */
+  const columns = (x: Float32Array, rows: number, cols: number, from: number, width: number): Float32Array =>
+    core.slice(x, [rows, cols], [0, from], [rows, width]) as Float32Array;
+  /** Steps [batch, width] stacked on a new time axis: [batch, steps.length, width]. */
+  const stackSteps = (steps: readonly TypedArray[], batch: number, width: number): Float32Array =>
+    core.concat(steps, steps.map(() => [batch, 1, width]), 1, "float32") as Float32Array;
+  const joinColumns = (parts: readonly Float32Array[], rows: number, widths: readonly number[]): Float32Array =>
+    core.concat(parts, widths.map((w) => [rows, w]), 1, "float32") as Float32Array;
+  /** keep ? a : b for a [batch, 1] bool column and [batch, width] arrays. */
+  const where = (keep: TypedArray | null, a: Float32Array, b: Float32Array, batch: number, width: number): Float32Array =>
+    keep === null ? a : (core.select(keep, [batch, 1], a, [batch, width], b, b.length === 1 ? SCALAR : [batch, width], [batch, width], "float32") as Float32Array);
+  const keepAt = (mask: Uint8Array | null, batch: number, timesteps: number, t: number): TypedArray | null =>
+    mask === null ? null : core.slice(mask, [batch, timesteps], [0, t], [batch, 1]);
+  const sigmoidGrad = (y: Float32Array, shape: Shape) => bin("multiply", y, bin("subtract", one, y, shape), shape);
+  const tanhGrad = (y: Float32Array, shape: Shape) => bin("subtract", one, un("square", y), shape);
+  const walk = (args: RecurrentArgs) => Array.from({ length: args.timesteps }, (_, s) => (args.goBackwards ? args.timesteps - 1 - s : s));
+
+  /** The kept logits [B, N, Tq, Tk] (bool), or null when all are kept. */
+  const keptLogits = (mask: Uint8Array | null, args: AttentionArgs): TypedArray | null => {
+    const { batch: B, queryLength: Tq, keyLength: Tk, heads: N } = args;
+    const full = [B, N, Tq, Tk];
+    let keep: TypedArray | null = null;
+    if (mask !== null && args.maskShape !== null) keep = core.broadcastTo(mask, args.maskShape, full);
+    if (args.causal) {
+      // Keras's causal mask: row index >= column index, from running sums of ones.
+      const ones = core.fill(Tq * Tk, 1, "int32");
+      const rowIndex = core.cumulative("sum", ones, [Tq, Tk], 0, "int32");
+      const colIndex = core.cumulative("sum", ones, [Tq, Tk], 1, "int32");
+      const causal = core.binary("greaterEqual", rowIndex, [1, 1, Tq, Tk], colIndex, [1, 1, Tq, Tk], [1, 1, Tq, Tk], "bool");
+      keep = keep === null ? core.broadcastTo(causal, [1, 1, Tq, Tk], full) : core.binary("logicalAnd", keep, full, causal, [1, 1, Tq, Tk], full, "bool");
+    }
+    return keep;
+  };
+  return {
+    lstmForward(x, h0, c0, recurrentKernel, mask, args) {
+      const { batch: B, timesteps: T, units: U } = args;
+      const G = 4 * U;
+      checkArgs("lstmForward", { x: [x, B * T * G], h0: [h0, B * U], c0: [c0, B * U], recurrentKernel: [recurrentKernel, U * G], mask: [mask, B * T] });
+      const state = [B, U];
+      let h = h0;
+      let c = c0;
+      const outs: Float32Array[] = [];
+      const gates: Float32Array[] = new Array(T);
+      const tanhC: Float32Array[] = new Array(T);
+      const hPrev: Float32Array[] = new Array(T);
+      const cPrev: Float32Array[] = new Array(T);
+      for (const t of walk(args)) {
+        const z = bin("add", stepOf(x, B, T, G, t) as Float32Array, product(h, recurrentKernel, B, G, U), [B, G]);
+        const i = un("sigmoid", columns(z, B, G, 0, U));
+        const f = un("sigmoid", columns(z, B, G, U, U));
+        const g = un("tanh", columns(z, B, G, 2 * U, U));
+        const o = un("sigmoid", columns(z, B, G, 3 * U, U));
+        const cNew = bin("add", bin("multiply", f, c, state), bin("multiply", i, g, state), state);
+        const tc = un("tanh", cNew);
+        const hNew = bin("multiply", o, tc, state);
+        gates[t] = joinColumns([i, f, g, o], B, [U, U, U, U]);
+        tanhC[t] = tc;
+        hPrev[t] = h;
+        cPrev[t] = c;
+        const keep = keepAt(mask, B, T, t);
+        outs.push(where(keep, hNew, args.zeroOutputForMask ? scalar(0) : h, B, U));
+        h = where(keep, hNew, h, B, U);
+        c = where(keep, cNew, c, B, U);
+      }
+      const workspace = args.training && T > 0
+        ? (core.concat([stackSteps(gates, B, G), stackSteps(tanhC, B, U), stackSteps(hPrev, B, U), stackSteps(cPrev, B, U)], [[B * T * G], [B * T * U], [B * T * U], [B * T * U]], 0, "float32") as Float32Array)
+        : args.training ? new Float32Array(0) : null;
+      return {
+        outputs: args.returnSequences ? (T > 0 ? stackSteps(outs, B, U) : new Float32Array(0)) : null,
+        h: h === h0 ? h0.slice() : h,
+        c: c === c0 ? c0.slice() : c,
+        workspace,
+      };
+    },
+
+    lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args, needDRecurrentKernel) {
+      const { batch: B, timesteps: T, units: U } = args;
+      const G = 4 * U;
+      checkArgs("lstmBackward", { dOutputs: [dOutputs, B * T * U], dH: [dH, B * U], dC: [dC, B * U], recurrentKernel: [recurrentKernel, U * G], mask: [mask, B * T], workspace: [workspace, B * T * 7 * U] });
+      const state = [B, U];
+      const gatesAll = core.slice(workspace, [workspace.length], [0], [B * T * G]);
+      const tanhCAll = core.slice(workspace, [workspace.length], [B * T * G], [B * T * U]);
+      const hPrevAll = core.slice(workspace, [workspace.length], [B * T * (G + U)], [B * T * U]) as Float32Array;
+      const cPrevAll = core.slice(workspace, [workspace.length], [B * T * (G + 2 * U)], [B * T * U]);
+      let dh: Float32Array = dH ?? (core.fill(B * U, 0, "float32") as Float32Array);
+      let dc: Float32Array = dC ?? (core.fill(B * U, 0, "float32") as Float32Array);
+      const dXSteps: Float32Array[] = new Array(T);
+      const steps = walk(args);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = steps[s];
+        const keep = keepAt(mask, B, T, t);
+        if (dOutputs !== null) {
+          let dOut = stepOf(dOutputs, B, T, U, s) as Float32Array;
+          if (args.zeroOutputForMask) dOut = where(keep, dOut, scalar(0), B, U);
+          dh = bin("add", dh, dOut, state);
+        }
+        const gatesT = stepOf(gatesAll, B, T, G, t) as Float32Array;
+        const i = columns(gatesT, B, G, 0, U);
+        const f = columns(gatesT, B, G, U, U);
+        const g = columns(gatesT, B, G, 2 * U, U);
+        const o = columns(gatesT, B, G, 3 * U, U);
+        const tc = stepOf(tanhCAll, B, T, U, t) as Float32Array;
+        const cPrev = stepOf(cPrevAll, B, T, U, t) as Float32Array;
+        const dO = bin("multiply", bin("multiply", dh, tc, state), sigmoidGrad(o, state), state);
+        const dcTotal = bin("add", dc, bin("multiply", bin("multiply", dh, o, state), tanhGrad(tc, state), state), state);
+        const dI = bin("multiply", bin("multiply", dcTotal, g, state), sigmoidGrad(i, state), state);
+        const dF = bin("multiply", bin("multiply", dcTotal, cPrev, state), sigmoidGrad(f, state), state);
+        const dG = bin("multiply", bin("multiply", dcTotal, i, state), tanhGrad(g, state), state);
+        const dZ = where(keep, joinColumns([dI, dF, dG, dO], B, [U, U, U, U]), scalar(0), B, G);
+        dXSteps[t] = dZ;
+        dh = where(keep, product(dZ, recurrentKernel, B, U, G, false, true), dh, B, U);
+        dc = where(keep, bin("multiply", dcTotal, f, state), dc, B, U);
+      }
+      const dX = T > 0 ? stackSteps(dXSteps, B, G) : new Float32Array(0);
+      const dRecurrentKernel = needDRecurrentKernel ? intoTarget(needDRecurrentKernel, product(hPrevAll, dX, U, G, B * T, true)) : null;
+      return { dX, dH0: dh === dH ? dh.slice() : dh, dC0: dc === dC ? dc.slice() : dc, dRecurrentKernel };
+    },
+
+    gruForward(x, h0, recurrentKernel, recurrentBias, mask, args) {
+      const { batch: B, timesteps: T, units: U } = args;
+      const G = 3 * U;
+      checkArgs("gruForward", { x: [x, B * T * G], h0: [h0, B * U], recurrentKernel: [recurrentKernel, U * G], recurrentBias: [recurrentBias, G], mask: [mask, B * T] });
+      const state = [B, U];
+      let h = h0;
+      const outs: Float32Array[] = [];
+      const gates: Float32Array[] = new Array(T);
+      const innerH: Float32Array[] = new Array(T);
+      const hPrev: Float32Array[] = new Array(T);
+      for (const t of walk(args)) {
+        let inner = product(h, recurrentKernel, B, G, U);
+        if (recurrentBias !== null) inner = core.binary("add", inner, [B, G], recurrentBias, [G], [B, G], "float32") as Float32Array;
+        const xt = stepOf(x, B, T, G, t) as Float32Array;
+        const z = un("sigmoid", bin("add", columns(xt, B, G, 0, U), columns(inner, B, G, 0, U), state));
+        const r = un("sigmoid", bin("add", columns(xt, B, G, U, U), columns(inner, B, G, U, U), state));
+        const ih = columns(inner, B, G, 2 * U, U);
+        const hh = un("tanh", bin("add", columns(xt, B, G, 2 * U, U), bin("multiply", r, ih, state), state));
+        const hNew = bin("add", bin("multiply", z, h, state), bin("multiply", bin("subtract", one, z, state), hh, state), state);
+        gates[t] = joinColumns([z, r, hh], B, [U, U, U]);
+        innerH[t] = ih;
+        hPrev[t] = h;
+        const keep = keepAt(mask, B, T, t);
+        outs.push(where(keep, hNew, args.zeroOutputForMask ? scalar(0) : h, B, U));
+        h = where(keep, hNew, h, B, U);
+      }
+      const workspace = args.training && T > 0
+        ? (core.concat([stackSteps(gates, B, G), stackSteps(innerH, B, U), stackSteps(hPrev, B, U)], [[B * T * G], [B * T * U], [B * T * U]], 0, "float32") as Float32Array)
+        : args.training ? new Float32Array(0) : null;
+      return { outputs: args.returnSequences ? (T > 0 ? stackSteps(outs, B, U) : new Float32Array(0)) : null, h: h === h0 ? h0.slice() : h, workspace };
+    },
+
+    gruBackward(dOutputs, dH, recurrentKernel, hasRecurrentBias, mask, workspace, args, needDRecurrentKernel, needDRecurrentBias) {
+      const { batch: B, timesteps: T, units: U } = args;
+      const G = 3 * U;
+      checkArgs("gruBackward", { dOutputs: [dOutputs, B * T * U], dH: [dH, B * U], recurrentKernel: [recurrentKernel, U * G], mask: [mask, B * T], workspace: [workspace, B * T * 5 * U] });
+      const state = [B, U];
+      const gatesAll = core.slice(workspace, [workspace.length], [0], [B * T * G]);
+      const innerHAll = core.slice(workspace, [workspace.length], [B * T * G], [B * T * U]);
+      const hPrevAll = core.slice(workspace, [workspace.length], [B * T * (G + U)], [B * T * U]) as Float32Array;
+      let dh: Float32Array = dH ?? (core.fill(B * U, 0, "float32") as Float32Array);
+      const dXSteps: Float32Array[] = new Array(T);
+      const dInnerSteps: Float32Array[] = new Array(T);
+      const steps = walk(args);
+      for (let s = T - 1; s >= 0; s--) {
+        const t = steps[s];
+        const keep = keepAt(mask, B, T, t);
+        if (dOutputs !== null) {
+          let dOut = stepOf(dOutputs, B, T, U, s) as Float32Array;
+          if (args.zeroOutputForMask) dOut = where(keep, dOut, scalar(0), B, U);
+          dh = bin("add", dh, dOut, state);
+        }
+        const gatesT = stepOf(gatesAll, B, T, G, t) as Float32Array;
+        const z = columns(gatesT, B, G, 0, U);
+        const r = columns(gatesT, B, G, U, U);
+        const hh = columns(gatesT, B, G, 2 * U, U);
+        const ih = stepOf(innerHAll, B, T, U, t) as Float32Array;
+        const hp = stepOf(hPrevAll, B, T, U, t) as Float32Array;
+        const dZ = bin("multiply", bin("multiply", dh, bin("subtract", hp, hh, state), state), sigmoidGrad(z, state), state);
+        const dPreH = bin("multiply", bin("multiply", dh, bin("subtract", one, z, state), state), tanhGrad(hh, state), state);
+        const dR = bin("multiply", bin("multiply", dPreH, ih, state), sigmoidGrad(r, state), state);
+        dXSteps[t] = where(keep, joinColumns([dZ, dR, dPreH], B, [U, U, U]), scalar(0), B, G);
+        const dInner = where(keep, joinColumns([dZ, dR, bin("multiply", dPreH, r, state)], B, [U, U, U]), scalar(0), B, G);
+        dInnerSteps[t] = dInner;
+        const dhPrev = bin("add", product(dInner, recurrentKernel, B, U, G, false, true), bin("multiply", dh, z, state), state);
+        dh = where(keep, dhPrev, dh, B, U);
+      }
+      const dX = T > 0 ? stackSteps(dXSteps, B, G) : new Float32Array(0);
+      const dInnerAll = T > 0 ? stackSteps(dInnerSteps, B, G) : new Float32Array(0);
+      const dRecurrentKernel = needDRecurrentKernel ? intoTarget(needDRecurrentKernel, product(hPrevAll, dInnerAll, U, G, B * T, true)) : null;
+      const dRecurrentBias = needDRecurrentBias && hasRecurrentBias
+        ? intoTarget(needDRecurrentBias, core.reduce("sum", dInnerAll, [B * T, G], [0], "float32") as Float32Array)
+        : null;
+      return { dX, dH0: dh === dH ? dh.slice() : dh, dRecurrentKernel, dRecurrentBias };
+    },
+
+    attentionForward(q, k, v, mask, args) {
+      const { batch: B, queryLength: Tq, keyLength: Tk, heads: N, depth: D, valueDepth: Dv } = args;
+      checkArgs("attentionForward", { q: [q, B * Tq * N * D], k: [k, B * Tk * N * D], v: [v, B * Tk * N * Dv] });
+      const heads = (x: Float32Array, T: number, X: number) => core.transpose(x, [B, T, N, X], [0, 2, 1, 3]) as Float32Array;
+      const full = [B, N, Tq, Tk];
+      const logits = bin("multiply", product(heads(q, Tq, D), heads(k, Tk, D), Tq, Tk, D, false, true, B * N), scalar(args.scale), full);
+      const keep = keptLogits(mask, args);
+      // Keras's large negative fill: masked logits vanish from the softmax, a fully masked row is uniform.
+      const filled = keep === null ? logits : (core.select(keep, full, logits, full, scalar(-0.7 * 3.4028234663852886e38), SCALAR, full, "float32") as Float32Array);
+      const probabilities = core.softmax(filled, B * N * Tq, Tk);
+      const outHeads = product(probabilities, heads(v, Tk, Dv), Tq, Dv, Tk, false, false, B * N);
+      return { out: core.transpose(outHeads, [B, N, Tq, Dv], [0, 2, 1, 3]) as Float32Array, probabilities };
+    },
+
+    attentionBackward(dOut, q, k, v, mask, probabilities, args) {
+      const { batch: B, queryLength: Tq, keyLength: Tk, heads: N, depth: D, valueDepth: Dv } = args;
+      checkArgs("attentionBackward", { dOut: [dOut, B * Tq * N * Dv], q: [q, B * Tq * N * D], k: [k, B * Tk * N * D], v: [v, B * Tk * N * Dv], probabilities: [probabilities, B * N * Tq * Tk] });
+      const heads = (x: Float32Array, T: number, X: number) => core.transpose(x, [B, T, N, X], [0, 2, 1, 3]) as Float32Array;
+      const back = (x: Float32Array, T: number, X: number) => core.transpose(x, [B, N, T, X], [0, 2, 1, 3]) as Float32Array;
+      const full = [B, N, Tq, Tk];
+      const dOutH = heads(dOut, Tq, Dv);
+      const dV = back(product(probabilities, dOutH, Tk, Dv, Tq, true, false, B * N), Tk, Dv);
+      const dP = product(dOutH, heads(v, Tk, Dv), Tq, Tk, Dv, false, true, B * N);
+      const weighted = core.reduce("sum", bin("multiply", probabilities, dP, full), full, [3], "float32");
+      let dLogits = bin("multiply", probabilities, core.binary("subtract", dP, full, weighted, [B, N, Tq, 1], full, "float32") as Float32Array, full);
+      const keep = keptLogits(mask, args);
+      if (keep !== null) dLogits = core.select(keep, full, dLogits, full, scalar(0), SCALAR, full, "float32") as Float32Array;
+      dLogits = bin("multiply", dLogits, scalar(args.scale), full);
+      const dQ = back(product(dLogits, heads(k, Tk, D), Tq, D, Tk, false, false, B * N), Tq, D);
+      const dK = back(product(dLogits, heads(q, Tq, D), Tk, D, Tq, true, false, B * N), Tk, D);
+      return { dQ, dK, dV };
     },
   };
 }

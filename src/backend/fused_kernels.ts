@@ -1,4 +1,5 @@
 import type { Shape, TypedArray } from "./dtypes.js";
+import { SEQUENCE_KERNEL_NAMES, type SequenceKernels } from "./sequence_kernels.js";
 
 /*
  * Fused kernels: one pass where the core kernels would take several, for the training fast path.
@@ -199,7 +200,8 @@ export interface BatchNormGrads {
   dBeta: Float32Array | null;
 }
 
-export interface FusedKernels {
+/** The fused kernels; the sequence ones (LSTM, GRU, attention) are in sequence_kernels.ts. */
+export interface FusedKernels extends SequenceKernels {
   /**
    * `activation(x @ w + bias)`: out [m, n], x [m, k], w [k, n], bias [n] (added to every row) or
    * null. Composed: matmul, add, the activation's unary kernel. k may be 0 (z = bias or 0).
@@ -327,4 +329,5 @@ export const FUSED_KERNEL_NAMES = [
   "sgdUpdate", "rmspropUpdate", "adamUpdate",
   "convForward", "convBackward", "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward",
   "batchNormTraining", "batchNormTrainingBackward", "batchNormInference",
+  ...SEQUENCE_KERNEL_NAMES,
 ] as const satisfies readonly (keyof FusedKernels)[];

@@ -424,7 +424,12 @@ export function inferMonitorOp(monitor: string, model: unknown): MonitorOp | und
     metrics = undefined;
   }
   if (Array.isArray(metrics)) {
-    for (const m of metrics as { name?: unknown; direction?: unknown; _direction?: unknown }[]) {
+    // A container of metrics (the model's `compile_metrics`) is searched metric by metric, as Keras does.
+    const all = metrics.flatMap((m: unknown) => {
+      const held = (m as { metrics?: unknown } | null)?.metrics;
+      return Array.isArray(held) ? held : [m];
+    });
+    for (const m of all as { name?: unknown; direction?: unknown; _direction?: unknown }[]) {
       if (m === null || typeof m !== "object" || m.name !== name) continue;
       const direction = m.direction ?? m._direction;
       if (direction === "up") op = "greater";

@@ -185,13 +185,71 @@ export class Identity extends Initializer {
   }
 }
 
+/**
+ * Keras's `Orthogonal`: for a shape [..., n] with r = the product of the leading sizes, the Q of
+ * the QR factorization of an r x n (or n x r, then transposed) matrix of standard normal samples,
+ * signs fixed so R's diagonal is positive, times `gain`. Its rows (r <= n) or columns are
+ * orthonormal: the default recurrent kernel of the RNN layers.
+ */
+export class Orthogonal extends Initializer {
+  static readonly className: string = "Orthogonal";
+  readonly gain: number;
+  readonly seed: number | null;
+  constructor(args: { gain?: number } & SeedArgs = {}) {
+    super();
+    this.gain = args.gain ?? 1;
+    this.seed = args.seed ?? null;
+  }
+  call(shape: readonly number[], dtype: DType = "float32"): Tensor {
+    if (shape.length < 2) throw new Error(`The tensor to initialize must be at least two-dimensional. Received: shape=(${shape.join(", ")}) of rank ${shape.length}.`);
+    const rows = shape.slice(0, -1).reduce((a, d) => a * d, 1);
+    const cols = shape[shape.length - 1];
+    const [m, n] = [Math.max(rows, cols), Math.min(rows, cols)];
+    const a = random.normal([m, n], { dtype, seed: this.seed ?? undefined });
+    const q = orthonormalColumns(Float64Array.from(a.dataSync() as Float32Array), m, n);
+    // Q is m x n; the result wants rows x cols, so Q's transpose when there are fewer rows.
+    const out = new Float32Array(rows * cols);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) out[rows < cols ? j * cols + i : i * cols + j] = this.gain * q[i * n + j];
+    }
+    return ops.reshape(ops.convertToTensor(out), shape);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { seed: this.seed, gain: this.gain };
+  }
+}
+
+/**
+ * Q of the thin QR factorization of a [m, n] (m >= n) by modified Gram-Schmidt, twice (which
+ * keeps the columns orthonormal to float64 rounding): R's diagonal comes out positive, the sign
+ * convention Keras enforces after its QR.
+ */
+function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
+  const q = a.slice();
+  for (let j = 0; j < n; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[i * n + k] * q[i * n + j];
+        for (let i = 0; i < m; i++) q[i * n + j] -= dot * q[i * n + k];
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += q[i * n + j] * q[i * n + j];
+    norm = Math.sqrt(norm);
+    // A zero column (probability 0 for normal samples) stays zero rather than dividing by zero.
+    if (norm > 0) for (let i = 0; i < m; i++) q[i * n + j] /= norm;
+  }
+  return q;
+}
+
 type InitializerClass = new (args?: any) => Initializer;
 const registry = new Map<string, InitializerClass>();
 register(registry, "Zeros", Zeros, ["zeros", "zero"]);
 register(registry, "Ones", Ones, ["ones", "one"]);
 register(registry, "Constant", Constant, ["constant"]);
-register(registry, "RandomNormal", RandomNormal, ["random_normal"]);
-register(registry, "RandomUniform", RandomUniform, ["random_uniform"]);
+register(registry, "RandomNormal", RandomNormal, ["random_normal", "normal"]);
+register(registry, "RandomUniform", RandomUniform, ["random_uniform", "uniform"]);
 register(registry, "TruncatedNormal", TruncatedNormal, ["truncated_normal"]);
 register(registry, "VarianceScaling", VarianceScaling, ["variance_scaling"]);
 register(registry, "GlorotUniform", GlorotUniform, ["glorot_uniform"]);
@@ -201,6 +259,7 @@ register(registry, "HeNormal", HeNormal, ["he_normal"]);
 register(registry, "LecunUniform", LecunUniform, ["lecun_uniform"]);
 register(registry, "LecunNormal", LecunNormal, ["lecun_normal"]);
 register(registry, "Identity", Identity, ["identity"]);
+register(registry, "Orthogonal", Orthogonal, ["orthogonal", "OrthogonalInitializer"]);
 
 export type InitializerIdentifier = Initializer | string | KerasObjectConfig;
 

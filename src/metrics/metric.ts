@@ -11,9 +11,10 @@ export interface MetricArgs {
 
 /**
  * Base of every metric: state variables accumulated by `updateState` over batches, read by
- * `result()`, cleared by `resetState()`.
+ * `result()`, cleared by `resetState()`. A metric's result is a tensor; a container of metrics
+ * (the model's `compile_metrics`) gives an object of them, as Keras's `result()` may return a dict.
  */
-export abstract class Metric {
+export abstract class Metric<Result = Tensor> {
   /** Writable, as in Keras: compile renames metrics per output (`dense_1_accuracy`). */
   name: string;
   readonly dtype: DType;
@@ -41,14 +42,14 @@ export abstract class Metric {
 
   abstract updateState(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): void;
 
-  abstract result(): Tensor;
+  abstract result(): Result;
 
   resetState(): void {
     this.stateVariables.forEach((v, i) => v.assign(this.initialValues[i]));
   }
 
   /** Updates with one batch and returns the running result (Keras's `metric(y_true, y_pred)`). */
-  apply(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Tensor {
+  apply(yTrue: Tensor, yPred: Tensor, sampleWeight?: Tensor): Result {
     withoutRecording(() => this.updateState(yTrue, yPred, sampleWeight));
     return this.result();
   }

@@ -2,12 +2,16 @@ import type { KerasTensor } from "../backend/keras_tensor.js";
 import type { Tensor } from "../backend/tensor.js";
 import { Trainer } from "../trainers/trainer.js";
 import { compileConfigFromArgs } from "../saving/compile_config.js";
-import type { CallOptions, Layer, LayerArgs } from "../layers/layer.js";
+import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
 import { textOutput } from "../platform/platform.js";
+import type { DeserializationOptions } from "../saving/layer_serialization.js";
+import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
+import { autoName } from "../utils/naming.js";
+import { findLayer, functionalArgsFromConfig, isFunctionalConfig, LayerGraph, type FunctionalArgs, type SymbolicStructure } from "./layer_graph.js";
 
-export type SymbolicStructure = KerasTensor | KerasTensor[] | Record<string, KerasTensor>;
+export type { FunctionalArgs, SymbolicStructure } from "./layer_graph.js";
 
 /** A model's outputs as tensors, in the structure of its symbolic outputs: what `call` gives. */
 export type ConcreteOutput<Outputs extends SymbolicStructure> = Outputs extends KerasTensor
@@ -28,25 +32,15 @@ export type PredictOutput<Outputs extends SymbolicStructure> = Outputs extends K
       ? Tensor[]
       : Tensor | Tensor[];
 
-export interface FunctionalArgs<Outputs extends SymbolicStructure = SymbolicStructure> {
-  inputs: SymbolicStructure;
-  outputs: Outputs;
-  name?: string;
-  trainable?: boolean;
-}
-
-type FunctionalFactory = (args: FunctionalArgs) => Model;
-let functionalFactory: FunctionalFactory | undefined;
-
-/** Lets the functional model register itself without an import cycle. */
-export function registerFunctionalFactory(factory: FunctionalFactory): void {
-  functionalFactory = factory;
-}
-
 /**
  * A layer that can be trained: `compile`, `fit`, `evaluate`, `predict`, `save`. Three ways to
  * make one, as in Keras: `new keras.Model({ inputs, outputs })` (functional), `keras.Sequential`,
  * or a subclass that defines `call`.
+ *
+ * Constructed with `{ inputs, outputs }`, a model runs that graph of layer calls, whether it is
+ * `keras.Model` itself or a subclass: a subclass can so add a custom `trainStep` to a functional
+ * model, as Keras makes such a subclass a `Functional` model. Such models count as
+ * `instanceof keras.models.Functional`.
  *
  * `Outputs` is the structure of the symbolic outputs, inferred from `new keras.Model({ inputs,
  * outputs })`: `predict` and `apply` are typed from it (a Tensor for one output, a list for
@@ -54,40 +48,100 @@ export function registerFunctionalFactory(factory: FunctionalFactory): void {
  */
 export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> extends Trainer<PredictOutput<Outputs>> {
   static override className = "Model";
+  /** The graph of layer calls, for a model constructed with `{ inputs, outputs }`. */
+  private readonly graph?: LayerGraph;
 
   constructor(args: Partial<FunctionalArgs<Outputs>> & LayerArgs = {}) {
-    if (new.target === Model && args.inputs !== undefined && args.outputs !== undefined) {
-      if (functionalFactory === undefined) throw new Error("keras-ts: functional models are not loaded");
-      // Keras's `Model(inputs, outputs)` returns a Functional model; so does this constructor.
-      // eslint-disable-next-line no-constructor-return
-      return functionalFactory(args as FunctionalArgs) as Model<Outputs>;
+    const { inputs, outputs, ...layerArgs } = args;
+    if ((inputs === undefined) !== (outputs === undefined)) throw new Error("keras.Model: give both `inputs` and `outputs` to build a functional model");
+    // Named as the Functional model it is (`functional`, `functional_1`, ...), as Keras names it.
+    const functional = inputs !== undefined && new.target === Model && layerArgs.name === undefined;
+    super(functional ? { ...layerArgs, name: autoName("functional") } : layerArgs);
+    if (inputs !== undefined && outputs !== undefined) {
+      this.graph = new LayerGraph(inputs, outputs);
+      this.buildInputShape = this.graph.buildInputShape;
+      this.built = true;
     }
-    if (new.target === Model && (args.inputs !== undefined || args.outputs !== undefined)) {
-      throw new Error("keras.Model: give both `inputs` and `outputs` to build a functional model");
-    }
-    super(args);
   }
 
-  override objType(): "Model" | "Sequential" | "Functional" {
-    return "Model";
+  /** Keras's `Model(inputs, outputs)` is a `Functional` model; its class name says so. */
+  override className(): string {
+    return this.graph !== undefined && this.constructor === Model ? "Functional" : super.className();
+  }
+
+  /** The symbolic inputs of a functional model (undefined for other models). */
+  get inputs(): KerasTensor[] | undefined {
+    return this.graph?.inputs;
+  }
+
+  /** The symbolic outputs of a functional model (undefined for other models). */
+  get outputs(): KerasTensor[] | undefined {
+    return this.graph?.outputs;
+  }
+
+  /** Names of the layers producing each output of a functional model, used to key per-output losses and metrics. */
+  get outputNames(): string[] | undefined {
+    return this.graph?.outputNames;
+  }
+
+  get inputNames(): string[] | undefined {
+    return this.graph?.inputNames;
   }
 
   /**
-   * The outputs for `inputs`; a subclass defines it (the base returns its inputs). Declared here
-   * so that `apply` and `call` are typed from the model's outputs.
+   * The outputs for `inputs`: the graph's for a functional model; a subclass defines its own (the
+   * base returns its inputs). Typed from the model's outputs, so `apply` is too.
    */
   override call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): ConcreteOutput<Outputs> {
+    if (this.graph !== undefined) return this.graph.call(inputs, options, this.name) as ConcreteOutput<Outputs>;
     return super.call(inputs as Tensor | Tensor[], options) as ConcreteOutput<Outputs>;
+  }
+
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
+    return this.graph !== undefined ? this.graph.computeOutputShape() : super.computeOutputShape(inputShape);
+  }
+
+  override objType(): "Model" | "Sequential" | "Functional" {
+    return this.graph !== undefined ? "Functional" : "Model";
   }
 
   /** True for models defined by a graph of layer calls (functional), which summary draws with a Connected-to column when branched. */
   protected isGraphNetwork(): boolean {
-    return false;
+    return this.graph !== undefined;
   }
 
-  /** The layers this model holds (sub-layers found on the object for subclassed models). */
+  /**
+   * The layers this model holds: a functional model's graph layers in call order (input layers
+   * included, as Keras lists them); the sub-layers found on the object for subclassed models.
+   */
   get layers(): Layer[] {
-    return this.trackedLayers();
+    return this.graph !== undefined ? [...this.graph.layers] : this.trackedLayers();
+  }
+
+  protected override trackedLayers(): Layer[] {
+    if (this.graph === undefined) return super.trackedLayers();
+    // A functional subclass may hold layers of its own besides the graph's.
+    const own = super.trackedLayers().filter((l) => !this.graph!.layers.includes(l));
+    return own.length === 0 ? this.graph.layers : [...this.graph.layers, ...own];
+  }
+
+  /** A layer of the model by name or by index in `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    return findLayer(this.layers, nameOrIndex, this.name);
+  }
+
+  /** A functional model's config is its graph (Keras's functional config); other models give the base config. */
+  override getConfig(): Record<string, unknown> {
+    return this.graph !== undefined ? this.graph.getConfig(this.name, this.trainable) : super.getConfig();
+  }
+
+  /**
+   * Rebuilds a model from `getConfig()` output. A functional config (Keras's `functional_from_config`)
+   * creates every layer, replays the layer calls and constructs the class with `{ inputs, outputs }`.
+   */
+  static override fromConfig<T extends Layer>(this: new (args: any) => T, config: Record<string, unknown>, options: DeserializationOptions = {}): T {
+    if (isFunctionalConfig(config)) return new this(functionalArgsFromConfig(config, options));
+    return Layer.fromConfig.call(this, config) as T;
   }
 
   /**
@@ -131,3 +185,6 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
     else textOutput().write(text);
   }
 }
+
+// Configs naming `Model` rebuild it (a functional config gives a functional model).
+registerBuiltinModelClass(Model as unknown as LayerClass);

@@ -5,7 +5,7 @@ import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layers/layer.js";
 import { Model } from "./model.js";
-import { checkCompatible, findLayer } from "./functional.js";
+import { checkCompatible } from "./layer_graph.js";
 import { deserializeLayer, serializeLayer, shapeToJson, type DeserializationOptions } from "../saving/layer_serialization.js";
 import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
 
@@ -78,10 +78,6 @@ export class Sequential extends Model<KerasTensor> {
     return this.stack;
   }
 
-  getLayer(nameOrIndex: string | number): Layer {
-    return findLayer(this.stack, nameOrIndex, this.name);
-  }
-
   get inputShape(): SymbolicShape | undefined {
     return this.inputLayer?.batchInputShape;
   }
@@ -127,7 +123,7 @@ export class Sequential extends Model<KerasTensor> {
     return this.outputShape!;
   }
 
-  get outputNames(): string[] {
+  override get outputNames(): string[] {
     const last = this.stack[this.stack.length - 1];
     return last === undefined ? [] : [last.name];
   }

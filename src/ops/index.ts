@@ -7,6 +7,7 @@ export * from "./shape.js";
 export * from "./linalg.js";
 export * from "./nn.js";
 export { normalize } from "./normalize.js";
+export { dotProductAttention, type DotProductAttentionOptions } from "./attention.js";
 export { conv, convTranspose, depthwiseConv, separableConv } from "./conv.js";
 export { averagePool, maxPool } from "./pooling.js";
 export { batchNormalization, moments } from "./batch_normalization.js";

@@ -25,6 +25,8 @@ export interface KerasArchiveParts {
   configJson: object;
   /** Written as `model.weights.h5`: the bytes of an HDF5 file (see `writeH5`). */
   weightsH5: Uint8Array;
+  /** Files under `assets/` (paths relative to it, e.g. "layers/string_lookup/vocabulary.txt"), as Keras's asset store. */
+  assets?: Record<string, Uint8Array>;
 }
 
 /** What comes out of a `.keras` archive. */
@@ -35,7 +37,11 @@ export interface KerasArchive {
   config: Record<string, unknown>;
   /** The bytes of `model.weights.h5` (see `readH5`). */
   weightsH5: Uint8Array;
+  /** The files under `assets/`, keyed by their path relative to it (absent when there are none). */
+  assets?: Record<string, Uint8Array>;
 }
+
+const ASSETS_PREFIX = "assets/";
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -68,6 +74,7 @@ export function encodeKerasArchive(parts: KerasArchiveParts): Uint8Array {
     [CONFIG_FILENAME]: [config, { level: 0 }],
     [WEIGHTS_FILENAME]: [parts.weightsH5, { level: 0 }],
   };
+  for (const [name, bytes] of Object.entries(parts.assets ?? {})) files[`${ASSETS_PREFIX}${name}`] = [bytes, { level: 0 }];
   return zipSync(files, { level: 0 });
 }
 
@@ -99,7 +106,8 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
     }
     throw new Error(`"${name}" is not a valid .keras file: not a zip archive`);
   }
-  const members = readZipMembers(bytes, [METADATA_FILENAME, CONFIG_FILENAME, WEIGHTS_FILENAME], name);
+  const wanted = new Set([METADATA_FILENAME, CONFIG_FILENAME, WEIGHTS_FILENAME]);
+  const members = readZipMembers(bytes, (member) => wanted.has(member) || member.startsWith(ASSETS_PREFIX), name);
   for (const member of [CONFIG_FILENAME, WEIGHTS_FILENAME]) {
     if (members.get(member) === undefined) {
       throw new Error(`"${name}" is not a valid .keras file: missing member "${member}"`);
@@ -108,7 +116,9 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
   const config = parseJsonMember(members.get(CONFIG_FILENAME)!, CONFIG_FILENAME, name);
   const metadataBytes = members.get(METADATA_FILENAME);
   const metadata = metadataBytes === undefined ? null : parseJsonMember(metadataBytes, METADATA_FILENAME, name);
-  return { metadata, config, weightsH5: members.get(WEIGHTS_FILENAME)! };
+  const assets: Record<string, Uint8Array> = {};
+  for (const [member, data] of members) if (member.startsWith(ASSETS_PREFIX)) assets[member.slice(ASSETS_PREFIX.length)] = data;
+  return { metadata, config, weightsH5: members.get(WEIGHTS_FILENAME)!, ...(Object.keys(assets).length > 0 ? { assets } : {}) };
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { InputLayer } from "../layers/core/input_layer.js";
 import type { Layer, LayerShape } from "../layers/layer.js";
+import { setNestedLayerSerialization } from "../layers/nested_layers.js";
 import type { KerasObjectConfig } from "./serialization.js";
 import { checkConfigKeys, normalizeLayerConfig, type ConfigDialect } from "./config_variants.js";
 import {
@@ -135,3 +136,6 @@ export function deserializeLayer(entry: unknown, options: DeserializationOptions
   }
   return layer;
 }
+
+// Wrappers in keras.layers (RNN, Bidirectional, TimeDistributed) serialize the layers they hold with these.
+setNestedLayerSerialization({ serialize: serializeLayer, deserialize: (config, options) => deserializeLayer(config, options as DeserializationOptions) });

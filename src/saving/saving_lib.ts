@@ -89,6 +89,8 @@ export interface SaveableEntry {
   /** Its own variables in Keras's order; for the optimizer, see `optimizer`. */
   variables: Variable[];
   optimizer?: Optimizer;
+  /** The layer itself (absent for the optimizer's entry), for its assets. */
+  layer?: Layer;
 }
 
 function joinPath(parent: string, child: string): string {
@@ -166,6 +168,7 @@ function walkLayer(layer: Layer, path: string, visited: Set<Layer>, out: Saveabl
     name: layer.name,
     label: path === "" ? `model '${layer.name}'` : describeLayer(layer),
     variables: [...own.filter((v) => v.trainable), ...own.filter((v) => !v.trainable)],
+    layer,
   });
   for (const [key, child] of children) {
     const childPath = joinPath(path, key);
@@ -214,6 +217,45 @@ export function weightsTree(model: Layer): H5Group {
     groupAt(root, entry.path).groups.vars = vars;
   }
   return root;
+}
+
+/** A layer with files of its own besides its variables (a lookup layer's vocabulary): Keras's `save_assets` / `load_assets`. */
+interface AssetLayer {
+  saveAssets(): Record<string, string | Uint8Array> | null;
+  loadAssets(files: Record<string, Uint8Array>): void;
+}
+
+function hasAssets(layer: Layer | undefined): layer is Layer & AssetLayer {
+  return layer !== undefined && typeof (layer as Partial<AssetLayer>).saveAssets === "function" && typeof (layer as Partial<AssetLayer>).loadAssets === "function";
+}
+
+/** The asset files of `model`'s layers, keyed as in a `.keras` archive's `assets/` (Keras's layout: the layer's path, then the file). */
+export function assetsOf(model: Layer): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {};
+  for (const entry of saveableEntries(model, { includeOptimizer: false })) {
+    if (!hasAssets(entry.layer)) continue;
+    for (const [name, content] of Object.entries(entry.layer.saveAssets() ?? {})) {
+      files[joinPath(entry.path, name)] = typeof content === "string" ? new TextEncoder().encode(content) : content;
+    }
+  }
+  return files;
+}
+
+/** Hands each layer with assets its files from an archive's `assets/`. */
+export function loadAssetsInto(model: Layer, assets: Record<string, Uint8Array>, source: string): void {
+  for (const entry of saveableEntries(model, { includeOptimizer: false })) {
+    if (!hasAssets(entry.layer)) continue;
+    const prefix = entry.path === "" ? "" : `${entry.path}/`;
+    const files: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of Object.entries(assets)) {
+      if (name.startsWith(prefix) && !name.slice(prefix.length).includes("/")) files[name.slice(prefix.length)] = bytes;
+    }
+    try {
+      entry.layer.loadAssets(files);
+    } catch (error) {
+      throw new Error(`Cannot load the assets of ${entry.label} from ${source}: ${reasonOf(error)}`, { cause: error });
+    }
+  }
 }
 
 /**
@@ -267,6 +309,7 @@ async function kerasArchiveParts(model: Model, configJson: Record<string, unknow
     metadataJson: { keras_version: KERAS_VERSION, date_saved: dateSaved(), keras_ts_version: kerasTsVersion() },
     configJson,
     weightsH5,
+    assets: assetsOf(model),
   };
 }
 
@@ -630,5 +673,6 @@ async function loadKerasArchive(archive: ReturnType<typeof decodeKerasArchive>, 
   const source = `${location} (model.weights.h5)`;
   const tree = await readH5(archive.weightsH5, source);
   loadWeightsTree(model, tree, source);
+  loadAssetsInto(model, archive.assets ?? {}, `${location} (assets)`);
   return model;
 }

@@ -59,7 +59,8 @@ function hex(n: number): string {
  * The members named in `wanted` that the archive holds (absent ones are simply missing from the
  * map), each checked against its CRC-32. Errors say what is wrong in words, with `fileName`.
  */
-export function readZipMembers(bytes: Uint8Array, wanted: readonly string[], fileName: string): Map<string, Uint8Array> {
+/** `wanted`: the member names, or a test of a name (e.g. every member under `assets/`). */
+export function readZipMembers(bytes: Uint8Array, wanted: readonly string[] | ((member: string) => boolean), fileName: string): Map<string, Uint8Array> {
   const bad = (problem: string): Error => new Error(`"${fileName}" is not a valid .keras file: ${problem}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const length = bytes.length;
@@ -156,7 +157,8 @@ export function readZipMembers(bytes: Uint8Array, wanted: readonly string[], fil
   }
 
   const out = new Map<string, Uint8Array>();
-  for (const member of wanted) {
+  const names = typeof wanted === "function" ? [...entries.keys()].filter((member) => !member.endsWith("/") && wanted(member)) : wanted;
+  for (const member of names) {
     const entry = entries.get(member);
     if (entry === undefined) continue;
     out.set(member, readMember(bytes, entry, shift, directoryStart, bad));

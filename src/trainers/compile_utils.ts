@@ -1,9 +1,11 @@
-import type { Tensor } from "../backend/tensor.js";
+import { Tensor } from "../backend/tensor.js";
 import * as ops from "../ops/index.js";
+import { withoutRecording } from "../autodiff/tape.js";
 import * as lossesModule from "../losses/index.js";
 import * as metricsModule from "../metrics/index.js";
 import { Loss } from "../losses/loss.js";
 import { Metric } from "../metrics/metric.js";
+import type { Variable } from "../backend/variable.js";
 import { MeanMetricWrapper, Mean } from "../metrics/reduction_metrics.js";
 
 export type LossIdentifier = string | Loss | ((yTrue: Tensor, yPred: Tensor) => Tensor);
@@ -11,6 +13,22 @@ export type MetricIdentifier = string | Metric | ((yTrue: Tensor, yPred: Tensor)
 
 /** Per-output structure as Keras accepts it: one value for all, a list by output, or an object by output name. */
 export type PerOutput<T> = T | T[] | Record<string, T>;
+
+/**
+ * Targets, predictions or sample weights as a list in the order of the model's outputs: one
+ * tensor, a list (already in that order), or an object keyed by output name.
+ */
+export function flattenByOutput(data: Tensor | Tensor[] | Record<string, Tensor>, outputNames: readonly string[], what: string): Tensor[] {
+  if (data instanceof Tensor) return [data];
+  if (Array.isArray(data)) return data;
+  const keys = Object.keys(data);
+  if (keys.length === 1 && outputNames.length === 1) return [data[keys[0]]];
+  return outputNames.map((name) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`${what} has no entry for output '${name}'; it has keys ${keys.join(", ")}. Outputs: ${outputNames.join(", ")}`);
+    return value;
+  });
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Loss) && !(value instanceof Metric);
@@ -73,6 +91,9 @@ export class CompiledLoss {
       }
       const value = loss.apply(yTrue[i], yPred[i], sampleWeight?.[i] ?? sampleWeight?.[0]);
       perOutputValues.push(value);
+      // As Keras's CompileLoss: each output's unweighted loss, weighted by the batch size.
+      const tracker = this.trackers[i];
+      if (tracker !== undefined) withoutRecording(() => tracker.updateScalar(value.item(), yPred[i].shape[0] ?? 1));
       const weighted = this.weights[i] === 1 ? value : ops.multiply(value, this.weights[i]);
       total = total === undefined ? weighted : ops.add(total, weighted);
     });
@@ -115,14 +136,21 @@ function resolveMetric(identifier: MetricIdentifier, yTrue: Tensor, yPred: Tenso
   return new MeanMetricWrapper(resolved, { name });
 }
 
-/** The compiled metrics, per output; built on the first batch, when shapes are known. */
-export class CompiledMetrics {
+/**
+ * The metrics given to `compile`, per output, as one metric (Keras's `CompileMetrics`, named
+ * `compile_metrics` in `model.metrics`): `updateState(y, yPred, sampleWeight)` takes the model's
+ * targets and predictions (a tensor, a list by output, or an object by output name) and updates
+ * each metric with its output; `result()` is an object of their results by name. It is built on
+ * its first update, when the shapes that resolve `"accuracy"` are known.
+ */
+export class CompiledMetrics extends Metric<Record<string, Tensor>> {
   private readonly identifiers: MetricIdentifier[][];
   private readonly weightedIdentifiers: MetricIdentifier[][];
   private readonly outputNames: string[];
-  private built: { metric: Metric; output: number; weighted: boolean }[] | undefined;
+  private entries: { metric: Metric; output: number; weighted: boolean }[] | undefined;
 
   constructor(metrics: PerOutput<MetricIdentifier | MetricIdentifier[]> | undefined, weightedMetrics: PerOutput<MetricIdentifier | MetricIdentifier[]> | undefined, outputNames: string[]) {
+    super({ name: "compile_metrics" }, "compile_metrics");
     this.outputNames = outputNames;
     const spread = (value: typeof metrics, what: string): MetricIdentifier[][] => {
       if (value === undefined) return outputNames.map(() => []);
@@ -138,8 +166,21 @@ export class CompiledMetrics {
     this.weightedIdentifiers = spread(weightedMetrics, "weightedMetrics");
   }
 
+  className(): string {
+    return "CompileMetrics";
+  }
+
+  get built(): boolean {
+    return this.entries !== undefined;
+  }
+
+  /** The metrics it holds, once built (empty before its first update). */
   get metrics(): Metric[] {
-    return (this.built ?? []).map((b) => b.metric);
+    return (this.entries ?? []).map((b) => b.metric);
+  }
+
+  override get variables(): Variable[] {
+    return this.metrics.flatMap((m) => m.variables);
   }
 
   private build(yTrue: Tensor[], yPred: Tensor[]): void {
@@ -157,17 +198,26 @@ export class CompiledMetrics {
     };
     add(this.identifiers, false);
     add(this.weightedIdentifiers, true);
-    this.built = entries;
+    this.entries = entries;
   }
 
-  updateState(yTrue: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined): void {
-    if (this.built === undefined) this.build(yTrue, yPred);
-    for (const { metric, output, weighted } of this.built!) {
-      metric.updateState(yTrue[output], yPred[output], weighted ? sampleWeight?.[output] ?? sampleWeight?.[0] : undefined);
+  override updateState(yTrue: Tensor | Tensor[] | Record<string, Tensor>, yPred: Tensor | Tensor[] | Record<string, Tensor>, sampleWeight?: Tensor | Tensor[] | Record<string, Tensor>): void {
+    const y = flattenByOutput(yTrue, this.outputNames, "The targets `y`");
+    const p = flattenByOutput(yPred, this.outputNames, "The predictions");
+    const sw = sampleWeight === undefined ? undefined : flattenByOutput(sampleWeight, this.outputNames, "The sample weights");
+    if (this.entries === undefined) this.build(y, p);
+    for (const { metric, output, weighted } of this.entries!) {
+      metric.updateState(y[output], p[output], weighted ? sw?.[output] ?? sw?.[0] : undefined);
     }
   }
 
-  resetState(): void {
+  result(): Record<string, Tensor> {
+    const results: Record<string, Tensor> = {};
+    for (const m of this.metrics) results[m.name] = m.result();
+    return results;
+  }
+
+  override resetState(): void {
     for (const m of this.metrics) m.resetState();
   }
 }

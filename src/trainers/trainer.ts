@@ -1,9 +1,6 @@
 import { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
-import { rowsView } from "../ops/batch_rows.js";
-import type { TensorLike } from "../ops/core.js";
-import * as random from "../random/index.js";
 import { valueAndGrad } from "../autodiff/grad.js";
 import { GradientBuffers } from "../autodiff/gradient_buffers.js";
 import { withoutRecording } from "../autodiff/tape.js";
@@ -11,15 +8,36 @@ import { Layer, type CallOptions } from "../layers/layer.js";
 import * as optimizers from "../optimizers/index.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { Mean } from "../metrics/reduction_metrics.js";
-import type { Metric } from "../metrics/metric.js";
+import { Metric } from "../metrics/metric.js";
 import { Callback, type Logs } from "../callbacks/callback.js";
 import { CallbackList } from "../callbacks/callback_list.js";
 import { History } from "../callbacks/history.js";
 import { ProgbarLogger } from "../callbacks/progbar_logger.js";
-import { CompiledLoss, CompiledMetrics, type LossIdentifier, type MetricIdentifier, type PerOutput } from "./compile_utils.js";
-import { checkCardinality, Structure, type DataStructure } from "./data_adapter.js";
+import { warn } from "../callbacks/callback_utils.js";
+import { CompiledLoss, CompiledMetrics, flattenByOutput, type LossIdentifier, type MetricIdentifier, type PerOutput } from "./compile_utils.js";
+import { Structure, trainValidationSplit } from "./data_adapters/array_slicing.js";
+import {
+  checkDataCardinality,
+  classWeightToSampleWeights,
+  flattenStructure,
+  packXYSampleWeight,
+  toTensorStructure,
+  unpackXYSampleWeight,
+  type DataStructure,
+  type StepData,
+  type TensorStructure,
+} from "./data_adapters/data_adapter_utils.js";
+import { DataAdapter } from "./data_adapters/data_adapter.js";
+import { ArrayDataAdapter } from "./data_adapters/array_data_adapter.js";
+import { getDataAdapter, isDataset, type InputData } from "./data_adapters/index.js";
+import { GeneratorDataAdapter, type BatchSource } from "./data_adapters/generator_data_adapter.js";
+import type { PyDataset } from "./data_adapters/py_dataset_adapter.js";
+import { EpochIterator, ranOutOfData } from "./epoch_iterator.js";
 import { collectGarbage } from "../utils/memory.js";
 import { platform } from "../platform/platform.js";
+
+export type { StepData, TensorStructure, DataStructure } from "./data_adapters/data_adapter_utils.js";
+export type { InputData } from "./data_adapters/index.js";
 
 export interface CompileArgs {
   /** An optimizer instance or name; Keras's default is "rmsprop". */
@@ -36,17 +54,21 @@ export interface CompileArgs {
 
 export type Verbose = "auto" | 0 | 1 | 2;
 
+/** Data given to `fit` / `evaluate` for validation: `[x, y]`, `[x, y, sampleWeight]`, or a generator or dataset of batches. */
+export type ValidationData = [DataStructure, DataStructure] | [DataStructure, DataStructure, DataStructure] | BatchSource | PyDataset | DataAdapter;
+
 export interface FitArgs {
   batchSize?: number;
   epochs?: number;
   verbose?: Verbose;
   callbacks?: Callback[];
   validationSplit?: number;
-  validationData?: [DataStructure, DataStructure] | [DataStructure, DataStructure, DataStructure];
+  validationData?: ValidationData;
   shuffle?: boolean;
   classWeight?: Record<number, number>;
-  sampleWeight?: TensorLike;
+  sampleWeight?: DataStructure;
   initialEpoch?: number;
+  /** Batches per epoch; with it, an endless generator feeds every epoch (see README, "Feeding fit"). */
   stepsPerEpoch?: number;
   validationSteps?: number;
   validationBatchSize?: number;
@@ -56,14 +78,14 @@ export interface FitArgs {
 export interface EvaluateArgs {
   batchSize?: number;
   verbose?: Verbose;
-  sampleWeight?: TensorLike;
+  sampleWeight?: DataStructure;
   steps?: number;
   callbacks?: Callback[];
   returnDict?: boolean;
 }
 
 export interface TestOnBatchArgs {
-  sampleWeight?: TensorLike;
+  sampleWeight?: DataStructure;
   returnDict?: boolean;
 }
 
@@ -76,6 +98,43 @@ export interface PredictArgs {
   verbose?: Verbose;
   steps?: number;
   callbacks?: Callback[];
+}
+
+/** A value in the logs a step returns: a number or a one-element tensor. */
+export type LogValue = number | Tensor;
+
+/**
+ * What `trainStep` and `testStep` return (Keras's logs): metric results by name, such as
+ * `{ loss: ..., accuracy: ... }`. A value may be an object of results (a container metric's, like
+ * `compile_metrics`), which the logs given to callbacks flatten.
+ */
+export type StepLogs = Record<string, LogValue | Record<string, LogValue>>;
+
+/** The result of a metric in `model.metrics`: a tensor, or an object of them for `compile_metrics`. */
+export type MetricResult = Tensor | Record<string, Tensor>;
+
+/** The arguments of `computeLoss`, as Keras's `compute_loss(x, y, y_pred, sample_weight, training)`. */
+export interface ComputeLossArgs {
+  x?: TensorStructure;
+  y?: TensorStructure;
+  yPred: TensorStructure;
+  sampleWeight?: TensorStructure;
+  training?: boolean;
+}
+
+/** What `compile` sets up; kept in one object so that `metrics` does not take it for the user's own metrics. */
+interface CompileState {
+  loss?: CompiledLoss;
+  metrics?: CompiledMetrics;
+  lossTracker: Mean;
+  outputNames: string[];
+}
+
+/** What the loops list once per epoch rather than at every step. */
+interface StepCache {
+  variables?: Variable[];
+  layers?: Layer[];
+  metrics?: Metric<MetricResult>[];
 }
 
 /**
@@ -96,33 +155,70 @@ function checkPositiveInteger(value: number, name: string): void {
   if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${value}`);
 }
 
+function checkHasSamples(adapter: DataAdapter, name: string): void {
+  if (adapter instanceof ArrayDataAdapter) adapter.checkHasSamples(name);
+}
+
 function checkNonNegativeInteger(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
 }
 
-/** Zero samples would give a loss of 0 from no data at all. */
-function checkHasSamples(data: Structure, name: string): void {
-  if (data.numSamples === 0) throw new RangeError(`${name} has 0 samples (shape [${data.tensors[0].shape.join(", ")}]); give at least one`);
+/** A plain options object (`{ epochs: 3 }`), as opposed to data. */
+function isOptionsObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof Tensor) && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-/** Class weights to per-sample weights, from sparse labels or one-hot targets. */
-function classWeightsToSampleWeights(classWeight: Record<number, number>, y: Tensor): Tensor {
-  const labels = y.rank > 1 && y.shape[y.rank - 1] > 1 ? ops.argmax(y, -1) : ops.reshape(ops.cast(y, "int32"), [y.shape[0]]);
-  const maxClass = Math.max(...Object.keys(classWeight).map(Number));
-  const table = Array.from({ length: maxClass + 1 }, (_, i) => classWeight[i] ?? 1);
-  return ops.take(ops.convertToTensor(table, "float32"), labels);
+/** `fit(dataset, { epochs })` as well as `fit(x, y, { epochs })`: with a dataset there is no `y`, so a second argument of options is the options. */
+function dataAndOptions<A>(x: unknown, y: unknown, args: A | undefined): [DataStructure | undefined, A] {
+  if (args === undefined && isDataset(x) && isOptionsObject(y)) return [undefined, y as A];
+  return [y as DataStructure | undefined, args ?? ({} as A)];
 }
 
-/** What `fit` lists once per epoch instead of walking the layers every step. */
-interface EpochState {
-  variables?: Variable[];
-  layers?: Layer[];
+/** Keras's `pythonify_logs`: the logs as plain numbers, objects of results flattened, keys sorted. */
+export function pythonifyLogs(logs: StepLogs): Logs {
+  const out: Logs = {};
+  for (const key of Object.keys(logs).sort()) {
+    const value = logs[key];
+    if (typeof value === "number") out[key] = value;
+    else if (value instanceof Tensor) out[key] = scalarOf(value, key);
+    else if (typeof value === "object" && value !== null) Object.assign(out, pythonifyLogs(value));
+    else throw new TypeError(`The logs of a step must hold numbers or one-element tensors; '${key}' is ${typeof value}`);
+  }
+  return out;
+}
+
+function scalarOf(value: Tensor, key: string): number {
+  if (value.size !== 1) throw new TypeError(`The logs of a step must hold numbers or one-element tensors; '${key}' is a tensor of shape [${value.shape.join(", ")}]`);
+  return value.item();
+}
+
+function sameKeys(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  const kb = new Set(Object.keys(b));
+  return ka.length === kb.size && ka.every((k) => kb.has(k));
+}
+
+function batchSizeOf(x: TensorStructure): number {
+  return flattenStructure(x)[0]?.shape[0] ?? 0;
+}
+
+/** The error for data that gave no batch at all. */
+function noBatchesError(caller: string, adapter: DataAdapter): Error {
+  if (adapter instanceof GeneratorDataAdapter) {
+    return new Error(`${caller}: when passing a generator to a Keras model, the generator must yield at least one batch. Received an empty generator.`);
+  }
+  return new Error(`${caller}: the data gave no batches (no samples)`);
 }
 
 /**
- * Training, evaluation and inference for models: Keras 3's `Trainer`. The step functions run
- * eagerly: forward pass under a gradient tape, optimizer update, metric updates. `Output` is what
- * `predict` gives: a Tensor for a model with one output, a list for several.
+ * Training, evaluation and inference for models: Keras 3's `Trainer`.
+ *
+ * `fit`, `evaluate` and `predict` run a data adapter's batches through `trainStep`, `testStep`
+ * and `predictStep`, which a subclass may override (Keras's guide "Customizing what happens in
+ * fit()"): each receives one batch as `x`, `[x]`, `[x, y]` or `[x, y, sampleWeight]`, and the
+ * first two return logs (metric results by name). The steps run eagerly: forward pass under a
+ * gradient tape, optimizer update, metric updates. `Output` is what `predict` gives: a Tensor for
+ * a model with one output, a list for several.
  */
 export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> extends Layer {
   optimizer?: Optimizer;
@@ -131,9 +227,12 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
   history?: History;
   /** A callback sets this to end `fit` after the current batch. */
   stopTraining = false;
-  private compiledLoss?: CompiledLoss;
-  private compiledMetrics?: CompiledMetrics;
-  private lossTracker?: Mean;
+  /** A callback sets this to end `evaluate` after the current batch. */
+  stopEvaluating = false;
+  /** A callback sets this to end `predict` after the current batch. */
+  stopPredicting = false;
+  private compileState?: CompileState;
+  private stepCache?: StepCache;
   /**
    * The memory every training step writes the weight gradients into: the optimizer applies them
    * before the step ends, so one buffer per weight serves every step.
@@ -143,14 +242,22 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
   /** The arguments of the last `compile`, kept for `getCompileConfig` (saving writes them). */
   compileArgs?: CompileArgs;
 
+  /**
+   * Configures the model for training. Without a `loss`, `fit` needs a `trainStep` that computes
+   * its own loss (or layers that add losses).
+   */
   compile(args: CompileArgs = {}): void {
     this.compileArgs = { ...args };
     const optimizer = args.optimizer ?? "rmsprop";
     this.optimizer = optimizers.get(optimizer);
     const names = this.outputNamesForCompile();
-    this.compiledLoss = args.loss === undefined ? undefined : new CompiledLoss(args.loss, args.lossWeights, names);
-    this.compiledMetrics = new CompiledMetrics(args.metrics, args.weightedMetrics, names);
-    this.lossTracker = new Mean({ name: "loss" });
+    this.compileState = {
+      loss: args.loss === undefined || args.loss === null ? undefined : new CompiledLoss(args.loss, args.lossWeights, names),
+      metrics: args.metrics === undefined && args.weightedMetrics === undefined ? undefined : new CompiledMetrics(args.metrics, args.weightedMetrics, names),
+      lossTracker: new Mean({ name: "loss" }),
+      outputNames: names,
+    };
+    this.stopTraining = false;
     this.compiled = true;
   }
 
@@ -160,12 +267,35 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     return names !== undefined && names.length > 0 ? names : ["output"];
   }
 
-  /** The metrics tracked in `fit`/`evaluate`: the loss, per-output losses, then compiled metrics. */
-  get metrics(): Metric[] {
-    const list: Metric[] = [];
-    if (this.lossTracker !== undefined) list.push(this.lossTracker);
-    for (const t of this.compiledLoss?.trackers ?? []) if (t !== undefined) list.push(t);
-    list.push(...(this.compiledMetrics?.metrics ?? []));
+  /**
+   * The metrics `fit` and `evaluate` reset at the start of every epoch and report, as Keras
+   * orders them: the loss tracker (`loss`), the metrics given to `compile` (one metric,
+   * `compile_metrics`, holding them), the per-output loss trackers of a multi-output model, then
+   * the metrics the model holds in its own properties and its layers'. A subclass may override it
+   * to list its own metrics (Keras's guide, "Going lower-level").
+   */
+  get metrics(): Metric<MetricResult>[] {
+    const list: Metric<MetricResult>[] = [];
+    const state = this.compileState;
+    if (this.compiled && state !== undefined) {
+      list.push(state.lossTracker);
+      if (state.metrics !== undefined) list.push(state.metrics);
+      for (const tracker of state.loss?.trackers ?? []) if (tracker !== undefined) list.push(tracker);
+    }
+    const seen = new Set<unknown>(list);
+    const addHeld = (owner: object): void => {
+      for (const value of Object.values(owner)) {
+        for (const item of Array.isArray(value) ? value : [value]) {
+          if (item instanceof Metric && !seen.has(item)) {
+            seen.add(item);
+            list.push(item);
+          }
+        }
+      }
+    };
+    addHeld(this);
+    // As Keras: a nested model's metrics belong to its own training, not to this one.
+    for (const layer of this.flattenLayers()) if (layer !== this && !(layer instanceof Trainer)) addHeld(layer);
     return list;
   }
 
@@ -177,13 +307,31 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     for (const m of this.metrics) m.resetState();
   }
 
-  private requireCompiled(what: string): void {
-    if (!this.compiled) throw new Error(`You must call compile() before ${what}.`);
-    if (this.compiledLoss === undefined) throw new Error(`${what}: the model was compiled without a loss; pass \`loss\` to compile()`);
+  /**
+   * The current result of every metric in `metrics` by name (Keras's `get_metrics_result`); the
+   * results of `compile_metrics` are listed one by one.
+   */
+  getMetricsResult(): Record<string, Tensor> {
+    const results: Record<string, Tensor> = {};
+    for (const metric of this.stepCache?.metrics ?? this.metrics) {
+      if (metric instanceof CompiledMetrics) {
+        for (const m of metric.metrics) results[m.name] = m.result();
+        continue;
+      }
+      const result = metric.result();
+      if (result instanceof Tensor) results[metric.name] = result;
+      else Object.assign(results, result);
+    }
+    return results;
+  }
+
+  private requireCompiled(): CompileState {
+    if (!this.compiled || this.compileState === undefined) throw new Error("You must call `compile()` before using the model.");
+    return this.compileState;
   }
 
   /** Runs the model forward on a batch (building it on first use). */
-  forward(x: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): Tensor | Tensor[] {
+  forward(x: TensorStructure, options: CallOptions = {}): Tensor | Tensor[] {
     if (!this.built) {
       // The batch axis stays unknown, so later batches of another size fit.
       const unbatched = (t: Tensor) => [null, ...t.shape.slice(1)];
@@ -192,84 +340,141 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     }
     const out = this.call(x as Tensor, options) as Tensor | Tensor[] | Record<string, Tensor>;
     if (out instanceof Tensor || Array.isArray(out)) return out;
-    const names = this.outputNamesForCompile();
-    return names.map((n) => out[n]);
-  }
-
-  private asList(y: Tensor | Tensor[]): Tensor[] {
-    return y instanceof Tensor ? [y] : y;
+    return this.outputNamesForCompile().map((n) => out[n]);
   }
 
   /**
-   * Total loss of a batch: compiled losses plus the layers' regularization and activity losses
-   * (`layers`: the model's `flattenLayers()`, when the caller keeps it across steps).
+   * The total loss of a batch (Keras's `compute_loss`): the loss given to `compile` on `y` and
+   * `yPred` (weighted by `sampleWeight`), plus the losses the layers added (weight regularizers,
+   * activity regularizers). `x` and `training` are there for overrides. Per-output losses of a
+   * multi-output model update their trackers (`dense_1_loss`, ...), as in Keras.
    */
-  private computeLoss(y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined, layers?: readonly Layer[]): { total: Tensor; perOutput: (Tensor | undefined)[] } {
-    const result = this.compiledLoss!.call(y, yPred, sampleWeight);
-    let total = result.total;
-    for (const extra of (layers ?? this.flattenLayers()).flatMap((l) => l.ownLosses())) total = ops.add(total, extra);
-    return { total, perOutput: result.perOutput };
-  }
-
-  private updateMetrics(batchSize: number, loss: Tensor, perOutput: (Tensor | undefined)[], y: Tensor[], yPred: Tensor[], sampleWeight: Tensor[] | undefined): void {
-    withoutRecording(() => {
-      this.lossTracker!.updateScalar(loss.item(), batchSize);
-      this.compiledLoss!.trackers.forEach((tracker, i) => {
-        const value = perOutput[i];
-        if (tracker !== undefined && value !== undefined) tracker.updateScalar(value.item(), batchSize);
-      });
-      this.compiledMetrics!.updateState(y, yPred, sampleWeight);
-    });
-  }
-
-  /** Current metric values; sorted by name as Keras's logs are. */
-  private metricLogs(): Logs {
-    const logs: Logs = {};
-    for (const m of this.metrics) logs[m.name] = m.result().item();
-    return Object.fromEntries(Object.entries(logs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
-
-  /**
-   * One training step. `epochState` lets `fit` list the trainable variables once per epoch instead
-   * of walking the layers every step (a change of `trainable` then takes effect at the next epoch;
-   * Keras needs a new compile() for it).
-   */
-  private trainStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined, epochState?: EpochState): void {
-    const optimizer = this.optimizer!;
-    // Build before listing variables, so a deferred-build model has its weights.
-    if (!this.built) withoutRecording(() => this.forward(x, { training: false }));
-    const variables: Variable[] = epochState?.variables ?? this.trainableWeights;
-    const layers: Layer[] = epochState?.layers ?? this.flattenLayers();
-    if (epochState !== undefined) {
-      epochState.variables = variables;
-      epochState.layers = layers;
+  computeLoss(args: ComputeLossArgs): Tensor {
+    const { y, yPred, sampleWeight } = args;
+    const state = this.compileState;
+    let total: Tensor | undefined;
+    if (state?.loss !== undefined) {
+      if (y === undefined) {
+        throw new Error("The loss given to compile() needs targets `y`, but the data has none: pass `y` to fit/evaluate, or yield [x, y] batches");
+      }
+      const names = state.outputNames;
+      const weights = sampleWeight === undefined ? undefined : flattenByOutput(sampleWeight, names, "The sample weights");
+      total = state.loss.call(flattenByOutput(y, names, "The targets `y`"), flattenByOutput(yPred, names, "The predictions"), weights).total;
     }
-    const step = valueAndGrad(
-      () => {
-        const yPred = this.asList(this.forward(x, { training: true }));
-        const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight, layers);
-        return [total, { yPred, perOutput }] as [Tensor, { yPred: Tensor[]; perOutput: (Tensor | undefined)[] }];
-      },
-      { variables, hasAux: true, gradientBuffers: this.gradientBuffers },
-    );
-    const [[loss, aux], grads] = step();
-    optimizer.apply(grads, variables);
-    this.updateMetrics(y[0].shape[0], loss, aux.perOutput, y, aux.yPred, sampleWeight);
+    const cache = this.stepCache;
+    const layers = cache?.layers ?? this.flattenLayers();
+    if (cache !== undefined) cache.layers = layers;
+    for (const layer of layers) {
+      for (const extra of layer.ownLosses()) {
+        const value = extra.size === 1 ? extra : ops.sum(extra);
+        total = total === undefined ? value : ops.add(total, value);
+      }
+    }
+    if (total === undefined) {
+      throw new Error("No loss to compute. Provide a `loss` argument in `compile()`, or override `trainStep` / `testStep` to compute the loss yourself.");
+    }
+    return total;
   }
 
-  private testStep(x: Tensor | Tensor[] | Record<string, Tensor>, y: Tensor[], sampleWeight: Tensor[] | undefined): void {
-    withoutRecording(() => {
-      const yPred = this.asList(this.forward(x, { training: false }));
-      const { total, perOutput } = this.computeLoss(y, yPred, sampleWeight);
-      this.updateMetrics(y[0].shape[0], total, perOutput, y, yPred, sampleWeight);
-    });
+  /**
+   * Updates the metrics given to `compile` with a batch and returns the results of all of
+   * `metrics` (Keras's `compute_metrics`); an override may update metrics of its own too.
+   */
+  computeMetrics(x: TensorStructure | undefined, y: TensorStructure | undefined, yPred: TensorStructure, sampleWeight?: TensorStructure): Record<string, Tensor> {
+    void x;
+    const compiled = this.compileState?.metrics;
+    if (compiled !== undefined) {
+      if (y === undefined) throw new Error("The metrics given to compile() need targets `y`, but the data has none: pass `y` to fit/evaluate, or yield [x, y] batches");
+      withoutRecording(() => compiled.updateState(y, yPred, sampleWeight));
+    }
+    return this.getMetricsResult();
   }
 
-  /** Trains on `x`/`y` for `epochs`; returns the History (also `model.history`). */
-  async fit(x: DataStructure, y?: DataStructure, args: FitArgs = {}): Promise<History> {
-    this.requireCompiled("training the model");
-    const batchSize = args.batchSize ?? 32;
-    checkPositiveInteger(batchSize, "fit: batchSize");
+  /**
+   * One training step on one batch (`data`: `x`, `[x]`, `[x, y]` or `[x, y, sampleWeight]`, as
+   * the data adapter yields it): forward pass and `computeLoss` under a gradient tape, the
+   * optimizer's update of the trainable weights, then `computeMetrics`. Returns the logs. `fit`
+   * calls it for every batch; override it to change what training does.
+   */
+  trainStep(data: StepData): StepLogs {
+    const state = this.requireCompiled();
+    const [x, y, sampleWeight] = unpackXYSampleWeight(data);
+    // `fit` lists the trainable variables once per epoch rather than walking the layers every
+    // step (a change of `trainable` then takes effect at the next epoch; Keras needs a new
+    // compile() for it).
+    const cache = this.stepCache;
+    const variables = cache?.variables ?? this.trainableWeights;
+    if (cache !== undefined) cache.variables = variables;
+    const forwardAndLoss = (): [Tensor, Tensor | Tensor[]] => {
+      const yPred = this.forward(x, { training: true });
+      return [this.computeLoss({ x, y, yPred, sampleWeight, training: true }), yPred];
+    };
+    let loss: Tensor;
+    let yPred: Tensor | Tensor[];
+    if (variables.length > 0) {
+      let grads: Tensor[];
+      [[loss, yPred], grads] = valueAndGrad(forwardAndLoss, { variables, hasAux: true, gradientBuffers: this.gradientBuffers })();
+      withoutRecording(() => state.lossTracker.updateScalar(loss.item(), batchSizeOf(x)));
+      this.optimizer!.apply(grads, variables);
+    } else {
+      warn("The model does not have any trainable weights.");
+      [loss, yPred] = withoutRecording(forwardAndLoss);
+      state.lossTracker.updateScalar(loss.item(), batchSizeOf(x));
+    }
+    return this.computeMetrics(x, y, yPred, sampleWeight);
+  }
+
+  /** One evaluation step on one batch: forward pass, `computeLoss`, `computeMetrics`. Returns the logs; `evaluate` and validation call it. */
+  testStep(data: StepData): StepLogs {
+    const state = this.requireCompiled();
+    const [x, y, sampleWeight] = unpackXYSampleWeight(data);
+    const yPred = this.forward(x, { training: false });
+    const loss = this.computeLoss({ x, y, yPred, sampleWeight, training: false });
+    state.lossTracker.updateScalar(loss.item(), batchSizeOf(x));
+    return this.computeMetrics(x, y, yPred, sampleWeight);
+  }
+
+  /** The model's outputs for one batch (its `x`; targets are ignored). `predict` calls it. */
+  predictStep(data: StepData): Tensor | Tensor[] {
+    const [x] = unpackXYSampleWeight(data);
+    return this.forward(x, { training: false });
+  }
+
+  /** Builds the model from its first batch when it was defined without an input shape, before a step lists its weights. */
+  private buildFromData(data: StepData): void {
+    const [x] = unpackXYSampleWeight(data);
+    withoutRecording(() => this.forward(x, { training: false }));
+  }
+
+  /**
+   * Keras's `_get_metrics_result_or_logs`: the metrics' current results when a step's logs name
+   * the same metrics (the default steps), else the last step's logs (a custom step's own).
+   */
+  private metricsResultOrLogs(logs: StepLogs): StepLogs {
+    const metricLogs = this.getMetricsResult();
+    return sameKeys(logs, metricLogs) ? metricLogs : logs;
+  }
+
+  /** The callbacks of an evaluate / predict loop (with a progress bar unless verbose is 0). */
+  private loopCallbacks(args: { callbacks?: Callback[]; verbose?: Verbose }, steps: number | undefined): CallbackList {
+    const verbose = resolveVerbose(args.verbose);
+    const list: Callback[] = [...(args.callbacks ?? [])];
+    if (verbose !== 0) list.push(new ProgbarLogger());
+    return new CallbackList(list, this as never, { epochs: 1, steps, verbose });
+  }
+
+  /**
+   * Trains for `epochs` on `x` and `y` (arrays), or on a generator, (async) iterable or
+   * `PyDataset` of batches passed as `x` (`fit(dataset, { epochs })`). Returns the History (also
+   * `model.history`).
+   */
+  async fit(x: InputData, y?: DataStructure, args?: FitArgs): Promise<History>;
+  async fit(x: BatchSource | PyDataset | DataAdapter, args?: FitArgs): Promise<History>;
+  async fit(x: InputData, yOrArgs?: DataStructure | FitArgs, maybeArgs?: FitArgs): Promise<History> {
+    const [yGiven, args] = dataAndOptions<FitArgs>(x, yOrArgs, maybeArgs);
+    this.requireCompiled();
+    if (args.batchSize !== undefined) checkPositiveInteger(args.batchSize, "fit: batchSize");
+    const batchSize = args.batchSize;
     const epochs = args.epochs ?? 1;
     const initialEpoch = args.initialEpoch ?? 0;
     checkNonNegativeInteger(epochs, "fit: epochs");
@@ -277,54 +482,47 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     for (const name of ["stepsPerEpoch", "validationSteps", "validationBatchSize", "validationFreq"] as const) {
       if (args[name] !== undefined) checkPositiveInteger(args[name], `fit: ${name}`);
     }
-    const split = args.validationSplit;
-    if (split !== undefined && !(split >= 0 && split < 1)) throw new RangeError(`fit: validationSplit must be a fraction in [0, 1), got ${split}`);
+    if (args.validationSplit !== undefined && !(args.validationSplit >= 0 && args.validationSplit < 1)) {
+      throw new RangeError(`fit: validationSplit must be a fraction in [0, 1), got ${args.validationSplit}`);
+    }
     const verbose = resolveVerbose(args.verbose);
-    if (y === undefined) throw new Error("fit: targets `y` are required");
-    let xs = new Structure(x, "x");
-    let ys = new Structure(y, "y");
-    let sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
-    checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
-    checkHasSamples(xs, "fit: x");
-    if (args.classWeight !== undefined) {
-      if (sw !== undefined) throw new Error("fit: give either classWeight or sampleWeight, not both");
-      if (ys.tensors.length !== 1) throw new Error("fit: classWeight is only supported for models with a single output");
-      sw = new Structure(classWeightsToSampleWeights(args.classWeight, ys.tensors[0]), "sampleWeight");
-    }
 
-    let validation: { x: Structure; y: Structure; sw?: Structure } | undefined;
+    let trainX: InputData | Structure = x;
+    let y: DataStructure | Structure | undefined = yGiven;
+    let sampleWeight: DataStructure | Structure | undefined = args.sampleWeight;
+    let validation: EpochIterator | undefined;
+    const validationBatchSize = args.validationBatchSize ?? batchSize;
     if (args.validationData !== undefined) {
-      const [vx, vy, vsw] = args.validationData;
-      validation = { x: new Structure(vx, "validationData x"), y: new Structure(vy, "validationData y"), sw: vsw === undefined ? undefined : new Structure(vsw, "validationData sampleWeight") };
-      checkCardinality([{ name: "validation x", structure: validation.x }, { name: "validation y", structure: validation.y }, { name: "validation sampleWeight", structure: validation.sw }]);
-      checkHasSamples(validation.x, "fit: validationData x");
-    } else if (split !== undefined && split > 0) {
+      const [vx, vy, vsw] = unpackXYSampleWeight<InputData, DataStructure, DataStructure>(args.validationData as StepData);
+      const validationAdapter = getDataAdapter(vx, { y: vy, sampleWeight: vsw, batchSize: validationBatchSize, shuffle: false });
+      checkHasSamples(validationAdapter, "fit: validationData x");
+      validation = new EpochIterator(validationAdapter, args.validationSteps);
+    } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
+      const split = args.validationSplit;
+      if (isDataset(x)) throw new Error("Argument `validationSplit` is only supported for tensors or arrays; `x` is a generator or dataset: pass `validationData` instead");
       // Keras takes the last fraction of the data, before any shuffling.
-      const n = xs.numSamples;
-      const at = Math.floor(n * (1 - split));
-      if (at === 0 || at === n) throw new Error(`fit: validationSplit ${split} leaves no ${at === 0 ? "training" : "validation"} samples out of ${n}`);
-      const cut = (s: Structure, name: string): [Structure, Structure] => [
-        new Structure(s.rebuild(s.slice(0, at)) as DataStructure, name),
-        new Structure(s.rebuild(s.slice(at, n - at)) as DataStructure, name),
-      ];
-      const [tx, vx] = cut(xs, "x");
-      const [ty, vy] = cut(ys, "y");
-      let vsw: Structure | undefined;
-      if (sw !== undefined) [sw, vsw] = cut(sw, "sampleWeight");
-      xs = tx;
-      ys = ty;
-      validation = { x: vx, y: vy, sw: vsw };
+      const [train, held] = trainValidationSplit([new Structure(x as DataStructure, "x"), y === undefined ? undefined : new Structure(y as DataStructure, "y"), sampleWeight === undefined ? undefined : new Structure(sampleWeight as DataStructure, "sampleWeight")], split);
+      trainX = train[0]!;
+      [, y, sampleWeight] = train;
+      validation = new EpochIterator(getDataAdapter(held[0]!, { y: held[1], sampleWeight: held[2], batchSize: validationBatchSize, shuffle: false }), args.validationSteps);
     }
+    const adapter = getDataAdapter(trainX, {
+      y,
+      sampleWeight,
+      batchSize,
+      stepsPerEpoch: args.stepsPerEpoch,
+      shuffle: args.shuffle ?? true,
+      shuffleRequested: args.shuffle === true,
+      classWeight: args.classWeight,
+    });
+    checkHasSamples(adapter, "fit: x");
+    const iterator = new EpochIterator(adapter, args.stepsPerEpoch);
 
-    const numSamples = xs.numSamples;
-    const batchesPerEpoch = Math.ceil(numSamples / batchSize);
-    const steps = args.stepsPerEpoch ?? batchesPerEpoch;
     const history = new History();
-    const callbacks = [...(args.callbacks ?? [])];
     // As Keras: the user's callbacks first, so what they add to the logs (learning_rate) reaches History.
-    const list = [...callbacks, history];
+    const list = [...(args.callbacks ?? []), history];
     if (verbose !== 0) list.push(new ProgbarLogger());
-    const callbackList = new CallbackList(list, this as never, { epochs, steps, verbose });
+    const callbackList = new CallbackList(list, this as never, { epochs, steps: iterator.numBatches, verbose });
     this.stopTraining = false;
     this.history = history;
 
@@ -334,175 +532,222 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     await yieldToEventLoop();
     collectGarbage();
     await callbackList.call("onTrainBegin", {});
-    // This epoch's sample order (int32 row numbers), or undefined for the order given.
-    let permutation: Tensor | undefined;
-    let cursor = 0;
     const batchBegin = callbackList.implements("onTrainBatchBegin");
     const batchEnd = callbackList.implements("onTrainBatchEnd");
-    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
-      this.resetMetrics();
-      await callbackList.call("onEpochBegin", epoch, {});
-      const epochState: EpochState = {};
-      for (let step = 0; step < steps; step++) {
-        if (cursor === 0) permutation = args.shuffle === false ? undefined : ops.cast(random.shuffle(ops.arange(numSamples)), "int32");
-        const size = Math.min(batchSize, numSamples - cursor);
-        if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
-        // One gather kernel per tensor for a shuffled batch (the indices are a permutation of the
-        // samples, so they need no checks); a view of the rows otherwise.
-        const rows = permutation === undefined ? undefined : rowsView(permutation, cursor, size);
-        // The inputs' batches reuse one batch of memory (they live for one step); targets and
-        // weights, which losses and metrics may keep, get fresh memory.
-        const xb = rows === undefined ? xs.slice(cursor, size) : xs.takeRowsReusing(rows);
-        const yb = rows === undefined ? ys.slice(cursor, size) : ys.takeRows(rows);
-        const swb = sw === undefined ? undefined : rows === undefined ? sw.slice(cursor, size) : sw.takeRows(rows);
-        this.trainStep(xs.rebuild(xb), yb, swb, epochState);
-        cursor += size;
-        if (cursor >= numSamples) cursor = 0;
-        if (batchEnd) await callbackList.call("onTrainBatchEnd", step, this.metricLogs());
+    let trainingLogs: Logs = {};
+    try {
+      for (let epoch = initialEpoch; epoch < epochs; epoch++) {
+        await iterator.beginEpoch();
+        let data = await iterator.next();
+        if (data === undefined) {
+          await iterator.endEpoch();
+          if (epoch === initialEpoch) throw noBatchesError("fit", adapter);
+          // A generator used up by the previous epochs: there is nothing left to train on.
+          ranOutOfData();
+          break;
+        }
+        this.resetMetrics();
+        this.stepCache = { metrics: this.metrics };
+        await callbackList.call("onEpochBegin", epoch, {});
+        let logs: StepLogs = {};
+        let step = 0;
+        while (data !== undefined) {
+          if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
+          if (!this.built) this.buildFromData(data);
+          logs = this.trainStep(data);
+          if (batchEnd) await callbackList.call("onTrainBatchEnd", step, pythonifyLogs(logs));
+          step++;
+          if (this.stopTraining) break;
+          const next = iterator.next();
+          data = next instanceof Promise ? await next : next;
+        }
+        await iterator.endEpoch();
+        let epochLogs = pythonifyLogs(this.metricsResultOrLogs(logs));
+        const freq = args.validationFreq ?? 1;
+        if (validation !== undefined && (epoch + 1) % freq === 0) {
+          const valLogs = await this.testLoop(validation, callbackList, "validation");
+          if (valLogs !== undefined) epochLogs = { ...epochLogs, ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])) };
+        }
+        await callbackList.call("onEpochEnd", epoch, epochLogs);
+        trainingLogs = epochLogs;
+        await yieldToEventLoop();
         if (this.stopTraining) break;
       }
-      // With stepsPerEpoch unset, every epoch starts a fresh pass over the data.
-      if (args.stepsPerEpoch === undefined) cursor = 0;
-      let epochLogs = this.metricLogs();
-      const freq = args.validationFreq ?? 1;
-      if (validation !== undefined && (epoch + 1) % freq === 0) {
-        const valLogs = this.runEvaluation(validation.x, validation.y, validation.sw, args.validationBatchSize ?? batchSize, args.validationSteps);
-        epochLogs = { ...epochLogs, ...Object.fromEntries(Object.entries(valLogs).map(([k, v]) => [`val_${k}`, v])) };
-      }
-      await callbackList.call("onEpochEnd", epoch, epochLogs);
-      await yieldToEventLoop();
-      if (this.stopTraining) break;
+    } finally {
+      this.stepCache = undefined;
     }
-    await callbackList.call("onTrainEnd", {});
+    await callbackList.call("onTrainEnd", trainingLogs);
     return history;
   }
 
-  /** Test loop without callbacks, used for validation inside fit. */
-  private runEvaluation(xs: Structure, ys: Structure, sw: Structure | undefined, batchSize: number, maxSteps?: number): Logs {
-    this.resetMetrics();
-    const n = xs.numSamples;
-    const steps = Math.min(Math.ceil(n / batchSize), maxSteps ?? Infinity);
-    for (let step = 0; step < steps; step++) {
-      const start = step * batchSize;
-      const size = Math.min(batchSize, n - start);
-      this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
+  /**
+   * Runs `testStep` over one pass of `iterator` with `callbackList`'s test hooks, and returns the
+   * logs. With no batch at all: an error for `evaluate`, undefined (with a warning) for the
+   * validation inside `fit` (a generator used up by an earlier validation).
+   */
+  private async testLoop(iterator: EpochIterator, callbackList: CallbackList, caller: "evaluate" | "validation"): Promise<Logs | undefined> {
+    // Every evaluation starts a new pass over its data (a generator continues its stream).
+    iterator.reset();
+    await iterator.beginEpoch();
+    let data = await iterator.next();
+    if (data === undefined) {
+      await iterator.endEpoch();
+      if (caller === "evaluate") throw noBatchesError("evaluate", iterator.adapter);
+      warn("The validation data ran out of data: this epoch has no validation logs. Make sure that the validation generator can generate at least `validationSteps * epochs` batches.");
+      return undefined;
     }
-    return this.metricLogs();
+    const outerCache = this.stepCache;
+    this.stopEvaluating = false;
+    await callbackList.call("onTestBegin", {});
+    this.resetMetrics();
+    this.stepCache = { layers: outerCache?.layers, metrics: this.metrics };
+    const batchBegin = callbackList.implements("onTestBatchBegin");
+    const batchEnd = callbackList.implements("onTestBatchEnd");
+    let logs: StepLogs = {};
+    let step = 0;
+    try {
+      while (data !== undefined) {
+        if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
+        const batch = data;
+        if (!this.built) this.buildFromData(batch);
+        logs = withoutRecording(() => this.testStep(batch));
+        if (batchEnd) await callbackList.call("onTestBatchEnd", step, pythonifyLogs(logs));
+        step++;
+        if (this.stopEvaluating) break;
+        const next = iterator.next();
+        data = next instanceof Promise ? await next : next;
+      }
+      await iterator.endEpoch();
+      const result = pythonifyLogs(this.metricsResultOrLogs(logs));
+      await callbackList.call("onTestEnd", result);
+      return result;
+    } finally {
+      this.stepCache = outerCache;
+    }
   }
 
   /**
-   * Loss and metrics on `x`/`y`: the loss alone when there are no other metrics, else
-   * `[loss, ...metrics]`, or an object with `returnDict: true`.
+   * Loss and metrics on `x`/`y` (or on a generator or dataset of batches passed as `x`): the loss
+   * alone when there are no other metrics, else `[loss, ...metrics]`, or an object with
+   * `returnDict: true`.
    */
-  async evaluate(x: DataStructure, y: DataStructure | undefined, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
-  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs & { returnDict?: false }): Promise<number | number[]>;
-  async evaluate(x: DataStructure, y?: DataStructure, args?: EvaluateArgs): Promise<number | number[] | Logs>;
-  async evaluate(x: DataStructure, y?: DataStructure, args: EvaluateArgs = {}): Promise<number | number[] | Logs> {
-    this.requireCompiled("evaluating the model");
-    if (y === undefined) throw new Error("evaluate: targets `y` are required");
-    const batchSize = args.batchSize ?? 32;
-    checkPositiveInteger(batchSize, "evaluate: batchSize");
+  async evaluate(x: InputData, y: DataStructure | undefined, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
+  async evaluate(x: InputData, y?: DataStructure, args?: EvaluateArgs & { returnDict?: false }): Promise<number | number[]>;
+  async evaluate(x: InputData, y?: DataStructure, args?: EvaluateArgs): Promise<number | number[] | Logs>;
+  async evaluate(x: BatchSource | PyDataset | DataAdapter, args: EvaluateArgs & { returnDict: true }): Promise<Logs>;
+  async evaluate(x: BatchSource | PyDataset | DataAdapter, args?: EvaluateArgs & { returnDict?: false }): Promise<number | number[]>;
+  async evaluate(x: BatchSource | PyDataset | DataAdapter, args?: EvaluateArgs): Promise<number | number[] | Logs>;
+  async evaluate(x: InputData, yOrArgs?: DataStructure | EvaluateArgs, maybeArgs?: EvaluateArgs): Promise<number | number[] | Logs> {
+    const [y, args] = dataAndOptions<EvaluateArgs>(x, yOrArgs, maybeArgs);
+    this.requireCompiled();
+    if (args.batchSize !== undefined) checkPositiveInteger(args.batchSize, "evaluate: batchSize");
     if (args.steps !== undefined) checkPositiveInteger(args.steps, "evaluate: steps");
-    const xs = new Structure(x, "x");
-    const ys = new Structure(y, "y");
-    const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
-    checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
-    checkHasSamples(xs, "evaluate: x");
-    const n = xs.numSamples;
-    const { steps, callbackList } = this.batchLoop(n, batchSize, args);
-    this.resetMetrics();
-    await callbackList.call("onTestBegin", {});
-    const batchBegin = callbackList.implements("onTestBatchBegin");
-    const batchEnd = callbackList.implements("onTestBatchEnd");
-    for (let step = 0; step < steps; step++) {
-      const start = step * batchSize;
-      const size = Math.min(batchSize, n - start);
-      if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
-      this.testStep(xs.rebuild(xs.slice(start, size)), ys.slice(start, size), sw?.slice(start, size));
-      if (batchEnd) await callbackList.call("onTestBatchEnd", step, this.metricLogs());
+    const adapter = getDataAdapter(x, { y, sampleWeight: args.sampleWeight, batchSize: args.batchSize, stepsPerEpoch: args.steps, shuffle: false });
+    checkHasSamples(adapter, "evaluate: x");
+    const iterator = new EpochIterator(adapter, args.steps);
+    const callbackList = this.loopCallbacks(args, iterator.numBatches);
+    const logs = (await this.testLoop(iterator, callbackList, "evaluate"))!;
+    return args.returnDict ? logs : this.flattenMetricsInOrder(logs);
+  }
+
+  /**
+   * Model outputs for `x` (arrays, or a generator or dataset of batches whose inputs are used),
+   * computed in batches: a Tensor (or a list for several outputs).
+   */
+  async predict(x: InputData, args: PredictArgs = {}): Promise<Output> {
+    if (args.batchSize !== undefined) checkPositiveInteger(args.batchSize, "predict: batchSize");
+    if (args.steps !== undefined) checkPositiveInteger(args.steps, "predict: steps");
+    const iterator = new EpochIterator(getDataAdapter(x, { batchSize: args.batchSize, stepsPerEpoch: args.steps, shuffle: false }), args.steps);
+    await iterator.beginEpoch();
+    let data = await iterator.next();
+    if (data === undefined) {
+      await iterator.endEpoch();
+      throw new Error("predict: no samples were given");
     }
-    const logs = this.metricLogs();
-    await callbackList.call("onTestEnd", logs);
-    if (args.returnDict) return logs;
-    const ordered = this.metricsNames.map((name) => logs[name]);
-    return ordered.length === 1 ? ordered[0] : ordered;
-  }
-
-  /** The steps of an evaluate / predict loop over `n` samples, and its callbacks (with a progress bar unless verbose is 0). */
-  private batchLoop(n: number, batchSize: number, args: { steps?: number; callbacks?: Callback[]; verbose?: Verbose }): { steps: number; callbackList: CallbackList } {
-    const verbose = resolveVerbose(args.verbose);
-    const steps = Math.min(Math.ceil(n / batchSize), args.steps ?? Infinity);
-    const list: Callback[] = [...(args.callbacks ?? [])];
-    if (verbose !== 0) list.push(new ProgbarLogger());
-    return { steps, callbackList: new CallbackList(list, this as never, { steps, verbose }) };
-  }
-
-  /** Model outputs for `x`, computed in batches: a Tensor (or a list for several outputs). */
-  async predict(x: DataStructure, args: PredictArgs = {}): Promise<Output> {
-    const batchSize = args.batchSize ?? 32;
-    checkPositiveInteger(batchSize, "predict: batchSize");
-    const xs = new Structure(x, "x");
-    checkCardinality([{ name: "x", structure: xs }]);
-    const n = xs.numSamples;
-    const { steps, callbackList } = this.batchLoop(n, batchSize, args);
+    const callbackList = this.loopCallbacks(args, iterator.numBatches);
+    this.stopPredicting = false;
     await callbackList.call("onPredictBegin", {});
     const batches: Tensor[][] = [];
     const batchBegin = callbackList.implements("onPredictBatchBegin");
     const batchEnd = callbackList.implements("onPredictBatchEnd");
-    for (let step = 0; step < steps; step++) {
-      const start = step * batchSize;
-      const size = Math.min(batchSize, n - start);
+    let step = 0;
+    while (data !== undefined) {
       if (batchBegin) await callbackList.call("onPredictBatchBegin", step, {});
-      const out = withoutRecording(() => this.forward(xs.rebuild(xs.slice(start, size)), { training: false }));
-      batches.push(this.asList(out));
+      const batch = data;
+      const out = withoutRecording(() => this.predictStep(batch));
+      batches.push(out instanceof Tensor ? [out] : out);
       if (batchEnd) await callbackList.call("onPredictBatchEnd", step, {});
+      step++;
+      if (this.stopPredicting) break;
+      const next = iterator.next();
+      data = next instanceof Promise ? await next : next;
     }
+    await iterator.endEpoch();
     await callbackList.call("onPredictEnd", {});
-    if (batches.length === 0) throw new Error("predict: no samples were given");
     const outputs = batches[0].map((_, i) => (batches.length === 1 ? batches[0][i] : ops.concatenate(batches.map((b) => b[i]), 0)));
     return (outputs.length === 1 ? outputs[0] : outputs) as Output;
   }
 
-  /** One gradient step on one batch; returns the loss (and metrics) like `evaluate`. */
-  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs & { returnDict: true }): Promise<Logs>;
-  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
-  async trainOnBatch(x: DataStructure, y: DataStructure, args?: TrainOnBatchArgs): Promise<number | number[] | Logs>;
-  async trainOnBatch(x: DataStructure, y: DataStructure, args: TrainOnBatchArgs = {}): Promise<number | number[] | Logs> {
-    this.requireCompiled("training the model");
-    const xs = new Structure(x, "x");
-    const ys = new Structure(y, "y");
-    let sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
-    checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
-    if (args.classWeight !== undefined) sw = new Structure(classWeightsToSampleWeights(args.classWeight, ys.tensors[0]), "sampleWeight");
-    this.resetMetrics();
-    this.trainStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
-    return this.formatLogs(this.metricLogs(), args.returnDict);
+  /** One batch of arrays as a step's data, with class weights turned into sample weights. */
+  private batchData(x: DataStructure, y: DataStructure | undefined, sampleWeight: DataStructure | undefined, classWeight?: Record<number, number>): StepData {
+    const xs = toTensorStructure(x, "x");
+    const ys = y === undefined ? undefined : toTensorStructure(y, "y");
+    let sws = sampleWeight === undefined ? undefined : toTensorStructure(sampleWeight, "sampleWeight");
+    if (classWeight !== undefined) {
+      if (sws !== undefined) throw new Error("You cannot give `classWeight` and `sampleWeight` at the same time.");
+      if (!(ys instanceof Tensor)) throw new Error("`classWeight` is only supported for models with a single output.");
+      sws = classWeightToSampleWeights(ys, classWeight);
+    }
+    checkDataCardinality([
+      { name: "x", tensors: flattenStructure(xs) },
+      { name: "y", tensors: ys === undefined ? undefined : flattenStructure(ys) },
+      { name: "sample_weight", tensors: sws === undefined ? undefined : flattenStructure(sws) },
+    ]);
+    return packXYSampleWeight(xs, ys, sws);
   }
 
-  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs & { returnDict: true }): Promise<Logs>;
-  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
-  async testOnBatch(x: DataStructure, y: DataStructure, args?: TestOnBatchArgs): Promise<number | number[] | Logs>;
-  async testOnBatch(x: DataStructure, y: DataStructure, args: TestOnBatchArgs = {}): Promise<number | number[] | Logs> {
-    this.requireCompiled("evaluating the model");
-    const xs = new Structure(x, "x");
-    const ys = new Structure(y, "y");
-    const sw = args.sampleWeight === undefined ? undefined : new Structure(args.sampleWeight, "sampleWeight");
-    checkCardinality([{ name: "x", structure: xs }, { name: "y", structure: ys }, { name: "sampleWeight", structure: sw }]);
+  /** One gradient step on one batch; returns the loss (and metrics) like `evaluate`. */
+  async trainOnBatch(x: DataStructure, y: DataStructure | undefined, args: TrainOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async trainOnBatch(x: DataStructure, y?: DataStructure, args?: TrainOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async trainOnBatch(x: DataStructure, y?: DataStructure, args?: TrainOnBatchArgs): Promise<number | number[] | Logs>;
+  async trainOnBatch(x: DataStructure, y?: DataStructure, args: TrainOnBatchArgs = {}): Promise<number | number[] | Logs> {
+    this.requireCompiled();
+    const data = this.batchData(x, y, args.sampleWeight, args.classWeight);
+    if (!this.built) this.buildFromData(data);
     this.resetMetrics();
-    this.testStep(xs.rebuild(xs.tensors), ys.tensors, sw?.tensors);
-    return this.formatLogs(this.metricLogs(), args.returnDict);
+    const logs = pythonifyLogs(this.trainStep(data));
+    return args.returnDict ? logs : this.flattenMetricsInOrder(logs);
+  }
+
+  async testOnBatch(x: DataStructure, y: DataStructure | undefined, args: TestOnBatchArgs & { returnDict: true }): Promise<Logs>;
+  async testOnBatch(x: DataStructure, y?: DataStructure, args?: TestOnBatchArgs & { returnDict?: false }): Promise<number | number[]>;
+  async testOnBatch(x: DataStructure, y?: DataStructure, args?: TestOnBatchArgs): Promise<number | number[] | Logs>;
+  async testOnBatch(x: DataStructure, y?: DataStructure, args: TestOnBatchArgs = {}): Promise<number | number[] | Logs> {
+    this.requireCompiled();
+    const data = this.batchData(x, y, args.sampleWeight);
+    if (!this.built) this.buildFromData(data);
+    this.resetMetrics();
+    const logs = pythonifyLogs(withoutRecording(() => this.testStep(data)));
+    return args.returnDict ? logs : this.flattenMetricsInOrder(logs);
   }
 
   async predictOnBatch(x: DataStructure): Promise<Output> {
-    const xs = new Structure(x, "x");
-    const out = withoutRecording(() => this.forward(xs.rebuild(xs.tensors), { training: false }));
+    const out = withoutRecording(() => this.predictStep(packXYSampleWeight(toTensorStructure(x, "x"))));
     return (Array.isArray(out) && out.length === 1 ? out[0] : out) as Output;
   }
 
-  private formatLogs(logs: Logs, returnDict?: boolean): number | number[] | Logs {
-    if (returnDict) return logs;
-    const ordered = this.metricsNames.map((name) => logs[name]);
-    return ordered.length === 1 ? ordered[0] : ordered;
+  /**
+   * Keras's `_flatten_metrics_in_order`: the logs as a list in the order of `metrics` (with
+   * `compile_metrics` listed metric by metric), then any other keys sorted; one value alone.
+   */
+  private flattenMetricsInOrder(logs: Logs): number | number[] {
+    const names: string[] = [];
+    for (const metric of this.metrics) {
+      if (metric instanceof CompiledMetrics) names.push(...metric.metrics.map((m) => m.name));
+      else names.push(metric.name);
+    }
+    const results = names.filter((name) => name in logs).map((name) => logs[name]);
+    for (const key of Object.keys(logs).sort()) if (!names.includes(key)) results.push(logs[key]);
+    return results.length === 1 ? results[0] : results;
   }
-
 }

@@ -107,7 +107,8 @@ function classNames(obj: object): string[] {
 /** The class name Keras shows (`layer.__class__.__name__`): a subclass without its own `className` shows its JS class name. */
 function layerClassName(layer: Layer): string {
   const ctor = layer.constructor as { className?: string; name?: string };
-  if (Object.prototype.hasOwnProperty.call(ctor, "className") && typeof ctor.className === "string") return ctor.className;
+  // `layer.className()`, not the static: `new keras.Model({ inputs, outputs })` is a Functional.
+  if (Object.prototype.hasOwnProperty.call(ctor, "className") && typeof ctor.className === "string") return layer.className();
   return ctor.name || layer.className();
 }
 
@@ -117,7 +118,8 @@ function isSequential(obj: object): boolean {
 
 function isFunctional(obj: object): obj is VisualizableModel & { inputs: KerasTensor[]; outputs: KerasTensor[] } {
   const o = obj as { inputs?: unknown; outputs?: unknown };
-  return classNames(obj).includes("Functional") && Array.isArray(o.inputs) && Array.isArray(o.outputs);
+  const kind = (obj as { objType?: () => string }).objType?.();
+  return (kind === "Functional" || classNames(obj).includes("Functional")) && Array.isArray(o.inputs) && Array.isArray(o.outputs);
 }
 
 function isModel(obj: object): boolean {

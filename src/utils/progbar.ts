@@ -16,6 +16,10 @@ export interface ProgbarOptions {
   interval?: number;
   unitName?: string;
   stream?: OutputStream;
+  /** Names of values shown as given rather than averaged over the updates (all others are averaged). */
+  statefulMetrics?: Iterable<string>;
+  /** Names of values averaged over the updates (all others are shown as given). Give this or `statefulMetrics`, not both. */
+  statelessMetrics?: Iterable<string>;
 }
 
 function formatStepTime(secondsPerUnit: number, unit: string): string {
@@ -36,12 +40,15 @@ function formatValue(v: number): string {
 }
 
 /**
- * Keras 3's progress bar: `469/469 ━━━━━━━━━━━━━━━━━━━━ 3s 6ms/step - accuracy: 0.9251 - loss: 0.2598`.
- * While running it shows the ETA; values shown mid-epoch are averaged over updates, as Keras does,
- * and the final line shows the values passed with `finalize`.
+ * Keras 3's progress bar: `469/469 ━━━━━━━━━━━━━━━━━━━━ 3s 6ms/step - accuracy: 0.9251 - loss: 0.2598`,
+ * or `     12/Unknown 3s 20ms/step - loss: 0.2598` while the total is unknown. While running it shows
+ * the ETA. By default the values shown mid-way are averaged over the updates, as Keras's Progbar
+ * does (`statefulMetrics` / `statelessMetrics` choose which); the final line shows the values
+ * passed with `finalize`.
  */
 export class Progbar {
-  readonly target?: number;
+  /** The total number of steps, undefined while unknown (it may be set once known). */
+  target?: number;
   private readonly width: number;
   private readonly verbose: number;
   private readonly interval: number;
@@ -54,8 +61,15 @@ export class Progbar {
   private readonly values = new Map<string, [number, number]>();
   private previousWidth = 0;
   private timeAfterFirstStep?: number;
+  private readonly statefulMetrics?: Set<string>;
+  private readonly statelessMetrics?: Set<string>;
 
   constructor(options: ProgbarOptions = {}) {
+    if (options.statefulMetrics !== undefined && options.statelessMetrics !== undefined) {
+      throw new Error("Progbar: give only one of `statefulMetrics` (values shown as given) or `statelessMetrics` (values averaged)");
+    }
+    if (options.statefulMetrics !== undefined) this.statefulMetrics = new Set(options.statefulMetrics);
+    else if (options.statelessMetrics !== undefined) this.statelessMetrics = new Set(options.statelessMetrics);
     this.target = options.target;
     this.width = options.width ?? 20;
     this.verbose = options.verbose ?? 1;
@@ -69,7 +83,8 @@ export class Progbar {
   update(current: number, values: readonly (readonly [string, number])[] = [], finalize?: boolean): void {
     const done = finalize ?? (this.target !== undefined && current >= this.target);
     for (const [key, value] of values) {
-      if (done) this.values.set(key, [value, 1]);
+      const stateless = this.statefulMetrics !== undefined ? !this.statefulMetrics.has(key) : this.statelessMetrics?.has(key) ?? true;
+      if (done || !stateless) this.values.set(key, [value, 1]);
       else {
         const base = Math.max(current - this.seenSoFar, 1);
         const entry = this.values.get(key);
@@ -88,7 +103,7 @@ export class Progbar {
       if (!done && (!this.dynamic || (now - this.lastUpdate) / 1000 < this.interval)) return;
       let line = "";
       const colour = (code: string, text: string) => (this.dynamic ? `\x1b[${code}m${text}\x1b[0m` : text);
-      if (this.target !== undefined) {
+      if (this.target !== undefined && this.target > 0) {
         const digits = Math.floor(Math.log10(this.target)) + 1;
         line += `${colour("1", `${String(current).padStart(digits)}/${this.target}`)} `;
         const filled = Math.floor((this.width * Math.min(current, this.target)) / this.target);
@@ -97,7 +112,7 @@ export class Progbar {
       } else {
         line += `${String(current).padStart(7)}/Unknown`;
       }
-      line += done || this.target === undefined
+      line += done || this.target === undefined || this.target <= 0
         ? ` ${colour("1", `${elapsed.toFixed(0)}s`)}`
         : ` ${colour("1", formatEta(perStep * (this.target - current)))}`;
       line += formatStepTime(perStep, this.unitName);
@@ -111,8 +126,8 @@ export class Progbar {
         this.stream.write(`${line}\n`);
       }
     } else if (this.verbose === 2 && done) {
-      const digits = this.target === undefined ? 1 : Math.floor(Math.log10(this.target)) + 1;
-      const count = this.target === undefined ? `${current}` : `${String(current).padStart(digits)}/${this.target}`;
+      const digits = this.target === undefined || this.target <= 0 ? 1 : Math.floor(Math.log10(this.target)) + 1;
+      const count = this.target === undefined || this.target <= 0 ? `${current}` : `${String(current).padStart(digits)}/${this.target}`;
       this.stream.write(`${count} - ${elapsed.toFixed(0)}s -${formatStepTime(perStep, this.unitName)}${this.formatValues()}\n`);
     }
     this.lastUpdate = now;

@@ -57,6 +57,30 @@ import * as keras from "keras-ts";
   void [lossValue, shape, loaded];
 }
 
+// ### A convolutional network
+{
+  let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
+  // Scale images to [0, 1] and give them a channel axis: [60000, 28, 28, 1].
+  xTrain = keras.ops.expandDims(keras.ops.divide(xTrain.astype("float32"), 255), -1);
+  xTest = keras.ops.expandDims(keras.ops.divide(xTest.astype("float32"), 255), -1);
+
+  const model = new keras.Sequential([
+    keras.Input({ shape: [28, 28, 1] }),
+    new keras.layers.Conv2D(32, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Conv2D(64, [3, 3], { activation: "relu" }),
+    new keras.layers.MaxPooling2D({ poolSize: [2, 2] }),
+    new keras.layers.Flatten(),
+    new keras.layers.Dropout(0.5),
+    new keras.layers.Dense(10, { activation: "softmax" }),
+  ]);
+  model.summary(); // Total params: 34,826
+  model.compile({ loss: "categorical_crossentropy", optimizer: "adam", metrics: ["accuracy"] });
+  await model.fit(xTrain, keras.utils.toCategorical(yTrain, 10), { batchSize: 128, epochs: 15, validationSplit: 0.1 });
+  const { accuracy } = await model.evaluate(xTest, keras.utils.toCategorical(yTest, 10), { returnDict: true });
+  console.log(`test accuracy ${accuracy.toFixed(4)}`);
+}
+
 // ### Gradients
 {
   const { ops } = keras;
@@ -84,6 +108,73 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
     optimizer.apply(grads, weights);
     if (step % 100 === 0) console.log(`step ${step}: loss ${loss.item().toFixed(4)}`);
   }
+}
+
+// ## Sequences: a text classifier with masking (`texts` and `labels` are the user's)
+{
+  const texts: string[] = ["a fine film", "a dull film"];
+  const labels = keras.ops.convertToTensor([1, 0]);
+  const vectorize = new keras.layers.TextVectorization({ maxTokens: 2000, outputSequenceLength: 24 });
+  vectorize.adapt(texts);                               // string[]
+  const model = new keras.Sequential([
+    keras.Input({ shape: [null], dtype: "int32" }),
+    new keras.layers.Embedding(vectorize.vocabularySize(), 32, { maskZero: true }),
+    new keras.layers.Bidirectional(new keras.layers.LSTM(32, { returnSequences: true })),
+    new keras.layers.Bidirectional(new keras.layers.LSTM(16)),
+    new keras.layers.Dense(1, { activation: "sigmoid" }),
+  ]);
+  model.compile({ optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"] });
+  await model.fit(vectorize.apply(texts), labels, { epochs: 4, batchSize: 64 });
+}
+
+// ## Sequences: a Transformer encoder block (`LayerNorm`, `vocabSize` and `maxlen` are the example's)
+{
+  class LayerNorm extends keras.layers.Layer {
+    override call(inputs: keras.Tensor): keras.Tensor {
+      return inputs;
+    }
+  }
+  const vocabSize = 2000;
+  const maxlen = 24;
+  class TransformerBlock extends keras.layers.Layer {
+    att = new keras.layers.MultiHeadAttention(2, 32);
+    ffn = new keras.Sequential([new keras.layers.Dense(32, { activation: "relu" }), new keras.layers.Dense(32)]);
+    norm1 = new LayerNorm();            // a small custom layer in the example
+    norm2 = new LayerNorm();
+    override call(inputs: keras.Tensor, options: keras.layers.CallOptions = {}): keras.Tensor {
+      const attended = this.att.apply([inputs, inputs], { training: options.training });
+      const out1 = this.norm1.apply(keras.ops.add(inputs, attended));
+      return this.norm2.apply(keras.ops.add(out1, this.ffn.apply(out1)));
+    }
+  }
+  class TokenAndPositionEmbedding extends keras.layers.Layer {
+    tokenEmb = new keras.layers.Embedding(vocabSize, 32);
+    posEmb = new keras.layers.Embedding(maxlen, 32);
+    override call(x: keras.Tensor): keras.Tensor {
+      const positions = keras.ops.arange(0, x.shape[1], 1, "int32");
+      return keras.ops.add(this.tokenEmb.apply(x), this.posEmb.apply(positions));
+    }
+  }
+  void [TransformerBlock, TokenAndPositionEmbedding];
+}
+
+// ## Sequences: a cell of your own
+{
+  class MinimalRNNCell extends keras.layers.Layer {
+    stateSize = 32;
+    kernel?: keras.Variable;
+    recurrentKernel?: keras.Variable;
+    override build(shape: (number | null)[]) {
+      this.kernel = this.addWeight({ name: "kernel", shape: [shape[1]!, 32] });
+      this.recurrentKernel = this.addWeight({ name: "recurrent_kernel", shape: [32, 32] });
+    }
+    override call([x, h]: keras.Tensor[]) {
+      const out = keras.ops.add(keras.ops.matmul(x, this.kernel!.value), keras.ops.matmul(h, this.recurrentKernel!.value));
+      return [out, out];
+    }
+  }
+  const layer = new keras.layers.RNN(new MinimalRNNCell(), { returnSequences: true });
+  void layer;
 }
 
 // The types the API gives without casts (not in the README; they hold what it promises).
@@ -160,4 +251,31 @@ export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor
   model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
   await model.fit(xTrain, yTrain, { epochs: 1 });
   await model.save("mnist.keras");
+}
+
+// ### Customizing fit
+{
+  class CustomModel extends keras.Model<keras.KerasTensor> {
+    override trainStep(data: keras.StepData): keras.StepLogs {
+      const [x, y, sampleWeight] = keras.utils.unpackXYSampleWeight<keras.Tensor, keras.Tensor, keras.Tensor>(data);
+      const variables = this.trainableWeights;
+      const [[loss, yPred], grads] = keras.valueAndGrad(
+        (): [keras.Tensor, keras.Tensor] => {
+          const yPred = this.apply(x, { training: true });
+          return [this.computeLoss({ x, y, yPred, sampleWeight }), yPred];
+        },
+        { variables, hasAux: true },
+      )();
+      this.optimizer!.apply(grads, variables);
+      for (const metric of this.metrics) {
+        if (metric.name === "loss" && metric instanceof keras.metrics.Mean) metric.updateState(loss);
+        else metric.updateState(y!, yPred, sampleWeight);
+      }
+      return Object.fromEntries(this.metrics.map((m) => [m.name, m.result()]));
+    }
+  }
+  const inputs = keras.Input({ shape: [32] });
+  const model = new CustomModel({ inputs, outputs: new keras.layers.Dense(1).apply(inputs) });
+  model.compile({ optimizer: "adam", loss: "mse", metrics: ["mae"] });
+  void model;
 }

@@ -84,6 +84,55 @@ test("subclassed models find their layers and train", async () => {
   assert.ok(losses[losses.length - 1] < 0.25 * losses[0], `loss did not fall: ${losses[0]} -> ${losses[losses.length - 1]}`);
 });
 
+test("a keras.Model subclass constructed with { inputs, outputs } is a functional model, as Keras makes it", async () => {
+  class Scaled extends keras.Model {
+    calls = 0;
+    override trainStep(data: keras.StepData): keras.StepLogs {
+      this.calls++;
+      return super.trainStep(data);
+    }
+  }
+  keras.utils.clearSession();
+  const input = keras.Input({ shape: [3] });
+  const output = new layers.Dense(2, { kernelInitializer: "ones", name: "head" }).apply(input);
+  const model = new Scaled({ inputs: input, outputs: output, name: "scaled" });
+  assert.ok(model instanceof keras.models.Functional, "instanceof Functional, as Keras injects Functional into the subclass");
+  assert.ok(model instanceof Scaled);
+  assert.equal(model.layers.length, 2);
+  assert.equal(model.weights.length, 2);
+  assert.deepEqual(model.outputNames, ["head"]);
+  const out = (await model.predict(ops.ones([2, 3]), { verbose: 0 })) as keras.Tensor;
+  assert.deepEqual(out.arraySync(), [[3, 3], [3, 3]]);
+  let text = "";
+  model.summary({ printFn: (t) => (text = t) });
+  assert.match(text, /Model: "scaled"[\s\S]*head \(Dense\)[\s\S]*Total params: 8/);
+  // Its config is the graph, and it rebuilds as the same class.
+  const plain = new keras.Model({ inputs: input, outputs: output, name: "scaled" });
+  assert.deepEqual(model.getConfig(), plain.getConfig());
+  const rebuilt = Scaled.fromConfig(model.getConfig());
+  assert.ok(rebuilt instanceof Scaled && rebuilt.layers.length === 2);
+  // The custom step trains it.
+  model.compile({ optimizer: "sgd", loss: "mse" });
+  await model.fit(ops.ones([4, 3]), ops.zeros([4, 2]), { epochs: 1, batchSize: 2, verbose: 0 });
+  assert.equal(model.calls, 2);
+  assert.notDeepEqual(model.getWeights()[0].arraySync(), ops.ones([3, 2]).arraySync());
+});
+
+test("new keras.Model({ inputs, outputs }) is named and serialized as Keras's Functional", () => {
+  keras.utils.clearSession();
+  const a = keras.Input({ shape: [2] });
+  const model = new keras.Model({ inputs: a, outputs: new layers.Dense(1).apply(a) });
+  assert.equal(model.name, "functional");
+  assert.equal(model.className(), "Functional");
+  const entry = keras.saving.serializeLayer(model);
+  assert.equal(entry.class_name, "Functional");
+  assert.equal(entry.module, "keras.src.models.functional");
+  assert.equal(entry.registered_name, "Functional");
+  const back = keras.saving.deserializeLayer(entry) as keras.Model;
+  assert.ok(back instanceof keras.models.Functional);
+  assert.equal(back.layers.length, 2);
+});
+
 test("keras.Model with only inputs or only outputs is an error", () => {
   const a = keras.Input({ shape: [2] });
   assert.throws(() => new keras.Model({ inputs: a } as never), /both `inputs` and `outputs`/);

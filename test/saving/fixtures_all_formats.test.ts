@@ -8,7 +8,6 @@ import * as ops from "../../src/ops/index.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 import type { Model } from "../../src/models/model.js";
 import { loadModel } from "../../src/saving/index.js";
-import { supportedLayerClassNames } from "../../src/saving/object_registration.js";
 import { fixturePath, fixturesMissing } from "../helpers/fixtures.js";
 
 interface ReferenceCase {
@@ -44,25 +43,18 @@ function matchError(actual: Tensor, expected: { shape: number[]; data: number[] 
   return worst;
 }
 
-/** Every fixture, the layer classes it needs, and its reference file. */
-const FIXTURES: { file: string; reference: string; needs: string[] }[] = [
-  { file: "keras3_mnist_mlp.keras", reference: "keras3_mnist_mlp.reference.json", needs: ["Flatten", "Dense"] },
-  { file: "keras2_mnist_mlp.h5", reference: "keras2_mnist_mlp.reference.json", needs: ["Flatten", "Dense", "Dropout"] },
-  { file: "keras2_tiny_mlp.h5", reference: "keras2_tiny_mlp.reference.json", needs: ["Dense", "Activation"] },
-  { file: "tfjs_abalone_mlp", reference: "tfjs_abalone_mlp/reference.json", needs: ["Dense"] },
-  { file: "keras2_mnist_cnn.h5", reference: "keras2_mnist_cnn.reference.json", needs: ["Conv2D", "MaxPooling2D", "Flatten", "Dense"] },
-  { file: "keras3_mnist_cnn.keras", reference: "keras3_mnist_cnn.reference.json", needs: ["Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout"] },
-  { file: "keras3_mnist_cnn_legacy.h5", reference: "keras3_mnist_cnn_legacy.reference.json", needs: ["Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dropout"] },
-  { file: "tfjs_mnist_cnn", reference: "tfjs_mnist_cnn/reference.json", needs: ["Conv2D", "MaxPooling2D", "Dropout", "Flatten", "Dense"] },
-  { file: "keras3_lstm_timeseries.keras", reference: "keras3_lstm_timeseries.reference.json", needs: ["LSTM", "Dropout", "Dense"] },
+/** Every fixture and its reference file. */
+const FIXTURES: { file: string; reference: string }[] = [
+  { file: "keras3_mnist_mlp.keras", reference: "keras3_mnist_mlp.reference.json" },
+  { file: "keras2_mnist_mlp.h5", reference: "keras2_mnist_mlp.reference.json" },
+  { file: "keras2_tiny_mlp.h5", reference: "keras2_tiny_mlp.reference.json" },
+  { file: "tfjs_abalone_mlp", reference: "tfjs_abalone_mlp/reference.json" },
+  { file: "keras2_mnist_cnn.h5", reference: "keras2_mnist_cnn.reference.json" },
+  { file: "keras3_mnist_cnn.keras", reference: "keras3_mnist_cnn.reference.json" },
+  { file: "keras3_mnist_cnn_legacy.h5", reference: "keras3_mnist_cnn_legacy.reference.json" },
+  { file: "tfjs_mnist_cnn", reference: "tfjs_mnist_cnn/reference.json" },
+  { file: "keras3_lstm_timeseries.keras", reference: "keras3_lstm_timeseries.reference.json" },
 ];
-
-/** Why a fixture cannot load yet (a layer class not registered), or false. */
-function missingClasses(needs: string[]): string | false {
-  const known = new Set(supportedLayerClassNames());
-  const missing = needs.filter((n) => !known.has(n));
-  return missing.length === 0 ? false : `layer class${missing.length > 1 ? "es" : ""} ${missing.join(", ")} not registered in keras-ts yet`;
-}
 
 async function assertMatchesReference(model: Model, referenceFile: string, what: string): Promise<string[]> {
   const reference = JSON.parse(fs.readFileSync(fixturePath(referenceFile), "utf8")) as Reference;
@@ -77,7 +69,7 @@ async function assertMatchesReference(model: Model, referenceFile: string, what:
 }
 
 for (const fixture of FIXTURES) {
-  test(`${fixture.file} loads and matches its reference outputs (atol 1e-5, rtol 1e-4)`, { skip: fixturesMissing() || missingClasses(fixture.needs) }, async (t) => {
+  test(`${fixture.file} loads and matches its reference outputs (atol 1e-5, rtol 1e-4)`, { skip: fixturesMissing() }, async (t) => {
     const warn = console.warn;
     console.warn = () => {};
     try {

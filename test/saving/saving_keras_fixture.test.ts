@@ -7,7 +7,6 @@ import type { Tensor } from "../../src/backend/tensor.js";
 import { Sequential } from "../../src/models/sequential.js";
 import { Dense, Flatten, Input } from "../../src/layers/index.js";
 import { loadModel } from "../../src/saving/index.js";
-import { supportedLayerClassNames } from "../../src/saving/object_registration.js";
 import { readKerasArchive } from "../../src/saving/keras_zip.js";
 import { readH5, type H5Group } from "../../src/saving/h5_io.js";
 import { unzipSync } from "fflate";
@@ -118,24 +117,6 @@ test("a keras-ts model of the fixture's architecture loads the fixture's weights
   const c = reference.cases[1];
   assertClose((await model.predict(caseInput(c), { verbose: 0 })) as Tensor, c.output, reference.suggested_tolerance.atol, c.name);
 });
-
-for (const [file, expected] of [
-  ["keras3_mnist_cnn.keras", "Conv2D"],
-  ["keras3_lstm_timeseries.keras", "LSTM"],
-] as const) {
-  test(`${file}: a layer keras-ts does not have yet fails with the unknown-layer error`, { skip: fixturesMissing() }, async (t) => {
-    if (supportedLayerClassNames().includes(expected)) {
-      t.skip(`${expected} is implemented now; this file should load (covered elsewhere)`);
-      return;
-    }
-    const where = fixture(file);
-    await assert.rejects(loadModel(where), (error: Error) => {
-      assert.ok(error.message.startsWith(`Unknown layer class '${expected}' in ${where}; keras-ts supports: `), error.message);
-      assert.match(error.message, /Dense, .*Flatten, .*InputLayer/);
-      return true;
-    });
-  });
-}
 
 /** The shape of a config: keys everywhere, module / class_name / registered_name values, value types. */
 function skeleton(value: unknown, key = ""): unknown {

@@ -34,6 +34,27 @@ export interface NativeAddon {
     variable: Float32Array, grad: Float32Array, momentum: Float32Array, velocity: Float32Array, velocityHat: Float32Array | null,
     alpha: number, beta1: number, beta2: number, epsilon: number, decay: number,
   ): true | undefined;
+  /** Sequence kernels; flags: 1 goBackwards, 2 zeroOutputForMask, 4 returnSequences, 8 training. */
+  lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number):
+    [Float32Array | null, Float32Array, Float32Array, Float32Array | null] | undefined;
+  lstmBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, dC: Float32Array | null, recurrentKernel: Float32Array, mask: Uint8Array | null, workspace: Float32Array,
+    batch: number, timesteps: number, units: number, flags: number, needDRecurrentKernel: boolean | Float32Array,
+  ): [Float32Array, Float32Array, Float32Array, Float32Array | null] | undefined;
+  gruForward(
+    x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+  ): [Float32Array | null, Float32Array, Float32Array | null] | undefined;
+  gruBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, recurrentKernel: Float32Array, hasRecurrentBias: boolean, mask: Uint8Array | null, workspace: Float32Array,
+    batch: number, timesteps: number, units: number, flags: number, needDRecurrentKernel: boolean | Float32Array, needDRecurrentBias: boolean | Float32Array,
+  ): [Float32Array, Float32Array, Float32Array | null, Float32Array | null] | undefined;
+  /** dims = [batch, queryLength, keyLength, heads, depth, valueDepth]. */
+  attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, maskShape: Int32Array | null, dims: Int32Array, scale: number, causal: boolean):
+    [Float32Array, Float32Array] | undefined;
+  attentionBackward(
+    dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, maskShape: Int32Array | null, probabilities: Float32Array,
+    dims: Int32Array, scale: number, causal: boolean,
+  ): [Float32Array, Float32Array, Float32Array] | undefined;
   /** geom: Int32Array [batch, cin, cout, groups, in x3, out x3, kernel x3, strides x3, dilations x3, padBefore x3, channelsFirst]. */
   convForward(x: Float32Array, w: Float32Array, bias: Float32Array | null, geom: Int32Array, act: number): Float32Array | undefined;
   convBackward(

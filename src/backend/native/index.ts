@@ -1,4 +1,5 @@
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
+import type { AttentionArgs, AttentionGrads, GruForwardResult, GruGrads, LstmForwardResult, LstmGrads, RecurrentArgs } from "../sequence_kernels.js";
 import type {
   AdamUpdateArgs, BatchNormArgs, BatchNormGrads, BatchNormResult, ConvArgs, ConvGrads, EpilogueActivation, GradientTarget, LinearGrads, NormalizeArgs, PoolArgs,
   RMSpropUpdateArgs, SGDUpdateArgs,
@@ -599,6 +600,61 @@ export class NativeBackend extends ReferenceBackend {
     if (out !== undefined) return out;
     return this.refused("batchNormInference", "arguments the C kernel rejects", () => super.batchNormInference(x, mean, variance, gamma, beta, args));
   }
+
+  /* ---- sequence kernels ---- */
+
+  override lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, args: RecurrentArgs): LstmForwardResult {
+    const r = recurrentShapeOk(args) && this.addon.lstmForward(x, h0, c0, recurrentKernel, mask, args.batch, args.timesteps, args.units, recurrentFlags(args));
+    if (r) return { outputs: r[0], h: r[1], c: r[2], workspace: r[3] };
+    this.viaReference("lstmForward", "arguments the C kernel rejects");
+    return super.lstmForward(x, h0, c0, recurrentKernel, mask, args);
+  }
+
+  override lstmBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, dC: Float32Array | null,
+    recurrentKernel: Float32Array, mask: Uint8Array | null, workspace: Float32Array, args: RecurrentArgs, needDRecurrentKernel: GradientTarget,
+  ): LstmGrads {
+    const r = recurrentShapeOk(args) &&
+      this.addon.lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args.batch, args.timesteps, args.units, recurrentFlags(args), needDRecurrentKernel);
+    if (r) return { dX: r[0], dH0: r[1], dC0: r[2], dRecurrentKernel: r[3] };
+    this.viaReference("lstmBackward", "arguments the C kernel rejects");
+    return super.lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args, needDRecurrentKernel);
+  }
+
+  override gruForward(x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, args: RecurrentArgs): GruForwardResult {
+    const r = recurrentShapeOk(args) && this.addon.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args.batch, args.timesteps, args.units, recurrentFlags(args));
+    if (r) return { outputs: r[0], h: r[1], workspace: r[2] };
+    this.viaReference("gruForward", "arguments the C kernel rejects");
+    return super.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args);
+  }
+
+  override gruBackward(
+    dOutputs: Float32Array | null, dH: Float32Array | null, recurrentKernel: Float32Array, hasRecurrentBias: boolean, mask: Uint8Array | null,
+    workspace: Float32Array, args: RecurrentArgs, needDRecurrentKernel: GradientTarget, needDRecurrentBias: GradientTarget,
+  ): GruGrads {
+    const r = recurrentShapeOk(args) && this.addon.gruBackward(
+      dOutputs, dH, recurrentKernel, hasRecurrentBias === true, mask, workspace, args.batch, args.timesteps, args.units, recurrentFlags(args), needDRecurrentKernel, needDRecurrentBias,
+    );
+    if (r) return { dX: r[0], dH0: r[1], dRecurrentKernel: r[2], dRecurrentBias: r[3] };
+    this.viaReference("gruBackward", "arguments the C kernel rejects");
+    return super.gruBackward(dOutputs, dH, recurrentKernel, hasRecurrentBias, mask, workspace, args, needDRecurrentKernel, needDRecurrentBias);
+  }
+
+  override attentionForward(q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, args: AttentionArgs): { out: Float32Array; probabilities: Float32Array } {
+    const dims = attentionDims(args);
+    const r = dims !== undefined && this.addon.attentionForward(q, k, v, mask, maskShapeOf(args), dims, args.scale, args.causal === true);
+    if (r) return { out: r[0], probabilities: r[1] };
+    this.viaReference("attentionForward", "arguments the C kernel rejects");
+    return super.attentionForward(q, k, v, mask, args);
+  }
+
+  override attentionBackward(dOut: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, mask: Uint8Array | null, probabilities: Float32Array, args: AttentionArgs): AttentionGrads {
+    const dims = attentionDims(args);
+    const r = dims !== undefined && this.addon.attentionBackward(dOut, q, k, v, mask, maskShapeOf(args), probabilities, dims, args.scale, args.causal === true);
+    if (r) return { dQ: r[0], dK: r[1], dV: r[2] };
+    this.viaReference("attentionBackward", "arguments the C kernel rejects");
+    return super.attentionBackward(dOut, q, k, v, mask, probabilities, args);
+  }
 }
 
 function activationCode(activation: EpilogueActivation): number | undefined {
@@ -647,6 +703,26 @@ function poolGeometryCode(args: PoolArgs): Int32Array | undefined {
 
 function bnCountsValid(args: BatchNormArgs): boolean {
   return isCount(args.outer) && isCount(args.channels) && isCount(args.inner) && args.epsilon >= 0 && args.outer * args.channels * args.inner <= INT32_MAX;
+}
+
+function recurrentShapeOk(args: RecurrentArgs): boolean {
+  return isCount(args.batch) && isCount(args.timesteps) && isCount(args.units);
+}
+
+function recurrentFlags(args: RecurrentArgs): number {
+  return (args.goBackwards ? 1 : 0) | (args.zeroOutputForMask ? 2 : 0) | (args.returnSequences ? 4 : 0) | (args.training ? 8 : 0);
+}
+
+/** [batch, queryLength, keyLength, heads, depth, valueDepth] for the C kernel, or undefined for bad sizes. */
+function attentionDims(args: AttentionArgs): Int32Array | undefined {
+  const dims = [args.batch, args.queryLength, args.keyLength, args.heads, args.depth, args.valueDepth];
+  if (!dims.every(isCount) || dims.some((d) => d > 0x7fffffff)) return undefined;
+  if (args.maskShape !== null && (args.maskShape.length !== 4 || !args.maskShape.every(isCount))) return undefined;
+  return Int32Array.from(dims);
+}
+
+function maskShapeOf(args: AttentionArgs): Int32Array | null {
+  return args.maskShape === null ? null : Int32Array.from(args.maskShape);
 }
 
 function formatDims(shape: Shape): string {

@@ -11,6 +11,8 @@ import { convBackward, convForward } from "./conv.js";
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from "./pool.js";
 import { batchNormInference, batchNormTraining, batchNormTrainingBackward } from "./batch_norm.js";
 import { adamUpdate, linearBackward, linearForward, rmspropUpdate, sgdUpdate, softmaxCrossEntropy, softmaxCrossEntropyBackward } from "./fused.js";
+import { gruBackward, gruForward, lstmBackward, lstmForward } from "./recurrent.js";
+import { attentionBackward, attentionForward } from "./attention.js";
 
 /**
  * Portable kernels in TypeScript, every core and fused one: the behaviour every other backend must
@@ -174,4 +176,29 @@ export class ReferenceBackend implements CoreKernels, FusedKernels {
   batchNormInference(...args: Parameters<FusedKernels["batchNormInference"]>): ReturnType<FusedKernels["batchNormInference"]> {
     return batchNormInference(...args);
   }
+
+  lstmForward(...args: Parameters<FusedKernels["lstmForward"]>): ReturnType<FusedKernels["lstmForward"]> {
+    return lstmForward(...args);
+  }
+
+  lstmBackward(...args: Parameters<FusedKernels["lstmBackward"]>): ReturnType<FusedKernels["lstmBackward"]> {
+    return lstmBackward(...args);
+  }
+
+  gruForward(...args: Parameters<FusedKernels["gruForward"]>): ReturnType<FusedKernels["gruForward"]> {
+    return gruForward(...args);
+  }
+
+  gruBackward(...args: Parameters<FusedKernels["gruBackward"]>): ReturnType<FusedKernels["gruBackward"]> {
+    return gruBackward(...args);
+  }
+
+  attentionForward(...args: Parameters<FusedKernels["attentionForward"]>): ReturnType<FusedKernels["attentionForward"]> {
+    return attentionForward(...args);
+  }
+
+  attentionBackward(...args: Parameters<FusedKernels["attentionBackward"]>): ReturnType<FusedKernels["attentionBackward"]> {
+    return attentionBackward(...args);
+  }
+
 }

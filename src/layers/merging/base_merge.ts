@@ -1,7 +1,7 @@
 import { Tensor } from "../../backend/tensor.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
+import { Layer, type LayerArgs, type LayerMask, type LayerShape } from "../layer.js";
 
 /** "(None, 3) and (None, 4)" / "(2, 3), (2, 4) and (2, 5)". */
 export function formatShapeList(shapes: readonly SymbolicShape[]): string {
@@ -17,6 +17,7 @@ export function formatShapeList(shapes: readonly SymbolicShape[]): string {
  */
 export abstract class Merge extends Layer {
   static override className = "Merge";
+  override supportsMasking = true;
 
   constructor(args: LayerArgs = {}) {
     super(args);
@@ -108,5 +109,21 @@ export abstract class Merge extends Layer {
 
   override computeOutputShape(inputShape: LayerShape): LayerShape {
     return this.mergedShape(this.shapeList(inputShape));
+  }
+
+  /** The input masks as a list matching the inputs, or null when no input has a mask. */
+  protected maskList(inputs: Tensor | Tensor[], mask: Tensor | (Tensor | null)[] | null): (Tensor | null)[] | null {
+    if (mask === null) return null;
+    if (!Array.isArray(mask)) throw this.error("`mask` should be a list, one entry per input");
+    if (!Array.isArray(inputs)) throw this.error("`inputs` should be a list");
+    if (mask.length !== inputs.length) throw this.error(`the lists \`inputs\` and \`mask\` should have the same length. Received ${inputs.length} inputs and ${mask.length} masks`);
+    return mask;
+  }
+
+  /** Keras's merge mask: a timestep is kept if any input keeps it (none when an input has no mask). */
+  override computeMask(inputs: Tensor | Tensor[], previousMask: Tensor | (Tensor | null)[] | null): LayerMask {
+    const masks = this.maskList(inputs, previousMask);
+    if (masks === null || masks.some((m) => m === null)) return null;
+    return (masks as Tensor[]).reduce((a, b) => ops.logicalOr(a, b));
   }
 }

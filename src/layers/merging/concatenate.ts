@@ -1,7 +1,7 @@
 import type { Tensor } from "../../backend/tensor.js";
 import type { KerasTensor, SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import type { LayerArgs } from "../layer.js";
+import type { LayerArgs, LayerMask } from "../layer.js";
 import { Merge, formatShapeList } from "./base_merge.js";
 
 export interface ConcatenateArgs extends LayerArgs {
@@ -59,6 +59,22 @@ export class Concatenate extends Merge {
     const list = this.inputList(inputs);
     this.mergedShape(list.map((t) => t.shape));
     return this.mergeFunction(list);
+  }
+
+  /**
+   * Keras's: each input's mask (all true for an unmasked input) expanded to the input's shape,
+   * concatenated like the inputs, then any() over the last axis.
+   */
+  override computeMask(inputs: Tensor | Tensor[], previousMask: Tensor | (Tensor | null)[] | null): LayerMask {
+    const masks = this.maskList(inputs, previousMask);
+    if (masks === null || masks.every((m) => m === null)) return null;
+    const list = inputs as Tensor[];
+    const full = list.map((x, i) => {
+      const m = masks[i];
+      if (m === null) return ops.onesLike(x, "bool");
+      return m.rank < x.rank ? ops.broadcastTo(ops.expandDims(m, -1), x.shape) : m;
+    });
+    return ops.any(ops.concatenate(full, this.axis), -1, false);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import type { Tensor } from "../../backend/tensor.js";
 import type { KerasTensor, SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import type { LayerArgs } from "../layer.js";
+import type { LayerArgs, LayerMask } from "../layer.js";
 import { Merge, formatShapeList } from "./base_merge.js";
 
 export type DotAxes = number | readonly [number, number];
@@ -65,6 +65,11 @@ export class Dot extends Merge {
     }
     this.axes = typeof axes === "number" ? axes : (Object.freeze([axes[0], axes[1]]) as readonly [number, number]);
     this.normalize = args.normalize ?? false;
+  }
+
+  /** The dot product mixes the timesteps: no mask comes out (Keras's `Dot.compute_mask`). */
+  override computeMask(): LayerMask {
+    return null;
   }
 
   protected override checkInputCount(shapes: readonly SymbolicShape[]): void {

@@ -1,30 +1,28 @@
-import { Tensor } from "../backend/tensor.js";
-import * as ops from "../ops/index.js";
-import { gatherRows, rowsView } from "../ops/batch_rows.js";
-import { convertToTensor, type TensorLike } from "../ops/core.js";
+import type { Tensor } from "../../backend/tensor.js";
+import * as ops from "../../ops/index.js";
+import { gatherRows, rowsView } from "../../ops/batch_rows.js";
+import type { TensorLike } from "../../ops/core.js";
+import { isSingleArray, toBatchedTensor, type DataStructure, type TensorStructure } from "./data_adapter_utils.js";
 
-/** What `fit`/`evaluate`/`predict` accept for x or y: one array, a list (multi-input), or an object keyed by input name. */
-export type DataStructure = TensorLike | TensorLike[] | Record<string, TensorLike>;
-
-/** A structure of tensors taken apart into a flat list, with a way to put a slice back together. */
+/** A structure of arrays taken apart into a flat list of tensors, with a way to put a batch of rows back together. */
 export class Structure {
   readonly kind: "single" | "list" | "dict";
   readonly keys: string[];
   readonly tensors: Tensor[];
 
   constructor(data: DataStructure, what: string) {
-    if (data instanceof Tensor || ArrayBuffer.isView(data) || typeof data === "number" || (Array.isArray(data) && !data.some((d) => d instanceof Tensor || ArrayBuffer.isView(d)))) {
+    if (isSingleArray(data)) {
       this.kind = "single";
       this.keys = [];
-      this.tensors = [toBatched(data as TensorLike, what)];
+      this.tensors = [toBatchedTensor(data as TensorLike, what)];
     } else if (Array.isArray(data)) {
       this.kind = "list";
       this.keys = [];
-      this.tensors = data.map((d, i) => toBatched(d, `${what}[${i}]`));
-    } else if (typeof data === "object" && data !== null && !(data as object).constructor?.name?.startsWith("Variable")) {
+      this.tensors = data.map((d, i) => toBatchedTensor(d, `${what}[${i}]`));
+    } else if (typeof data === "object" && data !== null) {
       this.kind = "dict";
       this.keys = Object.keys(data);
-      this.tensors = this.keys.map((k) => toBatched((data as Record<string, TensorLike>)[k], `${what}.${k}`));
+      this.tensors = this.keys.map((k) => toBatchedTensor((data as Record<string, TensorLike>)[k], `${what}.${k}`));
     } else {
       throw new TypeError(`${what}: expected a tensor, an array of tensors or an object of tensors, got ${data === null ? "null" : typeof data}`);
     }
@@ -77,26 +75,29 @@ export class Structure {
   private readonly scratch: (Tensor | undefined)[] = [];
 
   /** Puts tensors back into this structure's shape. */
-  rebuild(tensors: Tensor[]): Tensor | Tensor[] | Record<string, Tensor> {
+  rebuild(tensors: Tensor[]): TensorStructure {
     if (this.kind === "single") return tensors[0];
     if (this.kind === "list") return tensors;
     return Object.fromEntries(this.keys.map((k, i) => [k, tensors[i]]));
   }
 }
 
-function toBatched(data: TensorLike, what: string): Tensor {
-  const t = convertToTensor(data);
-  if (t.rank === 0) throw new Error(`${what}: expected an array with a batch axis, got a scalar`);
-  return t;
-}
-
-/** Keras's check that x, y and sample weights agree on the number of samples. */
-export function checkCardinality(parts: { name: string; structure?: Structure }[]): number {
-  const sizes = parts.filter((p) => p.structure !== undefined).map((p) => ({ name: p.name, sizes: p.structure!.tensors.map((t) => t.shape[0]) }));
-  const all = sizes.flatMap((s) => s.sizes);
-  if (new Set(all).size > 1) {
-    const detail = sizes.map((s) => `'${s.name}' sizes: ${s.sizes.join(", ")}`).join("\n");
-    throw new Error(`Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.\n${detail}`);
+/**
+ * Keras's `train_validation_split`: the last `validationSplit` of the samples (before any
+ * shuffling) become validation data. Returns the training and validation parts of each structure
+ * given (undefined stays undefined).
+ */
+export function trainValidationSplit(structures: (Structure | undefined)[], validationSplit: number): [(Structure | undefined)[], (Structure | undefined)[]] {
+  const first = structures.find((s) => s !== undefined)!;
+  const n = first.numSamples;
+  const at = Math.floor(n * (1 - validationSplit));
+  if (at === 0 || at === n) {
+    throw new Error(
+      `Training data contains ${n} samples, which is not sufficient to split it into a validation and training set as specified by ` +
+        `\`validationSplit=${validationSplit}\`. Either provide more data, or a different value for the \`validationSplit\` argument.`,
+    );
   }
-  return all[0] ?? 0;
+  const cut = (s: Structure | undefined, start: number, size: number): Structure | undefined =>
+    s === undefined ? undefined : new Structure(s.rebuild(s.slice(start, size)) as DataStructure, "data");
+  return [structures.map((s) => cut(s, 0, at)), structures.map((s) => cut(s, at, n - at))];
 }

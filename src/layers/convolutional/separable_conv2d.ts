@@ -1,0 +1,16 @@
+import { BaseSeparableConv, separableArgsOf, type SeparableConvArgs } from "./base_separable_conv.js";
+
+/**
+ * Depthwise-separable 2D convolution over [batch, height, width, channels] inputs (channels_last): far fewer weights
+ * than a Conv2D of the same window, `new SeparableConv2D(64, 3, { activation: "relu" })`.
+ * Keras: `keras.layers.SeparableConv2D(filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1, depth_multiplier=1, ...)`.
+ */
+export class SeparableConv2D extends BaseSeparableConv {
+  static override className = "SeparableConv2D";
+
+  constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<SeparableConvArgs, "filters" | "kernelSize">);
+  constructor(args: SeparableConvArgs & { filters: number; kernelSize: number | readonly number[] });
+  constructor(first: number | SeparableConvArgs, kernelSize?: number | readonly number[], rest: SeparableConvArgs = {}) {
+    super(2, separableArgsOf(first, kernelSize, rest));
+  }
+}

@@ -9,6 +9,7 @@
  *     (with the DOM library, and with ES2022 alone), then with @types/node;
  *   - the README's Install program runs on the native backend, with KERAS_TS_STRICT_NATIVE=1 so
  *     that a kernel falling back to the reference backend is an error;
+ *   - a page's bundler (esbuild, for the browser) bundles the installed package with no Node module;
  *   - a CommonJS package gets keras-ts from `import()`, and from `require()` where Node can
  *     require ES modules (as the README says).
  * The temporary folder is removed unless KERAS_TS_KEEP_PACKAGE_TEST=1.
@@ -129,6 +130,24 @@ try {
   const accuracy = Number(/^test accuracy ([0-9.]+)/m.exec(output)?.[1]);
   if (!(accuracy > 0.9)) fail(`one epoch of MNIST should pass 0.9 test accuracy, got ${accuracy}:\n${output}`);
   if (!/predictions 10000,10$/m.test(output)) fail(`predict did not give a [10000, 10] tensor:\n${output}`);
+
+  step("a browser bundle of the installed package (esbuild, --platform=browser)");
+  // What a page's bundler does with the package: the `browser` export and the `browser` field's
+  // swaps must leave no Node module in the bundle (esbuild fails the build on one).
+  const esbuild = createRequire(path.join(root, "package.json"))("esbuild");
+  writeFileSync(path.join(project, "page.js"), 'import * as keras from "keras-ts";\nexport const api = keras;\n');
+  let browserBundle;
+  try {
+    browserBundle = await esbuild.build({ entryPoints: [path.join(project, "page.js")], absWorkingDir: project, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent" });
+  } catch (error) {
+    fail(`the installed package does not bundle for the browser:\n${(error.errors ?? []).map((e) => `  ${e.text} (${e.location?.file ?? "?"})`).join("\n") || error}`);
+  }
+  const inputs = Object.keys(browserBundle.metafile.inputs);
+  for (const wanted of ["node_modules/keras-ts/dist/index.browser.js", "node_modules/keras-ts/dist/platform/browser.js"]) {
+    if (!inputs.includes(wanted)) fail(`the browser bundle lacks ${wanted}`);
+  }
+  if (inputs.includes("node_modules/keras-ts/dist/platform/node.js")) fail("the browser bundle holds the Node host");
+  console.log(`ok: ${inputs.length} modules, ${(browserBundle.outputFiles[0].contents.length / 1e3).toFixed(0)} kB unminified, the browser entry and host`);
 
   step("a CommonJS package");
   const cjs = path.join(project, "cjs");

@@ -14,14 +14,14 @@ import { isHdf5, type H5Answer, type H5Group, type H5Request, type H5Response } 
 import { browserGlobals, type WorkerLike } from "./dom.js";
 import type { Hdf5Host } from "./platform.js";
 
-let workerUrl: string | URL | undefined;
+let workerUrl: string | undefined;
 
 /**
  * `keras.saving.setHdf5WorkerUrl(url)`: where the HDF5 worker script is (keras-ts's
  * dist/saving/h5_worker_browser.js, bundled with h5wasm). Only a browser needs it.
  */
-export function setHdf5WorkerUrl(url: string | URL | undefined): void {
-  workerUrl = url;
+export function setHdf5WorkerUrl(url: string | { readonly href: string } | undefined): void {
+  workerUrl = url === undefined || typeof url === "string" ? url : url.href;
   if (live !== null) {
     live.worker.terminate();
     live = null;
@@ -45,7 +45,7 @@ function fixHint(url: string): string {
 function spawn(): { worker: WorkerLike; url: string } {
   const { Worker } = browserGlobals();
   if (Worker === undefined) throw new Error("reading and writing HDF5 (.keras, .h5) in a browser needs Web Workers, which this page does not have");
-  if (workerUrl !== undefined) return { worker: new Worker(workerUrl, { type: "module", name: "keras-ts-hdf5" }), url: String(workerUrl) };
+  if (workerUrl !== undefined) return { worker: new Worker(workerUrl, { type: "module", name: "keras-ts-hdf5" }), url: workerUrl };
   const url = new URL("../saving/h5_worker_browser.js", import.meta.url);
   return { worker: new Worker(url, { type: "module", name: "keras-ts-hdf5" }), url: url.href };
 }

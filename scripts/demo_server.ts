@@ -121,6 +121,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       // The pages of npm run test:browser (not in the published package).
       ...(existsSync(path.join(root, "test/browser/page/tests.ts")) ? { tests: "test/browser/page/tests.ts" } : {}),
       ...(existsSync(path.join(root, "bench/browser/page.ts")) ? { bench: "bench/browser/page.ts" } : {}),
+      ...(existsSync(path.join(root, "test/backend/webgpu/cross_check_page.ts")) ? { webgpu_check: "test/backend/webgpu/cross_check_page.ts" } : {}),
     },
     options.minify ?? false,
   );
@@ -135,6 +136,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     const type = TYPES[ext] ?? "application/octet-stream";
     if (clean === "/" || clean === "/index.html") return { file: path.join(root, "examples/browser/index.html"), type: TYPES[".html"] };
     if (clean === "/test/") return { file: path.join(root, "test/browser/page/tests.html"), type: TYPES[".html"] };
+    if (clean === "/test/webgpu.html") return { file: path.join(root, "test/browser/page/webgpu.html"), type: TYPES[".html"] };
     if (clean === "/bench/") return { file: path.join(root, "bench/browser/page.html"), type: TYPES[".html"] };
     const name = path.posix.basename(clean);
     if (ext === ".js" && bundles.has(name)) return { bytes: bundles.get(name), type };

@@ -9,8 +9,10 @@
  *   3. the demo (examples/browser/): it trains, a digit drawn with the mouse is predicted, and
  *      screenshots of the page are written (KERAS_TS_SCREENSHOTS=<folder>, default
  *      test/browser/screenshots/, which git ignores);
- *   4. the in-page tests again with WebGPU on SwiftShader (--enable-unsafe-webgpu
- *      --use-webgpu-adapter=swiftshader), where the page has WebGPU.
+ *   4. with WebGPU on SwiftShader (--enable-unsafe-webgpu --use-webgpu-adapter=swiftshader): the
+ *      webgpu backend's kernel cross-check (test/backend/webgpu/cross_check_page.ts, also run by
+ *      npm run test:webgpu), then the in-page tests' ops, gradients and layers on WebGPU, and
+ *      the seed model's 300 training steps on it.
  *
  * Options: --only=tests,download,demo,webgpu  --keep-open (leave the server up).
  */
@@ -68,14 +70,14 @@ async function newPage(browser: Browser, label: string): Promise<Page> {
 }
 
 /** Runs the in-page tests (tests.ts) in a fresh page; each becomes a result line. */
-async function inPageTests(browser: Browser, url: string, label: string): Promise<void> {
+async function inPageTests(browser: Browser, url: string, label: string, query = "", filter?: string): Promise<void> {
   const page = await newPage(browser, label);
-  await page.goto(`${url}test/`);
+  await page.goto(`${url}test/${query}`);
   await page.waitForFunction(() => document.body.dataset.ready === "yes" || (window as unknown as { kerasTestsError?: string }).kerasTestsError, null, { timeout: 120_000 });
   const backend = await page.evaluate(() => window.kerasTests.backend);
   const isolated = await page.evaluate(() => crossOriginIsolated);
   console.log(`# ${label}: the page's backend is ${backend}; cross-origin isolated: ${isolated}`);
-  const pageResults = await page.evaluate(() => window.kerasTests.run());
+  const pageResults = await page.evaluate((f) => window.kerasTests.run(f), filter);
   for (const r of pageResults) report({ ...r, name: `${label}: ${r.name}` });
   await page.close();
 }
@@ -153,6 +155,33 @@ async function demoCheck(browser: Browser, url: string): Promise<string> {
   return notes.join("; ");
 }
 
+/** The webgpu backend's own cross-check page: one result line per kernel, and its end-to-end checks. */
+async function webgpuKernelCheck(browser: Browser, url: string): Promise<void> {
+  const started = performance.now();
+  const page = await newPage(browser, "webgpu kernels");
+  await page.goto(`${url}test/webgpu.html`);
+  await page.waitForFunction(() => (globalThis as { __results?: unknown }).__results !== undefined, null, { timeout: 600_000, polling: 250 });
+  type Out = { fatal?: string; results: { kernel: string; label: string; ok: boolean; detail?: string }[]; endToEnd: { results: { name: string; ok: boolean; detail?: string }[] } };
+  const out = await page.evaluate(() => (globalThis as unknown as { __results: Out }).__results);
+  await page.close();
+  const ms = performance.now() - started;
+  if (out.fatal !== undefined) {
+    report({ name: "webgpu: the kernel cross-check page", status: "fail", ms, message: out.fatal });
+    return;
+  }
+  const byKernel = new Map<string, { cases: number; failed: string[] }>();
+  for (const r of out.results) {
+    const k = byKernel.get(r.kernel) ?? { cases: 0, failed: [] };
+    k.cases++;
+    if (!r.ok) k.failed.push(`${r.label}: ${r.detail}`);
+    byKernel.set(r.kernel, k);
+  }
+  for (const [kernel, k] of byKernel) {
+    report({ name: `webgpu kernels: ${kernel} against the reference backend (${k.cases} cases)`, status: k.failed.length === 0 ? "pass" : "fail", ms: 0, message: k.failed.slice(0, 3).join("\n") || undefined });
+  }
+  for (const r of out.endToEnd.results) report({ name: `webgpu end to end: ${r.name}`, status: r.ok ? "pass" : "fail", ms: 0, message: r.detail || undefined });
+}
+
 async function main(): Promise<void> {
   mkdirSync(shots, { recursive: true });
   const server = await startDemoServer({ port: 0, log: (m) => console.log(`# ${m}`) });
@@ -180,7 +209,10 @@ async function main(): Promise<void> {
         });
         await page.close();
         console.log(`# WebGPU on SwiftShader: ${adapter}`);
-        await inPageTests(gpu, server.url, "webgpu page");
+        await webgpuKernelCheck(gpu, server.url);
+        // The WebGPU backend's checks (ops, gradients, layers trained three steps), and the seed
+        // model trained with fit on it.
+        await inPageTests(gpu, server.url, "webgpu page", "?backends=webgpu", "^webgpu|trains");
       } finally {
         await gpu.close();
       }

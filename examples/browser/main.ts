@@ -152,7 +152,8 @@ function showInput(pixels: Uint8Array): void {
 
 async function showPrediction(which: "page" | "node", model: keras.Model | undefined, input: keras.Tensor): Promise<void> {
   if (model === undefined) return;
-  const probs = ((await model.predict(input, { verbose: 0 })) as keras.Tensor).dataSync() as Float32Array;
+  // `data()`: on WebGPU the prediction is on the GPU until read back.
+  const probs = (await ((await model.predict(input, { verbose: 0 })) as keras.Tensor).data()) as Float32Array;
   let best = 0;
   for (let k = 1; k < 10; k++) if (probs[k] > probs[best]) best = k;
   $(`digit-${which}`).textContent = String(best);
@@ -186,12 +187,19 @@ async function predictDrawing(): Promise<void> {
 
 let data: Awaited<ReturnType<typeof keras.datasets.mnist.loadData>> | undefined;
 
+/** The first `n` rows of a tensor that is on the host, as a tensor on the host. */
+function hostRows(t: keras.Tensor, n: number): keras.Tensor {
+  const rowSize = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  return keras.ops.reshape(keras.ops.convertToTensor(t.dataSync().subarray(0, n * rowSize)), [n, ...t.shape.slice(1)]);
+}
+
 async function train(): Promise<void> {
   $<HTMLButtonElement>("train").disabled = true;
   const [[xTrain, yTrain], [xTest, yTest]] = data!;
   const n = Math.min(SAMPLES, xTrain.shape[0]);
-  const x = prepare(n < xTrain.shape[0] ? keras.ops.slice(xTrain, [0, 0, 0], [n, 28, 28]) : xTrain);
-  const y = n < yTrain.shape[0] ? keras.ops.slice(yTrain, [0], [n]) : yTrain;
+  // Rows taken on the host, where the data arrived (on WebGPU an op would put them on the GPU).
+  const x = prepare(n < xTrain.shape[0] ? hostRows(xTrain, n) : xTrain);
+  const y = n < yTrain.shape[0] ? hostRows(yTrain, n) : yTrain;
   keras.utils.setRandomSeed(1);
   const model = seedModel();
   status(`Training on ${n} images for ${EPOCHS} epoch(s)…`);

@@ -1,5 +1,6 @@
 import { platform } from "../platform/platform.js";
 import { getBackend, setBackend, type Backend } from "./backend.js";
+import { browserGlobals } from "../platform/dom.js";
 import { ReferenceBackend } from "./reference/index.js";
 
 export type BackendChoice = "webgpu" | "wasm" | "reference";
@@ -9,10 +10,32 @@ export interface ReadyOptions {
   prefer?: readonly BackendChoice[];
   /** How to load the WebAssembly backend: `baseUrl`, the folder of its .wasm files. */
   wasm?: { baseUrl?: string };
+  /**
+   * `allowFallbackAdapter: true` takes WebGPU on a software adapter too (SwiftShader, which the
+   * browser reports as a fallback adapter); by default such an adapter is skipped, since the
+   * WebAssembly backend is faster on the same CPU.
+   */
+  webgpu?: { allowFallbackAdapter?: boolean };
+}
+
+interface GpuProbe {
+  gpu?: { requestAdapter(): Promise<{ isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean; vendor?: string; architecture?: string } } | null> };
 }
 
 /** Backends a browser loads asynchronously, by name; each throws when it cannot run here. */
-const loaders: Partial<Record<BackendChoice, (options: ReadyOptions) => Promise<Backend>>> = {};
+const loaders: Partial<Record<BackendChoice, (options: ReadyOptions) => Promise<Backend>>> = {
+  async webgpu({ webgpu = {} }) {
+    const gpu = (browserGlobals() as { navigator?: GpuProbe }).navigator?.gpu;
+    if (gpu === undefined) throw new Error("this browser has no WebGPU");
+    const adapter = await gpu.requestAdapter();
+    if (adapter === null) throw new Error("WebGPU has no adapter here (no GPU, or WebGPU turned off)");
+    if ((adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter) === true && webgpu.allowFallbackAdapter !== true) {
+      throw new Error(`WebGPU has only a software adapter here (${adapter.info?.vendor ?? "?"} ${adapter.info?.architecture ?? ""}), slower than WebAssembly on the same CPU`.replace(" )", ")"));
+    }
+    await setBackend("webgpu");
+    return getBackend();
+  },
+};
 
 let chosen: Promise<Backend> | undefined;
 

@@ -23,6 +23,7 @@
  * The other formats live beside this one: ./legacy_h5_format.ts (`.h5`) and ./tfjs_format.ts;
  * `saveModel` and `loadModel` here pick among them.
  */
+import { readback } from "../backend/backend.js";
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import { Layer, withWeightAllocationCheck } from "../layers/layer.js";
@@ -329,6 +330,7 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
   }
   if (!isTfjs) checkWritable(filePath, "model.save");
   warnIfUnbuilt(model);
+  await readVariablesBack(model);
   // Everything is serialized in memory first: an error leaves the target untouched.
   const configJson = serializeModel(model);
   if (isTfjs) {
@@ -351,15 +353,23 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
 export async function saveModelToBytes(model: Model, format: "keras" | "h5" = "keras"): Promise<Uint8Array> {
   if (format !== "keras" && format !== "h5") throw new TypeError(`saveModelToBytes: format must be "keras" or "h5", got ${JSON.stringify(format)}`);
   warnIfUnbuilt(model);
+  await readVariablesBack(model);
   const configJson = serializeModel(model);
   if (format === "h5") return writeH5(legacyModelTree(model, configJson, KERAS_VERSION));
   return encodeKerasArchive(await kerasArchiveParts(model, configJson));
+}
+
+/** Reads back the values of the model's (and its optimizer's) variables that are on a GPU (webgpu backend), which saving reads synchronously. */
+async function readVariablesBack(model: Layer): Promise<void> {
+  const optimizer = (model as { optimizer?: { variables?: Variable[] } }).optimizer;
+  await readback([...model.variables, ...(optimizer?.variables ?? [])].map((v) => v.value));
 }
 
 /** `model.saveWeights(path)`: writes a Keras 3 `.weights.h5` file atomically. */
 export async function saveWeights(model: Layer, filePath: string): Promise<void> {
   checkExtension(filePath, ".weights.h5", "model.saveWeights");
   checkWritable(filePath, "model.saveWeights");
+  await readVariablesBack(model);
   const bytes = await writeH5(weightsTree(model));
   await writeFileAtomic(filePath, bytes);
 }

@@ -16,8 +16,11 @@ type Backend = keras.backend.Backend;
 type Tensor = keras.Tensor;
 
 const reference = new keras.backend.ReferenceBackend();
-// The page's own backend, as a page would choose it: the fastest one that loads.
-const chosen = await keras.backend.ready({ wasm: { baseUrl: "/wasm/" } });
+// ?backends=wasm (default) or webgpu: which fast backends this page checks.
+const kinds = (new URLSearchParams(location.search).get("backends") ?? "wasm").split(",");
+// The page's own backend, as a page would choose it: the fastest one that loads (in the WebGPU
+// page, SwiftShader's software adapter too).
+const chosen = await keras.backend.ready({ wasm: { baseUrl: "/wasm/" }, webgpu: { allowFallbackAdapter: kinds.includes("webgpu") } });
 keras.saving.setHdf5WorkerUrl("/h5_worker.js");
 
 /** Runs `fn` with `backend` active, then restores the previous one. */
@@ -166,22 +169,26 @@ async function trainThreeSteps(backend: Backend, make: () => { model: keras.Mode
       const logs = await model.trainOnBatch(x, y, { returnDict: true });
       losses.push(logs.loss);
     }
-    return { outputs, losses, weights: model.weights.map((w) => w.value) };
+    const weights = model.weights.map((w) => w.value);
+    await keras.backend.readback([outputs, ...weights]);
+    return { outputs, losses, weights };
   });
 }
 
-for (const candidate of await fastBackends()) {
+for (const candidate of await fastBackends(kinds)) {
   const skip = "error" in candidate ? `${candidate.name}: ${candidate.error}` : false;
-  test(`${candidate.name}: ops against the reference backend`, { skip }, () => {
+  test(`${candidate.name}: ops against the reference backend`, { skip }, async () => {
     const backend = (candidate as { backend: Backend }).backend;
     for (const [what, compute] of OP_CASES) {
       const expected = on(reference, compute);
-      const actual = on(backend, compute);
       const list = (t: Tensor | Tensor[]): Tensor[] => (Array.isArray(t) ? t : [t]);
-      list(actual).forEach((t, k) => assertClose(t, list(expected)[k], `${what} [${k}]`));
+      const actual = list(on(backend, compute));
+      // A device backend (WebGPU) keeps results on the GPU until they are read back.
+      await keras.backend.readback(actual);
+      actual.forEach((t, k) => assertClose(t, list(expected)[k], `${what} [${k}]`));
     }
   });
-  test(`${candidate.name}: a dense layer's gradients against the reference backend`, { skip }, () => {
+  test(`${candidate.name}: a dense layer's gradients against the reference backend`, { skip }, async () => {
     const backend = (candidate as { backend: Backend }).backend;
     const gradients = () => {
       const w = tensor([64, 32], 60);
@@ -192,7 +199,9 @@ for (const candidate of await fastBackends()) {
       return [value, ...grads];
     };
     const expected = on(reference, gradients);
-    on(backend, gradients).forEach((t, k) => assertClose(t, expected[k], `gradient ${k}`));
+    const actual = on(backend, gradients);
+    await keras.backend.readback(actual);
+    actual.forEach((t, k) => assertClose(t, expected[k], `gradient ${k}`));
   });
   for (const [what, make] of MODEL_CASES) {
     test(`${candidate.name}: layers against the reference backend: ${what}`, { skip }, async () => {
@@ -211,9 +220,14 @@ for (const candidate of await fastBackends()) {
 
 let mnist: Awaited<ReturnType<typeof keras.datasets.mnist.loadData>> | undefined;
 
+/** MNIST, loaded once (by the first test that needs it). */
+async function mnistData(): Promise<NonNullable<typeof mnist>> {
+  mnist ??= await keras.datasets.mnist.loadData({ url: "/mnist/" });
+  return mnist;
+}
+
 test("mnist.loadData({ url }) reads the IDX files the server has", async () => {
-  mnist = await keras.datasets.mnist.loadData({ url: "/mnist/" });
-  const [[xTrain, yTrain], [xTest, yTest]] = mnist;
+  const [[xTrain, yTrain], [xTest, yTest]] = await mnistData();
   assert.deepEqual([...xTrain.shape], [60000, 28, 28]);
   assert.deepEqual([...yTrain.shape], [60000]);
   assert.deepEqual([...xTest.shape], [10000, 28, 28]);
@@ -222,10 +236,10 @@ test("mnist.loadData({ url }) reads the IDX files the server has", async () => {
 });
 
 test("the seed-001 MLP trains for 300 steps in the page", async (t) => {
-  const [[xTrain, yTrain], [xTest, yTest]] = mnist!;
+  const [[xTrain, yTrain], [xTest, yTest]] = await mnistData();
   const steps = 300;
-  const x = keras.utils.normalize(ops.slice(xTrain, [0, 0, 0], [steps * 32, 28, 28]), 1);
-  const y = ops.slice(yTrain, [0], [steps * 32]);
+  // The data is prepared on the host, as a page loads it: fit takes each batch from there.
+  const [x, y] = on(reference, () => [keras.utils.normalize(ops.slice(xTrain, [0, 0, 0], [steps * 32, 28, 28]), 1), ops.slice(yTrain, [0], [steps * 32])]);
   keras.utils.setRandomSeed(1);
   const model = new keras.Sequential([
     keras.Input({ shape: [28, 28] }),
@@ -238,7 +252,8 @@ test("the seed-001 MLP trains for 300 steps in the page", async (t) => {
   const started = performance.now();
   const history = await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 0 });
   const seconds = (performance.now() - started) / 1000;
-  const { accuracy } = await model.evaluate(keras.utils.normalize(ops.slice(xTest, [0, 0, 0], [2000, 28, 28]), 1), ops.slice(yTest, [0], [2000]), { returnDict: true, verbose: 0 });
+  const [xt, yt] = on(reference, () => [keras.utils.normalize(ops.slice(xTest, [0, 0, 0], [2000, 28, 28]), 1), ops.slice(yTest, [0], [2000])]);
+  const { accuracy } = await model.evaluate(xt, yt, { returnDict: true, verbose: 0 });
   t.diagnostic(`${keras.backend.backend()}: ${steps} steps in ${seconds.toFixed(2)} s (${((seconds / steps) * 1000).toFixed(2)} ms/step), loss ${history.history.loss[0].toFixed(4)}, test accuracy ${accuracy.toFixed(4)} on 2000 images`);
   assert.ok(history.history.loss[0] < 0.6, `loss ${history.history.loss[0]}`);
   assert.ok(accuracy > 0.88, `test accuracy ${accuracy}`);
@@ -246,7 +261,7 @@ test("the seed-001 MLP trains for 300 steps in the page", async (t) => {
 
 test("loadModel by URL: the .keras file trained in Node predicts in the page as in Node", async () => {
   const model = await keras.saving.loadModel("/models/mnist_mlp.keras");
-  const [, [xTest, yTest]] = mnist!;
+  const [, [xTest, yTest]] = await mnistData();
   const { accuracy } = await model.evaluate(keras.utils.normalize(xTest, 1), yTest, { returnDict: true, verbose: 0 });
   assert.ok(accuracy > 0.93, `test accuracy ${accuracy}`);
   assert.equal(model.optimizer?.name, "adam");
@@ -285,7 +300,7 @@ test("pictures: plotHistory, plotModel and drawImageGrid draw into the page and 
   assert.equal(div.firstElementChild?.tagName.toLowerCase(), "svg");
   const canvas = document.createElement("canvas");
   document.body.append(canvas);
-  const [, [xTest, yTest]] = mnist!;
+  const [, [xTest, yTest]] = await mnistData();
   await keras.utils.drawImageGrid(canvas, ops.slice(xTest, [0, 0, 0], [8, 28, 28]), { labels: ops.slice(yTest, [0], [8]) });
   assert.ok(canvas.width > 100 && canvas.height > 50, `${canvas.width}x${canvas.height}`);
   const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;

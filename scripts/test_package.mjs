@@ -102,13 +102,17 @@ try {
   mkdirSync(path.join(project, "examples"));
   for (const f of examples) cpSync(path.join(root, "examples", f), path.join(project, "examples", f));
   const userFiles = ["install.ts", "readme_snippets.ts", ...examples.map((f) => `examples/${f}`)];
+  // Examples that read their command line (process.argv, process.env) are Node programs: they need
+  // Node's types, as a user's would. Every other user file must compile without them.
+  const nodePrograms = examples.filter((f) => /\bprocess\.|from "node:/.test(readFileSync(path.join(root, "examples", f), "utf8")));
+  const portableFiles = userFiles.filter((f) => !nodePrograms.some((e) => f === `examples/${e}`));
   // Only the package's types: they must need neither Node's types nor the DOM's.
   writeFileSync(path.join(project, "surface.ts"), 'import * as keras from "keras-ts";\nexport const api: typeof keras = keras;\n');
   tsconfig("tsconfig.surface.json", ["surface.ts"], { types: [], lib: ["es2022"] });
   run(process.execPath, [tsc, "-p", "tsconfig.surface.json"], { cwd: project });
-  tsconfig("tsconfig.nonode.json", userFiles, { types: [] });
+  tsconfig("tsconfig.nonode.json", portableFiles, { types: [] });
   run(process.execPath, [tsc, "-p", "tsconfig.nonode.json"], { cwd: project });
-  console.log(`ok: the package's .d.ts alone (lib es2022), and ${userFiles.length} user files (lib es2022 + dom)`);
+  console.log(`ok: the package's .d.ts alone (lib es2022), and ${portableFiles.length} user files (lib es2022 + dom; ${nodePrograms.join(", ")} need Node's types and are checked next)`);
 
   step("tsc --strict with @types/node");
   const typesNode = rootPackage.devDependencies["@types/node"];

@@ -10,12 +10,15 @@
  *   - the README's Install program runs on the native backend, with KERAS_TS_STRICT_NATIVE=1 so
  *     that a kernel falling back to the reference backend is an error, and on the wasm backend
  *     (built into the tarball: the user needs no toolchain for it);
+ *   - without the addon, keras-ts picks the wasm backend by itself, with no warning;
+ *   - a page's bundler (esbuild, for the browser) bundles the installed package with no Node module,
+ *     the wasm backend's URL loader in place of its Node loader;
  *   - a CommonJS package gets keras-ts from `import()`, and from `require()` where Node can
  *     require ES modules (as the README says).
  * The temporary folder is removed unless KERAS_TS_KEEP_PACKAGE_TEST=1.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -105,13 +108,17 @@ try {
   mkdirSync(path.join(project, "examples"));
   for (const f of examples) cpSync(path.join(root, "examples", f), path.join(project, "examples", f));
   const userFiles = ["install.ts", "readme_snippets.ts", ...examples.map((f) => `examples/${f}`)];
+  // Examples that read their command line (process.argv, process.env) are Node programs: they need
+  // Node's types, as a user's would. Every other user file must compile without them.
+  const nodePrograms = examples.filter((f) => /\bprocess\.|from "node:/.test(readFileSync(path.join(root, "examples", f), "utf8")));
+  const portableFiles = userFiles.filter((f) => !nodePrograms.some((e) => f === `examples/${e}`));
   // Only the package's types: they must need neither Node's types nor the DOM's.
   writeFileSync(path.join(project, "surface.ts"), 'import * as keras from "keras-ts";\nexport const api: typeof keras = keras;\n');
   tsconfig("tsconfig.surface.json", ["surface.ts"], { types: [], lib: ["es2022"] });
   run(process.execPath, [tsc, "-p", "tsconfig.surface.json"], { cwd: project });
-  tsconfig("tsconfig.nonode.json", userFiles, { types: [] });
+  tsconfig("tsconfig.nonode.json", portableFiles, { types: [] });
   run(process.execPath, [tsc, "-p", "tsconfig.nonode.json"], { cwd: project });
-  console.log(`ok: the package's .d.ts alone (lib es2022), and ${userFiles.length} user files (lib es2022 + dom)`);
+  console.log(`ok: the package's .d.ts alone (lib es2022), and ${portableFiles.length} user files (lib es2022 + dom; ${nodePrograms.join(", ")} need Node's types and are checked next)`);
 
   step("tsc --strict with @types/node");
   const typesNode = rootPackage.devDependencies["@types/node"];
@@ -144,6 +151,40 @@ try {
   if (!wasmLines.includes("backend: wasm")) fail(`the program did not run on the wasm backend:\n${wasmOutput}`);
   const wasmAccuracy = Number(/^test accuracy ([0-9.]+)/m.exec(wasmOutput)?.[1]);
   if (!(wasmAccuracy > 0.9)) fail(`one epoch of MNIST on wasm should pass 0.9 test accuracy, got ${wasmAccuracy}:\n${wasmOutput}`);
+
+  step("without the addon: the wasm backend, chosen by itself");
+  // As on a machine where the addon could not be built: the install's build output is gone.
+  const addon = path.join(project, "node_modules", "keras-ts", "build", "Release", "keras_native.node");
+  renameSync(addon, `${addon}.away`);
+  try {
+    writeFileSync(path.join(project, "auto.mjs"), 'import * as keras from "keras-ts";\nconst y = keras.ops.matmul(keras.ops.ones([300, 200]), keras.ops.ones([200, 100]));\nconsole.log(`backend: ${keras.backend.backend()} ${y.shape} ${y.dataSync()[0]}`);\n');
+    const auto = run(process.execPath, ["auto.mjs"], { cwd: project, env: { KERAS_TS_BACKEND: "" } });
+    if (!/^backend: wasm 300,100 200$/m.test(auto)) fail(`without the addon keras-ts did not run on the wasm backend:\n${auto}`);
+    if (/keras-ts: /.test(auto)) fail(`choosing the wasm backend printed a warning:\n${auto}`);
+    console.log(auto.trim());
+  } finally {
+    renameSync(`${addon}.away`, addon);
+  }
+
+  step("a browser bundle of the installed package (esbuild, --platform=browser)");
+  // What a page's bundler does with the package: the `browser` export and the `browser` field's
+  // swaps must leave no Node module in the bundle (esbuild fails the build on one).
+  const esbuild = createRequire(path.join(root, "package.json"))("esbuild");
+  writeFileSync(path.join(project, "page.js"), 'import * as keras from "keras-ts";\nexport const api = keras;\n');
+  let browserBundle;
+  try {
+    browserBundle = await esbuild.build({ entryPoints: [path.join(project, "page.js")], absWorkingDir: project, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent" });
+  } catch (error) {
+    fail(`the installed package does not bundle for the browser:\n${(error.errors ?? []).map((e) => `  ${e.text} (${e.location?.file ?? "?"})`).join("\n") || error}`);
+  }
+  const inputs = Object.keys(browserBundle.metafile.inputs);
+  for (const wanted of ["dist/index.browser.js", "dist/platform/browser.js", "dist/backend/wasm/load_url.js", "dist/backend/wasm/load_node_browser.js"]) {
+    if (!inputs.includes(`node_modules/keras-ts/${wanted}`)) fail(`the browser bundle lacks ${wanted}`);
+  }
+  for (const unwanted of ["dist/platform/node.js", "dist/backend/wasm/load_node.js"]) {
+    if (inputs.includes(`node_modules/keras-ts/${unwanted}`)) fail(`the browser bundle holds ${unwanted}, a Node module`);
+  }
+  console.log(`ok: ${inputs.length} modules, ${(browserBundle.outputFiles[0].contents.length / 1e3).toFixed(0)} kB unminified, the browser entry and host, the wasm backend's URL loader`);
 
   step("a CommonJS package");
   const cjs = path.join(project, "cjs");

@@ -6,6 +6,8 @@ import { recordFallback } from "./fallbacks.js";
 import { ReferenceBackend } from "./reference/index.js";
 import { tryCreateNativeBackend } from "./native/index.js";
 import { tryCreateWasmBackend } from "./wasm/load_node.js";
+import { loadWasmBackend, type LoadWasmOptions } from "./wasm/load_url.js";
+import { platform } from "../platform/platform.js";
 
 export type * from "./core_kernels.js";
 export type * from "./fused_kernels.js";
@@ -39,7 +41,7 @@ let warnedFallback = false;
  * cannot load is an error).
  */
 function defaultBackend(): Backend {
-  const raw = typeof process !== "undefined" ? process.env?.KERAS_TS_BACKEND : undefined;
+  const raw = platform().env("KERAS_TS_BACKEND");
   const wanted = (raw ?? "").trim().toLowerCase();
   if (wanted === "reference") return new ReferenceBackend();
   if (wanted !== "" && wanted !== "native" && wanted !== "wasm") {
@@ -57,7 +59,7 @@ function defaultBackend(): Backend {
   if (wanted === "wasm") throw new Error(`keras-ts: KERAS_TS_BACKEND=wasm, but the wasm backend is unavailable (${wasm.error})`);
   if (!warnedFallback) {
     warnedFallback = true;
-    process.stderr.write(`keras-ts: native backend unavailable (${nativeError}) and wasm backend unavailable (${wasm.error}); using the TypeScript reference backend\n`);
+    platform().warn(`keras-ts: native backend unavailable (${nativeError}) and wasm backend unavailable (${wasm.error}); using the TypeScript reference backend`);
   }
   return new ReferenceBackend();
 }
@@ -91,6 +93,25 @@ export function setBackend(backend: Backend | BackendName): void | Promise<void>
 let webgpu: Promise<Backend> | undefined;
 let wasmFromUrl: Promise<Backend> | undefined;
 
+/**
+ * A page's wasm backend, fetched, compiled and its worker threads started once, so that
+ * `keras.backend.ready({ wasm })` and `setBackend("wasm")` give the same one. `options` count on
+ * the first call only: `baseUrl`, the folder of its .wasm files (default: the package's dist/wasm/,
+ * found from `import.meta.url`, which bundlers such as Vite and webpack rewrite to the copies they
+ * emit). The threaded build loads where the page is cross-origin isolated, the single-threaded
+ * one elsewhere.
+ */
+export function wasmByUrl(options: LoadWasmOptions = {}): Promise<Backend> {
+  wasmFromUrl ??= loadWasmBackend(options).then(async (backend) => {
+    await backend.ready();
+    return backend;
+  });
+  return wasmFromUrl.catch((error: unknown) => {
+    wasmFromUrl = undefined;
+    throw error;
+  });
+}
+
 async function backendByName(name: BackendName): Promise<Backend> {
   switch (name) {
     case "reference":
@@ -101,17 +122,14 @@ async function backendByName(name: BackendName): Promise<Backend> {
       return native.backend;
     }
     case "wasm": {
-      // Node loads the module from the package; elsewhere (a browser) it is fetched from beside this module.
-      if (typeof process !== "undefined" && process.versions?.node !== undefined) {
+      // Node reads the module from the package's dist/wasm/; a browser fetches it (wasmByUrl).
+      if (platform().name !== "browser") {
         const wasm = tryCreateWasmBackend();
         if ("error" in wasm) throw new Error(`keras-ts: the wasm backend is unavailable (${wasm.error})`);
+        await wasm.backend.ready();
         return wasm.backend;
       }
-      wasmFromUrl ??= import("./wasm/load_url.js").then(({ loadWasmBackend }) => loadWasmBackend());
-      return wasmFromUrl.catch((error: unknown) => {
-        wasmFromUrl = undefined;
-        throw error;
-      });
+      return wasmByUrl();
     }
     case "webgpu": {
       // Loaded on demand, so that a program that never asks for WebGPU does not carry its kernels;

@@ -6,3 +6,4 @@ export { NativeBackend, tryCreateNativeBackend, loadNativeAddon } from "./native
 export { WasmBackend } from "./wasm/index.js";
 export { createWasmBackend, tryCreateWasmBackend } from "./wasm/load_node.js";
 export { loadWasmBackend, type LoadWasmOptions } from "./wasm/load_url.js";
+export { ready, type ReadyOptions, type BackendChoice } from "./ready.js";

@@ -227,6 +227,13 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount];
 }
 
+// ## In the browser
+export async function inTheBrowser(): Promise<void> {
+  const backend = await keras.backend.ready({ wasm: { baseUrl: "/wasm/" } }); // WebGPU, else wasm, else reference
+  const [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData({ url: "/mnist/" });
+  void [backend, xTrain, yTrain, xTest, yTest];
+}
+
 // ## Model files (`xTrain`, `yTrain` and `myModel` are the user's)
 export async function modelFiles(xTrain: keras.Tensor, yTrain: keras.Tensor, myModel: keras.Model): Promise<void> {
   // A model trained in Keras 2 (tf.keras) or Keras 3, fine-tuned in TypeScript:

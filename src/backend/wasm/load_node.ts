@@ -40,7 +40,9 @@ function threadsWanted(): number {
 }
 
 function spawnWorker(start: WorkerStart): void {
-  const worker = new Worker(`${WORKER_BODY}\nstart(require("node:worker_threads").workerData);`, { eval: true, workerData: start });
+  // No inherited execArgv: the body is a CommonJS script, which --input-type=module would make an
+  // ES module (no require), and loaders such as tsx have nothing to do in it.
+  const worker = new Worker(`${WORKER_BODY}\nstart(require("node:worker_threads").workerData);`, { eval: true, workerData: start, execArgv: [] });
   // Parked in the pool for the life of the process, which must still exit when the program ends.
   worker.unref();
   // A worker that fails to start leaves the pool a thread short, which it tolerates.

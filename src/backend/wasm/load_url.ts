@@ -18,7 +18,7 @@ import { sharedMemoryAvailable, webAssembly, type WasmModule } from "./wasm_api.
  */
 
 export interface LoadWasmOptions {
-  /** The folder holding keras_ts.wasm and keras_ts_threads.wasm (default: the package's dist/wasm/). */
+  /** The folder holding keras_ts.wasm and keras_ts_threads.wasm, relative to the page or absolute (default: the package's dist/wasm/). */
   baseUrl?: string | { readonly href: string };
   /** The module itself (bytes or compiled), instead of fetching it; it must be the build that `threads` calls for. */
   module?: WasmModule | ArrayBuffer | ArrayBufferView;
@@ -37,11 +37,21 @@ interface BrowserGlobals {
   Worker?: new (url: string) => { postMessage(message: unknown): void };
   Blob?: new (parts: string[], options: { type: string }) => object;
   URL: { createObjectURL?(blob: object): string } & (new (url: string, base?: string | URL) => URL);
+  location?: { href: string };
   fetch?: (url: string | URL) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 }
 
 function defaultUrl(threaded: boolean): URL {
   return threaded ? new URL("../../../dist/wasm/keras_ts_threads.wasm", import.meta.url) : new URL("../../../dist/wasm/keras_ts.wasm", import.meta.url);
+}
+
+/** `base` as an absolute URL: a relative one ("/wasm/", "wasm/") is relative to the page (or the worker's script). */
+function folderUrl(base: string, g: BrowserGlobals): URL {
+  try {
+    return new URL(base, g.location?.href);
+  } catch {
+    throw new Error(`keras-ts: the wasm backend's baseUrl ${JSON.stringify(base)} is not a URL, and there is no page location to resolve it against`);
+  }
 }
 
 /** Starts one Web Worker from a Blob URL; undefined where the host has no Worker or Blob. */
@@ -69,7 +79,7 @@ export async function loadWasmBackend(options: LoadWasmOptions = {}): Promise<Wa
   } else {
     const file = threaded ? "keras_ts_threads.wasm" : "keras_ts.wasm";
     const base = options.baseUrl;
-    const url = base !== undefined ? new URL(file, typeof base === "string" ? base : base.href) : defaultUrl(threaded);
+    const url = base !== undefined ? new URL(file, folderUrl(typeof base === "string" ? base : base.href, g)) : defaultUrl(threaded);
     if (g.fetch === undefined) throw new Error(`keras-ts: no fetch to load ${url}`);
     const response = await g.fetch(url);
     if (!response.ok) throw new Error(`keras-ts: fetching ${url} failed (HTTP ${response.status})`);

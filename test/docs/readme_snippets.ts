@@ -195,6 +195,9 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const alsoSingle: keras.Tensor = await listOfOne.predict(x);
   const [a, b]: keras.Tensor[] = await twoOutputs.predict(x);
   const nested: keras.KerasTensor = oneOutput.apply(input);
+  // A list of one, as in Keras: its tensor from a call on tensors, a list from a symbolic call.
+  const calledListOfOne: keras.Tensor = listOfOne.apply(x);
+  const symbolicListOfOne: keras.KerasTensor[] = listOfOne.apply(input);
   const onBatch: keras.Tensor = await oneOutput.predictOnBatch(x);
 
   oneOutput.compile({ optimizer: "sgd", loss: "mse" });
@@ -211,7 +214,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const fromSubclass: keras.Tensor = await new OneOutput().predict(x);
   const square = new keras.layers.Lambda((t: keras.Tensor) => keras.ops.square(t));
   const squared: keras.Tensor = square.apply(x);
-  void [symbolicShape, concrete, single, alsoSingle, a, b, nested, onBatch, result, logs, stepLogs, fromSubclass, squared];
+  void [symbolicShape, concrete, single, alsoSingle, a, b, nested, calledListOfOne, symbolicListOfOne, onBatch, result, logs, stepLogs, fromSubclass, squared];
 
   // None of these is `any`: each wrong use is an error (an unused @ts-expect-error fails the build).
   // @ts-expect-error several outputs are a list
@@ -224,7 +227,9 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const notLogs: Record<string, number> = await oneOutput.evaluate(x, keras.ops.zeros([5, 5]));
   // @ts-expect-error a loaded or subclassed model may have several outputs
   const unknownCount: keras.Tensor = await new keras.Model().predict(x);
-  void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount];
+  // @ts-expect-error a symbolic call keeps a list of one
+  const notUnpacked: keras.KerasTensor = listOfOne.apply(input);
+  void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount, notUnpacked];
 }
 
 // ## Model files (`xTrain`, `yTrain` and `myModel` are the user's)

@@ -14,6 +14,13 @@
  *   tfjs-wasm  @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
  *   openblas   numpy's float32 GEMM through OpenBLAS (GEMM section only)
  *
+ * Instruction sets: the native, PyTorch and OpenBLAS rows run once per SIMD level the CPU has
+ * (AVX-512 and AVX2 on an AVX-512 machine, AVX2 on an AVX2 one): keras-ts forced to the level with
+ * KERAS_TS_ISA, PyTorch and numpy with OpenBLAS forced to kernels of the same level with
+ * OPENBLAS_CORETYPE (SkylakeX, Haswell), and each level is judged against its own peers. Every row
+ * says which instruction set it used, and the Python peers which BLAS they ran on (from
+ * /proc/self/maps): a peer on the reference BLAS is no comparison, and gets no ratio.
+ *
  * For each seed model on full MNIST: median seconds per epoch, test accuracy after the run, the
  * time to predict the 10,000 test images in batches of 32 (median of 3), peak RSS, RSS after each
  * epoch. Then GEMM GFLOP/s of keras-ts (native at 1 and 2 threads, reference) and OpenBLAS (1 and 2
@@ -32,6 +39,7 @@
  *   --pytorch-threads=1,2 thread counts for PyTorch (default 1,2)
  *   --native-threads=L    KERAS_TS_NUM_THREADS values for the native model runs (default 1,2; the faster counts;
  *                         "default" leaves it unset)
+ *   --isa=avx512,avx2     SIMD levels to run (default: every one the CPU has)
  *   --no-gemm, --no-models  skip a section
  *   --timeout=S           seconds before a child process is given up (default 1800)
  *   --no-save             do not write bench/results/*.md
@@ -60,6 +68,8 @@ interface Options {
   slowEpochs?: number;
   pytorchThreads: number[];
   nativeThreads: (number | undefined)[];
+  /** SIMD levels to run (--isa); undefined for all the CPU has. */
+  isas?: string[];
   gemm: boolean;
   models: boolean;
   timeoutS: number;
@@ -96,6 +106,12 @@ function parseOptions(argv: string[]): Options {
       case "--timeout": o.timeoutS = positive(key, value); break;
       case "--pytorch-threads": o.pytorchThreads = list(value).map((v) => positive(key, v)); break;
       case "--native-threads": o.nativeThreads = list(value).map((v) => (v === "default" ? undefined : positive(key, v))); break;
+      case "--isa": {
+        const isas = list(value).map((v) => v.toLowerCase().replace("-", ""));
+        for (const v of isas) if (!(v in LEVELS)) throw new Error(`--isa: unknown level '${v}' (${Object.keys(LEVELS).join(", ")})`);
+        o.isas = isas;
+        break;
+      }
       case "--seeds": {
         const seeds = list(value).map((s) => s.padStart(3, "0"));
         for (const s of seeds) if (!(s in SEEDS)) throw new Error(`--seeds: unknown seed '${s}' (001, 002, 003)`);
@@ -225,6 +241,7 @@ interface Machine {
   cpu: string;
   cores: number;
   simd: string;
+  flags: string[];
   memGb: number;
   os: string;
   node: string;
@@ -258,6 +275,7 @@ function describeMachine(): Machine {
     cpu,
     cores: os.cpus().length,
     simd: simd.length > 0 ? simd.join(" ") : "none of avx2/fma/avx512 (or not Linux)",
+    flags,
     memGb: os.totalmem() / 2 ** 30,
     os: osName,
     node: process.version,
@@ -265,6 +283,50 @@ function describeMachine(): Machine {
     date: d.toString(),
     loadBefore: os.loadavg(),
   };
+}
+
+/**
+ * A SIMD level the native, PyTorch and OpenBLAS rows run at: keras-ts forced to it with
+ * KERAS_TS_ISA, OpenBLAS (numpy's and PyTorch's) forced to kernels of the same level with
+ * OPENBLAS_CORETYPE. (OpenBLAS 0.3.21 does not know every new CPU: on a Zen 5 it picks its Haswell
+ * kernels unless told.) "default" is the one level of a CPU with neither AVX2 nor AVX-512: nothing
+ * forced.
+ */
+interface IsaLevel {
+  id: string;
+  /** In row labels ("keras-ts native AVX2 1t"); "" for the default level. */
+  label: string;
+  nativeEnv: Record<string, string>;
+  blasEnv: Record<string, string>;
+}
+
+const LEVELS: Record<string, IsaLevel> = {
+  avx512: { id: "avx512", label: "AVX-512", nativeEnv: { KERAS_TS_ISA: "avx512" }, blasEnv: { OPENBLAS_CORETYPE: "SkylakeX" } },
+  avx2: { id: "avx2", label: "AVX2", nativeEnv: { KERAS_TS_ISA: "avx2" }, blasEnv: { OPENBLAS_CORETYPE: "Haswell" } },
+};
+
+/** The levels this CPU has (as native/cpu.c detects them), best first, narrowed to --isa. */
+function isaLevels(machine: Machine, wanted: string[] | undefined): IsaLevel[] {
+  const has = (...fs: string[]) => fs.every((f) => machine.flags.includes(f));
+  const levels: IsaLevel[] = [];
+  if (has("avx512f", "avx512bw", "avx512vl", "avx512dq", "fma")) levels.push(LEVELS.avx512);
+  if (has("avx2", "fma")) levels.push(LEVELS.avx2);
+  if (wanted !== undefined) {
+    const missing = wanted.filter((w) => !levels.some((l) => l.id === w));
+    if (missing.length > 0) throw new Error(`--isa: this CPU has no ${missing.join(", ")} (it has: ${levels.map((l) => l.id).join(", ") || "neither AVX2 nor AVX-512"})`);
+    return levels.filter((l) => wanted.includes(l.id));
+  }
+  return levels.length > 0 ? levels : [{ id: "default", label: "", nativeEnv: {}, blasEnv: {} }];
+}
+
+const withLevel = (label: string, level: IsaLevel, threads?: number) => `${label}${level.label ? ` ${level.label}` : ""}${threads === undefined ? "" : ` ${threads}t`}`;
+
+/** Why a Python peer's numbers are no comparison (it ran on the reference BLAS, or on none), or undefined. */
+function invalidPeer(result: ModelRunResult | GemmResult | undefined): string | undefined {
+  const kind = result?.blas?.kind;
+  if (kind === "reference") return "invalid: peer on the reference BLAS";
+  if (kind === "none" && result?.kind === "gemm") return "invalid: numpy without a BLAS";
+  return undefined;
 }
 
 /** Cores kept busy by processes other than the child while it ran (machine busy minus the child's CPU). */
@@ -302,6 +364,8 @@ interface ModelRow {
   peerId: PeerId;
   label: string;
   seed: SeedId;
+  /** The SIMD level (IsaLevel.id) of a native or PyTorch row; "" for the peers that have none. */
+  isa: string;
   outcome: ChildOutcome<ModelRunResult>;
   run: () => Promise<ChildOutcome<ModelRunResult>>;
   /** How many times it ran (more than once when other processes shared the machine). */
@@ -312,6 +376,8 @@ interface GemmRow {
   peerId: PeerId;
   label: string;
   threads: number;
+  /** The SIMD level (IsaLevel.id) of a native or OpenBLAS row; "" for the reference. */
+  isa: string;
   outcome: ChildOutcome<GemmResult>;
   run: () => Promise<ChildOutcome<GemmResult>>;
   attempts: number;
@@ -349,6 +415,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const startDate = new Date();
   const machine = describeMachine();
+  let levels: IsaLevel[];
+  try {
+    levels = isaLevels(machine, opts.isas);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const notes: string[] = [];
   const say = (msg: string) => process.stderr.write(`${msg}\n`);
   const elapsed = () => fmtDuration((performance.now() - started) / 1000);
@@ -398,25 +471,22 @@ async function main(): Promise<void> {
   // --- GEMM ----------------------------------------------------------------------------------
   const gemmRows: GemmRow[] = [];
   if (opts.gemm) {
-    const plan: { peerId: PeerId; label: string; threads: number; run: () => Promise<ChildOutcome<GemmResult>> }[] = [];
-    for (const t of [1, 2]) {
-      if (available.has("native")) {
-        plan.push({ peerId: "native", label: `keras-ts native ${t}t`, threads: t, run: () => runChild(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), { KERAS_TS_BACKEND: "native", KERAS_TS_NUM_THREADS: String(t) }, opts.timeoutS) });
+    const plan: { peerId: PeerId; label: string; threads: number; isa: string; run: () => Promise<ChildOutcome<GemmResult>> }[] = [];
+    const gemmChild = (env: Record<string, string>) => () => runChild<GemmResult>(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), env, opts.timeoutS);
+    for (const level of levels) {
+      for (const t of [1, 2]) {
+        if (available.has("native")) {
+          plan.push({ peerId: "native", label: withLevel("keras-ts native", level, t), threads: t, isa: level.id, run: gemmChild({ KERAS_TS_BACKEND: "native", KERAS_TS_NUM_THREADS: String(t), ...level.nativeEnv }) });
+        }
+      }
+      for (const t of [1, 2]) {
+        if (available.has("openblas")) {
+          plan.push({ peerId: "openblas", label: withLevel("OpenBLAS", level, t), threads: t, isa: level.id, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: opts.quick })], { ...threadEnv(t), ...level.blasEnv }, opts.timeoutS) });
+        }
       }
     }
     if (available.has("reference")) {
-      plan.push({ peerId: "reference", label: "keras-ts reference", threads: 1, run: () => runChild(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
-    }
-    // OpenBLAS 0.3.21 (Debian 12) does not know every new CPU and may pick older kernels (Haswell's
-    // AVX2 ones on AVX-512 machines): where the CPU has avx512f, also time its AVX-512 (SkylakeX) kernels.
-    const openblasVariants: { label: string; env: Record<string, string> }[] = [{ label: "OpenBLAS", env: {} }];
-    if (/\bavx512f\b/.test(machine.simd)) openblasVariants.push({ label: "OpenBLAS AVX-512", env: { OPENBLAS_CORETYPE: "SkylakeX" } });
-    for (const v of openblasVariants) {
-      for (const t of [1, 2]) {
-        if (available.has("openblas")) {
-          plan.push({ peerId: "openblas", label: `${v.label} ${t}t`, threads: t, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: opts.quick })], { ...threadEnv(t), ...v.env }, opts.timeoutS) });
-        }
-      }
+      plan.push({ peerId: "reference", label: "keras-ts reference", threads: 1, isa: "", run: gemmChild({ KERAS_TS_BACKEND: "reference" }) });
     }
     for (const [i, p] of plan.entries()) {
       say(`[gemm ${i + 1}/${plan.length}] ${p.label}  (elapsed ${elapsed()})`);
@@ -424,7 +494,7 @@ async function main(): Promise<void> {
       if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
       const other = otherWork(outcome);
       if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run (it runs again at the end)`);
-      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, outcome, run: p.run, attempts: 1 });
+      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, isa: p.isa, outcome, run: p.run, attempts: 1 });
     }
   }
 
@@ -437,7 +507,7 @@ async function main(): Promise<void> {
     return SEEDS[seed].epochs;
   };
   if (opts.models) {
-    const plan: { peerId: PeerId; label: string; seed: SeedId; run: () => Promise<ChildOutcome<ModelRunResult>> }[] = [];
+    const plan: { peerId: PeerId; label: string; seed: SeedId; isa: string; run: () => Promise<ChildOutcome<ModelRunResult>> }[] = [];
     for (const seed of opts.seeds) {
       const base = (id: PeerId): ModelRunConfig => ({
         seed,
@@ -445,24 +515,26 @@ async function main(): Promise<void> {
         predictRuns: 3,
         ...(opts.quick ? { trainSamples: 6400, testSamples: 2000 } : {}),
       });
-      if (available.has("pytorch")) {
-        for (const t of opts.pytorchThreads) {
-          plan.push({ peerId: "pytorch", label: `PyTorch ${t}t`, seed, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), JSON.stringify({ ...base("pytorch"), threads: t, mnistDir })], torchEnv(t), opts.timeoutS) });
+      for (const level of levels) {
+        if (available.has("pytorch")) {
+          for (const t of opts.pytorchThreads) {
+            plan.push({ peerId: "pytorch", label: withLevel("PyTorch", level, t), seed, isa: level.id, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), JSON.stringify({ ...base("pytorch"), threads: t, mnistDir })], { ...torchEnv(t), ...level.blasEnv }, opts.timeoutS) });
+          }
         }
-      }
-      if (available.has("native")) {
-        for (const t of opts.nativeThreads) {
-          const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "native" };
-          if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
-          plan.push({ peerId: "native", label: `keras-ts native${t === undefined ? "" : ` ${t}t`}`, seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("native") }), env, opts.timeoutS) });
+        if (available.has("native")) {
+          for (const t of opts.nativeThreads) {
+            const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "native", ...level.nativeEnv };
+            if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
+            plan.push({ peerId: "native", label: withLevel("keras-ts native", level, t), seed, isa: level.id, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("native") }), env, opts.timeoutS) });
+          }
         }
       }
       if (available.has("reference")) {
-        plan.push({ peerId: "reference", label: "keras-ts reference", seed, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("reference") }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
+        plan.push({ peerId: "reference", label: "keras-ts reference", seed, isa: "", run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("reference") }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
       }
       for (const id of ["tfjs-cpu", "tfjs-wasm"] as const) {
         if (available.has(id)) {
-          plan.push({ peerId: id, label: `TF.js ${id.slice(5)}`, seed, run: () => runChild(...tsChild("tfjs.ts", { ...base(id), variant: id.slice(5) }), {}, opts.timeoutS) });
+          plan.push({ peerId: id, label: `TF.js ${id.slice(5)}`, seed, isa: "", run: () => runChild(...tsChild("tfjs.ts", { ...base(id), variant: id.slice(5) }), {}, opts.timeoutS) });
         }
       }
     }
@@ -473,7 +545,7 @@ async function main(): Promise<void> {
       const other = otherWork(outcome);
       const retry = p.peerId === "native" || p.peerId === "pytorch";
       if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run${retry ? " (it runs again at the end)" : ""}`);
-      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, outcome, run: p.run, attempts: 1 });
+      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, isa: p.isa, outcome, run: p.run, attempts: 1 });
     }
   }
 
@@ -500,7 +572,7 @@ async function main(): Promise<void> {
   }
 
   const totalS = (performance.now() - started) / 1000;
-  const report = renderReport({ opts, machine, available, missing, notes, gemmRows, modelRows, totalS, startDate });
+  const report = renderReport({ opts, machine, levels, available, missing, notes, gemmRows, modelRows, totalS, startDate });
   process.stdout.write(`\n${report}\n`);
   if (opts.save) {
     const dir = join(ROOT, "bench", "results");
@@ -517,6 +589,7 @@ async function main(): Promise<void> {
 interface ReportInput {
   opts: Options;
   machine: Machine;
+  levels: IsaLevel[];
   available: Map<PeerId, string>;
   missing: Map<PeerId, string>;
   notes: string[];
@@ -571,6 +644,7 @@ function renderReport(r: ReportInput): string {
   out.push("");
   out.push("## Peers");
   out.push("");
+  const levelsText = r.levels.map((l) => (l.id === "default" ? "as detected" : `${l.label} (${Object.entries({ ...l.nativeEnv, ...l.blasEnv }).map(([k, v]) => `${k}=${v}`).join(", ")})`)).join(" and ");
   const peerRows: string[][] = [];
   for (const id of ALL_PEERS) {
     if (!r.opts.peers.has(id)) {
@@ -578,31 +652,43 @@ function renderReport(r: ReportInput): string {
       continue;
     }
     const threads =
-      id === "native" ? `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}; GEMM: KERAS_TS_NUM_THREADS=1 and 2`
+      id === "native" ? `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}; GEMM: KERAS_TS_NUM_THREADS=1 and 2; at each SIMD level`
       : id === "reference" ? "1 (single-threaded TypeScript)"
-      : id === "pytorch" ? `torch.set_num_threads(${opts.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts`
+      : id === "pytorch" ? `torch.set_num_threads(${opts.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts; OpenBLAS at each SIMD level`
       : id === "tfjs-cpu" ? "1 (pure JS)"
       : id === "tfjs-wasm" ? "1 (tfjs turns wasm multithreading off in Node)"
-      : "OPENBLAS_NUM_THREADS=1 and 2; its detected kernels, and OPENBLAS_CORETYPE=SkylakeX (AVX-512) where the CPU has avx512f";
+      : "OPENBLAS_NUM_THREADS=1 and 2; at each SIMD level";
     if (r.available.has(id)) peerRows.push([id, `available: ${r.available.get(id)}`, threads]);
     else peerRows.push([id, `**skipped**: ${r.missing.get(id) ?? "?"}`, ""]);
   }
   out.push(mdTable(["peer", "status", "threads"], peerRows));
   out.push("");
+  out.push(`SIMD levels: ${levelsText}. Native, PyTorch and OpenBLAS rows run at each; a level's ratios divide by the peers of the same level.`);
+  out.push("");
+
+  /** What a row's kernels ran on, as the peer reported it. */
+  const isaCell = (res: ModelRunResult | GemmResult | undefined) => res?.isa ?? "";
 
   // --- Models
   const ok = r.modelRows.filter((m) => m.outcome.ok);
-  const torchBest = new Map<SeedId, { epoch?: { s: number; label: string; row: ModelRow }; predict?: { s: number; label: string; row: ModelRow } }>();
+  /** The faster PyTorch thread setting per seed and level, for epoch time and for predict. */
+  type Best = { s: number; label: string; row: ModelRow };
+  const torchBest = new Map<string, { epoch?: Best; predict?: Best }>();
   for (const row of ok) {
     if (row.peerId !== "pytorch") continue;
     const res = row.outcome.result!;
     const e = median(res.epochSeconds);
     const p = median(res.predictSeconds);
-    const best = torchBest.get(row.seed) ?? {};
+    const key = `${row.seed}|${row.isa}`;
+    const best = torchBest.get(key) ?? {};
     if (best.epoch === undefined || e < best.epoch.s) best.epoch = { s: e, label: row.label, row };
     if (best.predict === undefined || p < best.predict.s) best.predict = { s: p, label: row.label, row };
-    torchBest.set(row.seed, best);
+    torchBest.set(key, best);
   }
+  /** The PyTorch row a row compares with: same seed and level (the best level for peers without one). */
+  const torchFor = (seed: SeedId, isa: string) => torchBest.get(`${seed}|${isa === "" ? r.levels[0].id : isa}`);
+  /** "1.23x", or why there is no ratio. */
+  const vsTorch = (x: number, best: Best | undefined) => invalidPeer(best?.row.outcome.result) ?? fx(ratio(x, best?.s));
   if (r.modelRows.length > 0) {
     out.push("## Seed models on MNIST");
     out.push("");
@@ -611,160 +697,183 @@ function renderReport(r: ReportInput): string {
         ? "Quick run: the first 6,400 training images, 2 epochs, predict on the first 2,000 test images."
         : "Full MNIST: 60,000 training images, predict and accuracy on the 10,000 test images (batches of 32).",
     );
-    out.push("s/epoch is the median over the epochs run (training only, no validation); \"vs PyTorch\" divides by the faster PyTorch thread setting (lower is better).");
+    out.push("s/epoch is the median over the epochs run (training only, no validation); \"vs PyTorch\" divides by the faster PyTorch thread setting at the same SIMD level (the best level for peers without one; lower is better). ISA: the instruction set the row's kernels used, as the peer reports it (PyTorch: its BLAS's kernels, and its own elementwise kernels).");
     out.push("Predict is the median of 3 passes. RSS in MB: peak of the whole process (in brackets, the peak reached before training began: loading and preparing MNIST, building the model); RSS before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the peer shared the cores and its times are pessimistic; native and PyTorch runs that shared them run again at the end, up to 3 runs, and the least-shared run is shown).");
     out.push("");
     const rows: string[][] = [];
     for (const row of r.modelRows) {
-      const best = torchBest.get(row.seed);
+      const best = torchFor(row.seed, row.isa);
       if (!row.outcome.ok) {
-        rows.push([row.seed, row.label, "", "", `failed: ${row.outcome.error?.replace(/\|/g, "/")}`, "", "", "", "", "", "", ""]);
+        rows.push([row.seed, row.label, "", "", "", `failed: ${row.outcome.error?.replace(/\|/g, "/")}`, "", "", "", "", "", "", ""]);
         continue;
       }
       const res = row.outcome.result!;
       const e = median(res.epochSeconds);
       const p = median(res.predictSeconds);
-      const nativeRuns = ok.filter((m) => m.peerId === "native" && m.seed === row.seed);
+      const nativeRuns = ok.filter((m) => m.peerId === "native" && m.seed === row.seed && m.isa === row.isa);
       const isBest =
         (row.peerId === "pytorch" && best?.epoch?.label === row.label) ||
         (row.peerId === "native" && nativeRuns.length > 1 && nativeRuns.every((m) => median(m.outcome.result!.epochSeconds) >= e));
       rows.push([
         row.seed,
         `${row.label}${isBest ? " (faster)" : ""}`,
+        isaCell(res),
         res.threads,
         String(res.epochs),
         f(e),
-        fx(ratio(e, best?.epoch?.s)),
+        vsTorch(e, best?.epoch),
         f(res.testAccuracy, 4),
         f(p, 3),
-        fx(ratio(p, best?.predict?.s)),
+        vsTorch(p, best?.predict),
         `${f(res.peakRssMb, 0)} (${f(res.peakBeforeTrainMb, 0)})`,
         `${f(res.rssBeforeMb, 0)} → ${res.rssAfterEpochMb.map((x) => f(x, 0)).join(", ")}`,
         `${f(otherWork(row.outcome))}${row.attempts > 1 ? ` (${row.attempts} runs)` : ""}`,
       ]);
     }
-    out.push(mdTable(["seed", "peer", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS (before training)", "RSS before → per epoch", "other load"], rows));
+    out.push(mdTable(["seed", "peer", "ISA", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS (before training)", "RSS before → per epoch", "other load"], rows));
     out.push("");
     out.push("Seeds: " + r.opts.seeds.map((s) => SEEDS[s].label).join("; ") + ".");
+    const torchBlas = [...new Set(ok.filter((m) => m.peerId === "pytorch").map((m) => `${m.label.replace(/ \dt$/, "")}: ${m.outcome.result!.detail}`))];
+    if (torchBlas.length > 0) out.push("", ...torchBlas.map((t) => `${t}.`));
     out.push("");
   }
 
   // --- GEMM
   const gemmOk = r.gemmRows.filter((g) => g.outcome.ok);
   const gflopsOf = (g: GemmRow | undefined, m: number, k: number, n: number) => g?.outcome.result?.shapes.find((s) => s.m === m && s.k === k && s.n === n)?.gflops;
-  const gemmRow = (peerId: PeerId, threads: number) => gemmOk.find((g) => g.peerId === peerId && g.threads === threads);
-  /** The faster OpenBLAS configuration (as detected, or its AVX-512 kernels) at this shape and thread count. */
-  const bestOpenblas = (threads: number, m: number, k: number, n: number): { gflops: number; label: string; row: GemmRow } | undefined => {
-    let best: { gflops: number; label: string; row: GemmRow } | undefined;
-    for (const g of gemmOk) {
-      if (g.peerId !== "openblas" || g.threads !== threads) continue;
-      const v = gflopsOf(g, m, k, n);
-      if (v !== undefined && (best === undefined || v > best.gflops)) best = { gflops: v, label: g.label, row: g };
-    }
-    return best;
+  const gemmRow = (peerId: PeerId, threads: number, isa: string) => gemmOk.find((g) => g.peerId === peerId && g.threads === threads && g.isa === isa);
+  /** native / OpenBLAS at one level, thread count and shape: the ratio, or why there is none. */
+  const gemmRatio = (isa: string, t: number, m: number, k: number, n: number) => {
+    const ob = gemmRow("openblas", t, isa);
+    return invalidPeer(ob?.outcome.result) ?? fx(ratio(gflopsOf(gemmRow("native", t, isa), m, k, n), gflopsOf(ob, m, k, n)));
   };
   const gemmShapes = gemmOk[0]?.outcome.result?.shapes.map((s) => [s.m, s.k, s.n] as const) ?? [];
+  const gemmLevels = r.levels.filter((l) => gemmOk.some((g) => g.isa === l.id));
   if (r.gemmRows.length > 0) {
     out.push("## GEMM float32, GFLOP/s (median; higher is better)");
     out.push("");
-    out.push("Ratios divide by the faster OpenBLAS configuration at the same thread count (its kernels as detected, or forced to AVX-512 with OPENBLAS_CORETYPE=SkylakeX). keras.ops.matmul and numpy's a @ b both allocate their output. A configuration that ran while other processes kept more than 0.3 cores busy runs again at the end (up to 3 runs in all), and per shape the fastest run counts; \"other load\" is that of the least-shared run.");
+    out.push("One row per shape and SIMD level: keras-ts native forced to the level, against numpy's OpenBLAS forced to kernels of the same level. keras.ops.matmul and numpy's a @ b both allocate their output. A configuration that ran while other processes kept more than 0.3 cores busy runs again at the end (up to 3 runs in all), and per shape the fastest run counts; \"other load\" is the most any of the row's four configurations shared the machine, in its least-shared run.");
     out.push("");
-    const labels = r.gemmRows.map((g) => g.label);
-    const rows: string[][] = gemmShapes.map(([m, k, n]) => {
-      const cells = r.gemmRows.map((g) => (g.outcome.ok ? f(gflopsOf(g, m, k, n), 1) : "failed"));
-      const ratios = [1, 2].map((t) => fx(ratio(gflopsOf(gemmRow("native", t), m, k, n), bestOpenblas(t, m, k, n)?.gflops)));
-      const refRatio = fx(ratio(gflopsOf(gemmRow("reference", 1), m, k, n), bestOpenblas(1, m, k, n)?.gflops));
-      return [`${m} x ${k} x ${n}`, ...cells, ratios[0], ratios[1], refRatio];
-    });
-    rows.push(["other load (cores)", ...r.gemmRows.map((g) => `${f(otherWork(g.outcome))}${g.attempts > 1 ? ` (${g.attempts} runs)` : ""}`), "", "", ""]);
-    out.push(mdTable(["m x k x n", ...labels, "native/OpenBLAS 1t", "native/OpenBLAS 2t", "reference/OpenBLAS 1t"], rows));
+    const rows: string[][] = [];
+    for (const [si, [m, k, n]] of gemmShapes.entries()) {
+      for (const [li, level] of gemmLevels.entries()) {
+        const cfgs = [gemmRow("native", 1, level.id), gemmRow("native", 2, level.id), gemmRow("openblas", 1, level.id), gemmRow("openblas", 2, level.id)];
+        const nativeIsa = cfgs[0]?.outcome.result?.isa ?? cfgs[1]?.outcome.result?.isa;
+        const blas = cfgs[2]?.outcome.result?.blas ?? cfgs[3]?.outcome.result?.blas;
+        const loads = cfgs.map((g) => (g === undefined ? undefined : otherWork(g.outcome))).filter((x): x is number => x !== undefined);
+        rows.push([
+          li === 0 ? `${m} x ${k} x ${n}` : "",
+          `${level.label || "default"}: native ${nativeIsa ?? "?"}, ${blas === undefined ? "no OpenBLAS result" : blas.kind === "openblas" ? `OpenBLAS ${blas.core ?? "?"}` : blas.text}`,
+          ...cfgs.map((g) => f(gflopsOf(g, m, k, n), 1)),
+          gemmRatio(level.id, 1, m, k, n),
+          gemmRatio(level.id, 2, m, k, n),
+          li === 0 ? f(gflopsOf(gemmRow("reference", 1, ""), m, k, n), 1) : "",
+          loads.length === 0 ? "–" : f(Math.max(...loads)),
+        ]);
+      }
+      if (si === 0 && gemmLevels.length === 0) rows.push([`${m} x ${k} x ${n}`, "", "", "", "", "", "", "", f(gflopsOf(gemmRow("reference", 1, ""), m, k, n), 1), ""]);
+    }
+    out.push(mdTable(["m x k x n", "ISA", "keras-ts native 1t", "keras-ts native 2t", "OpenBLAS 1t", "OpenBLAS 2t", "native/OpenBLAS 1t", "native/OpenBLAS 2t", "keras-ts reference 1t", "other load (cores)"], rows));
     for (const g of r.gemmRows) if (!g.outcome.ok) out.push(`\n${g.label} failed: ${g.outcome.error}`);
     const seen = new Set<string>();
     for (const g of gemmOk) {
-      if (g.peerId !== "openblas" || seen.has(g.label.replace(/ \dt$/, ""))) continue;
-      seen.add(g.label.replace(/ \dt$/, ""));
-      out.push(`\n${g.label.replace(/ \dt$/, "")}: ${g.outcome.result!.detail}.`);
+      const name = g.label.replace(/ \dt$/, "");
+      if (g.peerId !== "openblas" || seen.has(name)) continue;
+      seen.add(name);
+      out.push(`\n${name}: ${g.outcome.result!.detail}.`);
     }
     out.push("");
   }
 
   // --- Targets
-  out.push("## Targets (issue \"Speed\"): keras-ts native against PyTorch and OpenBLAS");
+  out.push("## Targets (issue \"Speed\"): keras-ts native against PyTorch and OpenBLAS, per SIMD level");
   out.push("");
   const nativeMissing = !r.available.has("native");
   const tRows: string[][] = [];
   const why = nativeMissing ? (r.missing.has("native") ? "native unavailable (see Peers)" : "native not selected") : "";
-  /** The faster of the native runs of a seed (by median epoch / predict time), as for PyTorch. */
-  const nativeOf = (seed: SeedId) => ok.filter((m) => m.peerId === "native" && m.seed === seed);
+  /** The native runs of a seed at a level; the faster of them counts, as for PyTorch. */
+  const nativeOf = (seed: SeedId, isa: string) => ok.filter((m) => m.peerId === "native" && m.seed === seed && m.isa === isa);
   const fastest = (rows: ModelRow[], key: (res: ModelRunResult) => number) =>
     rows.reduce<ModelRow | undefined>((best, row) => (best === undefined || key(row.outcome.result!) < key(best.outcome.result!) ? row : best), undefined);
+  /** The status cell of a ratio target: met / not met, or why it cannot be judged. */
+  const verdict = (rr: number | undefined, met: (x: number) => boolean, invalid: string | undefined, ...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefined)[]) =>
+    invalid !== undefined ? `**${invalid}**` : rr === undefined ? "n/a" : mark(met(rr)) + noise(...outcomes);
   const modelSeeds = r.opts.models ? r.opts.seeds : [];
-  for (const seed of modelSeeds) {
-    const nat = fastest(nativeOf(seed), (res) => median(res.epochSeconds));
-    const best = torchBest.get(seed);
-    const target = TARGETS[seed];
-    const e = nat === undefined ? undefined : median(nat.outcome.result!.epochSeconds);
-    const rr = ratio(e, best?.epoch?.s);
-    tRows.push([
-      `${SEEDS[seed].label}: epoch time`,
-      nat === undefined ? (why || "no result") : `${f(e)} s (${nat.label})`,
-      best?.epoch === undefined ? "no PyTorch result" : `${f(best.epoch.s)} s (${best.epoch.label})`,
-      fx(rr),
-      `≤ ${target.toFixed(1)}x`,
-      rr === undefined ? "n/a" : mark(rr <= target) + noise(nat?.outcome, best?.epoch?.row.outcome),
-    ]);
-  }
-  for (const seed of modelSeeds) {
-    const nat = fastest(nativeOf(seed), (res) => median(res.predictSeconds));
-    const best = torchBest.get(seed);
-    const p = nat === undefined ? undefined : median(nat.outcome.result!.predictSeconds);
-    const rr = ratio(p, best?.predict?.s);
-    tRows.push([
-      `seed ${seed}: predict ${opts.quick ? "2,000" : "10,000"} images`,
-      nat === undefined ? (why || "no result") : `${f(p, 3)} s (${nat.label})`,
-      best?.predict === undefined ? "no PyTorch result" : `${f(best.predict.s, 3)} s (${best.predict.label})`,
-      fx(rr),
-      "≤ 1.0x",
-      rr === undefined ? "n/a" : mark(rr <= 1.0) + noise(nat?.outcome, best?.predict?.row.outcome),
-    ]);
-  }
-  for (const seed of modelSeeds) {
-    // Memory: the worst of the native runs.
-    const runs = nativeOf(seed);
-    const peak = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakRssMb));
-    const peakPrep = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakBeforeTrainMb));
-    const flats = runs.map((m) => ({ ...flatness(m.outcome.result!.rssBeforeMb, m.outcome.result!.rssAfterEpochMb), label: m.label.replace("keras-ts native", "").trim() }));
-    const judged = flats.filter((x) => x.flat !== undefined);
-    const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
-    tRows.push([
-      `seed ${seed}: peak RSS, and RSS flat across epochs`,
-      peak === undefined ? (why || "no result") : `${f(peak, 0)} MB (${f(peakPrep, 0)} MB before training); ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
-      "",
-      "",
-      `≤ ${RSS_LIMIT_MB} MB, flat`,
-      peak === undefined ? "n/a" : `${mark(peak <= RSS_LIMIT_MB)} / ${flat === undefined ? "n/a" : flat ? "**flat**" : "**grows**"}`,
-    ]);
-  }
-  for (const t of [1, 2]) {
-    for (const [m, k, n] of gemmShapes) {
-      const ng = gflopsOf(gemmRow("native", t), m, k, n);
-      const ob = bestOpenblas(t, m, k, n);
-      const rr = ratio(ng, ob?.gflops);
+  for (const level of r.levels) {
+    const isaOf = (row: ModelRow | GemmRow | undefined) => row?.outcome.result?.isa ?? level.id;
+    for (const seed of modelSeeds) {
+      const nat = fastest(nativeOf(seed, level.id), (res) => median(res.epochSeconds));
+      const best = torchFor(seed, level.id);
+      const target = TARGETS[seed];
+      const e = nat === undefined ? undefined : median(nat.outcome.result!.epochSeconds);
+      const rr = ratio(e, best?.epoch?.s);
       tRows.push([
-        `GEMM ${m} x ${k} x ${n}, ${t} thread${t > 1 ? "s" : ""}`,
-        ng === undefined ? (why || "no result") : `${f(ng, 1)} GFLOP/s`,
-        ob === undefined ? "no OpenBLAS result" : `${f(ob.gflops, 1)} GFLOP/s (${ob.label})`,
-        fx(rr),
-        `≥ ${GEMM_TARGET.toFixed(1)}x`,
-        rr === undefined ? "n/a" : mark(rr >= GEMM_TARGET) + noise(gemmRow("native", t)?.outcome, ob?.row.outcome),
+        level.label || "default",
+        `${SEEDS[seed].label}: epoch time`,
+        nat === undefined ? (why || "no result") : `${f(e)} s (${nat.label}, ${isaOf(nat)})`,
+        best?.epoch === undefined ? "no PyTorch result" : `${f(best.epoch.s)} s (${best.epoch.label}, ${isaCell(best.epoch.row.outcome.result)})`,
+        invalidPeer(best?.epoch?.row.outcome.result) === undefined ? fx(rr) : "–",
+        `≤ ${target.toFixed(1)}x`,
+        verdict(rr, (x) => x <= target, invalidPeer(best?.epoch?.row.outcome.result), nat?.outcome, best?.epoch?.row.outcome),
       ]);
     }
+    for (const seed of modelSeeds) {
+      const nat = fastest(nativeOf(seed, level.id), (res) => median(res.predictSeconds));
+      const best = torchFor(seed, level.id);
+      const p = nat === undefined ? undefined : median(nat.outcome.result!.predictSeconds);
+      const rr = ratio(p, best?.predict?.s);
+      tRows.push([
+        level.label || "default",
+        `seed ${seed}: predict ${opts.quick ? "2,000" : "10,000"} images`,
+        nat === undefined ? (why || "no result") : `${f(p, 3)} s (${nat.label})`,
+        best?.predict === undefined ? "no PyTorch result" : `${f(best.predict.s, 3)} s (${best.predict.label})`,
+        invalidPeer(best?.predict?.row.outcome.result) === undefined ? fx(rr) : "–",
+        "≤ 1.0x",
+        verdict(rr, (x) => x <= 1.0, invalidPeer(best?.predict?.row.outcome.result), nat?.outcome, best?.predict?.row.outcome),
+      ]);
+    }
+    for (const seed of modelSeeds) {
+      // Memory: the worst of the native runs.
+      const runs = nativeOf(seed, level.id);
+      const peak = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakRssMb));
+      const peakPrep = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakBeforeTrainMb));
+      const flats = runs.map((m) => ({ ...flatness(m.outcome.result!.rssBeforeMb, m.outcome.result!.rssAfterEpochMb), label: m.label.replace(withLevel("keras-ts native", level), "").trim() }));
+      const judged = flats.filter((x) => x.flat !== undefined);
+      const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
+      tRows.push([
+        level.label || "default",
+        `seed ${seed}: peak RSS, and RSS flat across epochs`,
+        peak === undefined ? (why || "no result") : `${f(peak, 0)} MB (${f(peakPrep, 0)} MB before training); ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
+        "",
+        "",
+        `≤ ${RSS_LIMIT_MB} MB, flat`,
+        peak === undefined ? "n/a" : `${mark(peak <= RSS_LIMIT_MB)} / ${flat === undefined ? "n/a" : flat ? "**flat**" : "**grows**"}`,
+      ]);
+    }
+    for (const t of [1, 2]) {
+      for (const [m, k, n] of gemmShapes) {
+        const nr = gemmRow("native", t, level.id);
+        const ob = gemmRow("openblas", t, level.id);
+        const ng = gflopsOf(nr, m, k, n);
+        const og = gflopsOf(ob, m, k, n);
+        const rr = ratio(ng, og);
+        tRows.push([
+          level.label || "default",
+          `GEMM ${m} x ${k} x ${n}, ${t} thread${t > 1 ? "s" : ""}`,
+          ng === undefined ? (why || "no result") : `${f(ng, 1)} GFLOP/s (${isaOf(nr)})`,
+          og === undefined ? "no OpenBLAS result" : `${f(og, 1)} GFLOP/s (${ob!.label}, ${isaCell(ob!.outcome.result)})`,
+          invalidPeer(ob?.outcome.result) === undefined ? fx(rr) : "–",
+          `≥ ${GEMM_TARGET.toFixed(1)}x`,
+          verdict(rr, (x) => x >= GEMM_TARGET, invalidPeer(ob?.outcome.result), nr?.outcome, ob?.outcome),
+        ]);
+      }
+    }
   }
-  if (!opts.gemm) tRows.push(["GEMM", "not run (--no-gemm)", "", "", "", "n/a"]);
-  if (!opts.models) tRows.push(["seed models", "not run (--no-models)", "", "", "", "n/a"]);
-  out.push(mdTable(["target", "keras-ts native", "peer", "ratio", "target", "status"], tRows));
+  if (!opts.gemm) tRows.push(["", "GEMM", "not run (--no-gemm)", "", "", "", "n/a"]);
+  if (!opts.models) tRows.push(["", "seed models", "not run (--no-models)", "", "", "", "n/a"]);
+  out.push(mdTable(["SIMD level", "target", "keras-ts native", "peer", "ratio", "target", "status"], tRows));
   out.push("");
-  out.push(`RSS flat: RSS after the last epoch within 10% (at least 20 MB) of where training started (the higher of the RSS before training and after the first epoch). "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain.`);
+  out.push(`RSS flat: RSS after the last epoch within 10% (at least 20 MB) of where training started (the higher of the RSS before training and after the first epoch). "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain. A peer on the reference BLAS gets no ratio ("invalid").`);
   if (opts.quick) out.push("Quick run: the ratios above are a smoke test, not a measurement.");
   out.push("");
 
@@ -777,7 +886,7 @@ function renderReport(r: ReportInput): string {
   notes.push("Every configuration ran alone in its own process, one after the other; peak RSS includes the runtime (Python + torch, or Node + tsx), MNIST as loaded and the prepared float32 inputs.");
   notes.push("PyTorch at 2 threads runs with OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, Debian's torch was 5-20x slower at 2 threads than at 1 on this 2-core machine.");
   notes.push("TF.js wasm predicts slowly in batches of 32 (about 10 ms of overhead per batch in model.predict; one batch of 10,000 takes about 50 ms): that is its predict as a user calls it, not a bench artefact.");
-  notes.push("OpenBLAS 0.3.21 (Debian 12) picks its Haswell (AVX2) kernels on this CPU; its AVX-512 (SkylakeX) kernels are about twice as fast here, so the GEMM targets are judged against the faster of the two.");
+  notes.push("SIMD levels: OpenBLAS 0.3.21 (Debian 12) does not know every new CPU and may pick older kernels (its Haswell ones on a Zen 5), hence OPENBLAS_CORETYPE for each level, for numpy and for PyTorch alike. PyTorch's own elementwise kernels run at its default CPU capability (in its ISA cell).");
   if (r.missing.size > 0) notes.push(`Skipped: ${[...r.missing.keys()].join(", ")} (see Peers).`);
   out.push("## Notes");
   out.push("");

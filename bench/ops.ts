@@ -4,12 +4,13 @@
  * Matmul GFLOP/s (2*m*k*n flops) through `keras.ops.matmul`, so op overhead (dtype checks, output
  * tensor) counts, beside naive JavaScript loops on the same inputs; then elementwise and reduction
  * throughput in M elements/s. Each figure is the median of several timed runs after warmup.
- * Single-threaded. Takes well under a minute.
+ * The naive loops are single-threaded; the native backend runs its pool (KERAS_TS_NUM_THREADS) at
+ * its instruction set (KERAS_TS_ISA), both printed on the backend line. Takes well under a minute.
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import * as ops from "../src/ops/index.js";
-import { backendName } from "../src/backend/backend.js";
+import { backendName, getBackend } from "../src/backend/backend.js";
 import type { Tensor } from "../src/backend/tensor.js";
 import { median, randomValues } from "./peers/common.js";
 
@@ -21,6 +22,14 @@ function cpuModel(): string {
     // Not Linux: fall back to what Node reports.
   }
   return os.cpus()[0]?.model ?? "unknown";
+}
+
+/** " (avx2, 1 thread)": the native backend's instruction set and threads (KERAS_TS_ISA, KERAS_TS_NUM_THREADS). */
+function isaOf(): string {
+  const backend = getBackend() as unknown as { info?: () => { isa?: unknown; threads?: unknown } };
+  if (typeof backend.info !== "function") return "";
+  const info = backend.info();
+  return typeof info.isa === "string" ? ` (${info.isa}, ${String(info.threads)} thread${info.threads === 1 ? "" : "s"} in the pool)` : "";
 }
 
 /** Median wall time in ms of `runs` calls after `warmup` untimed ones. */
@@ -74,9 +83,9 @@ const padEnd = (s: string | number, w: number) => String(s).padEnd(w);
 
 console.log("keras-ts op benchmark");
 console.log(`  cpu      ${cpuModel()}`);
-console.log(`  cores    ${os.cpus().length} (benchmarks are single-threaded)`);
+console.log(`  cores    ${os.cpus().length}`);
 console.log(`  node     ${process.version} (${process.platform}/${process.arch})`);
-console.log(`  backend  ${backendName()}`);
+console.log(`  backend  ${backendName()}${isaOf()}`);
 console.log("");
 
 const started = performance.now();

@@ -1,5 +1,5 @@
 /* Runtime ISA selection: AVX-512 (F/BW/VL/DQ + FMA), AVX2 + FMA, or portable C.
- * KERAS_TS_ISA=avx512|avx2|c lowers the choice (for testing the other paths). */
+ * KERAS_TS_ISA=avx512|avx2|c (or portable) lowers the choice (for testing the other paths). */
 #include "kt.h"
 
 #include <stdlib.h>
@@ -25,7 +25,7 @@ int kt_isa(void) {
     int isa = detected;
     const char *s = getenv("KERAS_TS_ISA");
     if (s != NULL) {
-      if (strcmp(s, "c") == 0) isa = KT_ISA_C;
+      if (strcmp(s, "c") == 0 || strcmp(s, "portable") == 0) isa = KT_ISA_C;
       else if (strcmp(s, "avx2") == 0 && isa > KT_ISA_AVX2) isa = KT_ISA_AVX2;
     }
     chosen = isa;

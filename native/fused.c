@@ -9,6 +9,7 @@
 #include "ew_math.h"
 #include "ew_ops.h"
 #include "vmath.h"
+#include "simd256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,27 +99,8 @@ void kt_dense_backward(const float *dout, const float *out, const float *x, cons
 
 /* ------------------------------------------------------------------ softmax cross-entropy */
 
-/* max and sum of exp(z - max) over a row, as the reference (`z > max` skips NaN). */
-static void row_lse_parts(const float *z, long cols, double *max_out, double *sum_out) {
-  float maxf = -INFINITY;
-  for (long c = 0; c < cols; c++) if (z[c] > maxf) maxf = z[c];
-  double max = maxf, sum = 0;
 #if KT_X86
-  if (kt_isa() == KT_ISA_AVX512) {
-    *max_out = max;
-    *sum_out = 0;
-    extern double kt_sum_exp_shifted_avx512(const float *z, long cols, double max);
-    *sum_out = kt_sum_exp_shifted_avx512(z, cols, max);
-    return;
-  }
-#endif
-  for (long c = 0; c < cols; c++) sum += exp((double)z[c] - max);
-  *max_out = max;
-  *sum_out = sum;
-}
-
-#if KT_X86
-KT_AVX512 double kt_sum_exp_shifted_avx512(const float *z, long cols, double max) {
+KT_AVX512 static double sum_exp_shifted_avx512(const float *z, long cols, double max) {
   __m512d maxv = _mm512_set1_pd(max), sum = _mm512_setzero_pd();
   for (long c = 0; c < cols; c += 8) {
     __mmask8 m = cols - c >= 8 ? 0xFF : (__mmask8)((1u << (cols - c)) - 1);
@@ -127,7 +109,39 @@ KT_AVX512 double kt_sum_exp_shifted_avx512(const float *z, long cols, double max
   }
   return _mm512_reduce_add_pd(sum);
 }
+KT_AVX2 static double sum_exp_shifted_avx2(const float *z, long cols, double max) {
+  __m256d maxv = _mm256_set1_pd(max), sum = _mm256_setzero_pd();
+  for (long c = 0; c < cols; c += 4) {
+    __m128i m = _mm256_castsi256_si128(kt_mask256(cols - c));
+    __m256d e = vm_exp256(_mm256_sub_pd(_mm256_cvtps_pd(_mm_maskload_ps(z + c, m)), maxv));
+    sum = _mm256_add_pd(sum, _mm256_and_pd(e, _mm256_castsi256_pd(_mm256_cvtepi32_epi64(m))));
+  }
+  double t[4];
+  _mm256_storeu_pd(t, sum);
+  return (t[0] + t[1]) + (t[2] + t[3]);
+}
 #endif
+
+/* max and sum of exp(z - max) over a row, as the reference (`z > max` skips NaN). */
+static void row_lse_parts(const float *z, long cols, double *max_out, double *sum_out) {
+  float maxf = -INFINITY;
+  for (long c = 0; c < cols; c++) if (z[c] > maxf) maxf = z[c];
+  double max = maxf, sum = 0;
+  *max_out = max;
+#if KT_X86
+  int isa = kt_isa();
+  if (isa == KT_ISA_AVX512) {
+    *sum_out = sum_exp_shifted_avx512(z, cols, max);
+    return;
+  }
+  if (isa == KT_ISA_AVX2) {
+    *sum_out = sum_exp_shifted_avx2(z, cols, max);
+    return;
+  }
+#endif
+  for (long c = 0; c < cols; c++) sum += exp((double)z[c] - max);
+  *sum_out = sum;
+}
 
 static double exp_shifted(double v) { return exp(v); }
 

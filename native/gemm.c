@@ -17,10 +17,12 @@
  * the redundant packing is the cheaper one; along M otherwise), or split a batch; every thread
  * packs into its own scratch, so there is no barrier inside a product.
  *
- * Micro-kernels: AVX-512 (MR x 32, two zmm columns), AVX2 (6 x 16), portable C (4 x 16), chosen at
- * run time. Accumulation is float32 with FMA (AVX paths).
+ * Micro-kernels: AVX-512 (MR x 32, two zmm columns), AVX2 (6 x 16), portable C (4 x 16 or 2 x 16,
+ * by the target's vector registers), chosen at run time. Accumulation is float32 with FMA (AVX
+ * paths, and the portable path where the target has it).
  */
 #include "kt.h"
+#include "simd256.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +54,8 @@ typedef struct {
   ukr_fn ukr;
   direct_fn direct;
   pack_fn pack;
+  /* The direct kernel keeps a block of C in registers (see direct_wide). */
+  int register_direct;
 } gemm_impl;
 
 /* ------------------------------------------------------------------ scratch (per thread) */
@@ -164,7 +168,10 @@ static void pack_c(long ext, long kc, const float *src, long rs, long ps, int w,
   }                                                                                               \
   __mmask16 m0 = nr >= 16 ? 0xFFFF : (__mmask16)((1u << nr) - 1);                                 \
   __mmask16 m1 = nr >= 32 ? 0xFFFF : nr <= 16 ? 0 : (__mmask16)((1u << (nr - 16)) - 1);           \
-  for (int i = 0; i < MR_ && i < mr; i++) {                                                       \
+  /* Unrolled with constant indices: indexing c0 / c1 with a run-time bound makes clang keep them  \
+   * in memory, and store them in the k loop. */                                                  \
+  _Pragma("GCC unroll 16") for (int i = 0; i < MR_; i++) {                                        \
+    if (i >= mr) break;                                                                           \
     float *ci = c + i * ldc;                                                                      \
     __m512 v0 = c0[i], v1 = c1[i];                                                                \
     if (acc) {                                                                                    \
@@ -356,24 +363,50 @@ KT_AVX512 static void direct512(long m, long n, long k, const float *a, long a_r
 
 /* ------------------------------------------------------------------ AVX2 */
 
+/*
+ * 6 x 16 tile: 12 accumulators, two B vectors and a broadcast fill 15 of the 16 ymm registers.
+ * Edge tiles (mr < 6 or nr < 16) are first stored whole into a stack tile by a fully unrolled
+ * loop, then copied mr x nr: indexing the accumulator arrays with a run-time bound instead makes
+ * GCC keep them in memory, and the k loop then stores all 12 back to the stack every step (Zen 5,
+ * 1 thread, 1024^3: 66 against 131 GFLOP/s). native/bench/check_kernel_loops.py checks for that.
+ */
 #define UKR256_MR 6
+#define UKR256_NR 16
+#ifndef KT_KC256
+#define KT_KC256 256
+#endif
+#ifndef KT_MC256
+#define KT_MC256 120
+#endif
+#ifndef KT_NC256
+#define KT_NC256 1024
+#endif
+#define UKR256_STEP                                                                               \
+  {                                                                                               \
+    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);                                    \
+    _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {                                 \
+      __m256 av = _mm256_broadcast_ss(a + i);                                                     \
+      c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);                                                     \
+      c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);                                                     \
+    }                                                                                             \
+    a += UKR256_MR;                                                                               \
+    b += UKR256_NR;                                                                               \
+  }
 KT_AVX2 static void ukr256(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
   __m256 c0[UKR256_MR], c1[UKR256_MR];
   _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
     c0[i] = _mm256_setzero_ps();
     c1[i] = _mm256_setzero_ps();
   }
-  for (long p = 0; p < kc; p++) {
-    __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
-    _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
-      __m256 av = _mm256_broadcast_ss(a + i);
-      c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);
-      c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
-    }
-    a += UKR256_MR;
-    b += 16;
+  long p = 0;
+  for (; p < kc - KT_PFC_K; p++) UKR256_STEP
+  for (int i = 0; i < UKR256_MR && i < mr; i++) {
+    const char *ci = (const char *)(c + i * ldc);
+    _mm_prefetch(ci, _MM_HINT_T0);
+    _mm_prefetch(ci + 4 * (nr - 1), _MM_HINT_T0);
   }
-  if (nr == 16 && mr == UKR256_MR) {
+  for (; p < kc; p++) UKR256_STEP
+  if (nr == UKR256_NR && mr == UKR256_MR) {
     _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
       float *ci = c + i * ldc;
       if (acc) {
@@ -385,42 +418,208 @@ KT_AVX2 static void ukr256(long kc, const float *KT_RESTRICT a, const float *KT_
     }
     return;
   }
-  float tmp[16] __attribute__((aligned(32)));
-  for (int i = 0; i < UKR256_MR && i < mr; i++) {
-    float *ci = c + i * ldc;
-    _mm256_store_ps(tmp, c0[i]);
-    _mm256_store_ps(tmp + 8, c1[i]);
-    if (acc) for (int j = 0; j < nr; j++) ci[j] += tmp[j];
-    else for (int j = 0; j < nr; j++) ci[j] = tmp[j];
+  float tile[UKR256_MR][UKR256_NR] __attribute__((aligned(32)));
+  _Pragma("GCC unroll 8") for (int i = 0; i < UKR256_MR; i++) {
+    _mm256_store_ps(tile[i], c0[i]);
+    _mm256_store_ps(tile[i] + 8, c1[i]);
   }
+  for (int i = 0; i < mr; i++) {
+    float *ci = c + i * ldc;
+    if (acc) for (int j = 0; j < nr; j++) ci[j] += tile[i][j];
+    else for (int j = 0; j < nr; j++) ci[j] = tile[i][j];
+  }
+}
+
+/* Stores the first w (6 or 8) floats of v. */
+KT_AVX2 static inline void store256_w(float *d, __m256 v, int w) {
+  if (w == 8) {
+    _mm256_storeu_ps(d, v);
+  } else {
+    _mm_storeu_ps(d, _mm256_castps256_ps128(v));
+    _mm_storel_pi((__m64 *)(d + 4), _mm256_extractf128_ps(v, 1));
+  }
+}
+
+/* Entries are rows `ld` apart with p contiguous: transpose 8 entries x 8 p at a time. Slivers
+ * are 6 (A) or 16 (B) wide: groups of 8 entries, of which a 6-wide sliver stores 6. */
+KT_AVX2 static void pack256_rows(long rows, long kc, const float *src, long ld, int w, float *dst) {
+  for (long p = 0; p < kc; p += 8) {
+    int np = kc - p < 8 ? (int)(kc - p) : 8;
+    __m256i pm = kt_mask256(np);
+    for (int g = 0; g < w; g += 8) {
+      int gw = w - g < 8 ? w - g : 8;
+      const float *s = src + g * ld + p;
+      __m256 r[8];
+      if (np == 8 && g + gw <= rows) {
+        _Pragma("GCC unroll 8") for (int e = 0; e < 8; e++) {
+          if (e < gw) {
+            _mm_prefetch((const char *)(s + e * ld + KT_PFP), _MM_HINT_T0);
+            r[e] = _mm256_loadu_ps(s + e * ld);
+          } else {
+            r[e] = _mm256_setzero_ps();
+          }
+        }
+      } else {
+        /* Entries past `rows` are not read: they pack as zeros. */
+        _Pragma("GCC unroll 8") for (int e = 0; e < 8; e++)
+          r[e] = e < gw && g + e < rows ? _mm256_maskload_ps(s + e * ld, pm) : _mm256_setzero_ps();
+      }
+      kt_transpose8x8(r);
+      float *d = dst + p * w + g;
+      if (np == 8) {
+        _Pragma("GCC unroll 8") for (int q = 0; q < 8; q++) store256_w(d + q * w, r[q], gw);
+      } else {
+        for (int q = 0; q < np; q++) store256_w(d + q * w, r[q], gw);
+      }
+    }
+  }
+}
+
+/* Entries contiguous for each p (ld apart from one p to the next): copy w per p, zeros past
+ * `rows`. */
+KT_AVX2 static void pack256_cols(long rows, long kc, const float *src, long ld, int w, float *dst) {
+  if (w == 16 && rows == 16) {
+    for (long p = 0; p < kc; p++, src += ld, dst += 16) {
+      _mm_prefetch((const char *)(src + KT_PFB * ld), _MM_HINT_T0);
+      _mm_prefetch((const char *)(src + KT_PFB * ld + 15), _MM_HINT_T0);
+      _mm256_store_ps(dst, _mm256_loadu_ps(src));
+      _mm256_store_ps(dst + 8, _mm256_loadu_ps(src + 8));
+    }
+    return;
+  }
+  for (long p = 0; p < kc; p++, src += ld, dst += w)
+    for (int g = 0; g < w; g += 8) store256_w(dst + g, _mm256_maskload_ps(src + g, kt_mask256(rows - g)), w - g < 8 ? w - g : 8);
+}
+
+KT_AVX2 static void pack256(long ext, long kc, const float *src, long rs, long ps, int w, float *dst) {
+  if ((rs != 1 && ps != 1) || (w != 6 && w != 16)) {
+    pack_c(ext, kc, src, rs, ps, w, dst);
+    return;
+  }
+  if (ps != 1 && w < 8) {
+    /* Narrow slivers (op(A) transposed) read only w floats per p, a partial line from a new
+     * page each time: walk p outermost so that each p reads one contiguous run for all slivers. */
+    long ns = (ext + w - 1) / w;
+    for (long p = 0; p < kc; p++) {
+      const float *s = src + p * ps;
+      for (long j = 0; j < ns; j++)
+        store256_w(dst + j * kc * w + p * w, _mm256_maskload_ps(s + j * w, kt_mask256(ext - j * w < w ? ext - j * w : w)), w);
+    }
+    return;
+  }
+  for (long i = 0; i < ext; i += w, dst += kc * w) {
+    long rows = ext - i < w ? ext - i : w;
+    if (ps == 1) pack256_rows(rows, kc, src + i * rs, rs, w, dst);
+    else pack256_cols(rows, kc, src + i, ps, w, dst);
+  }
+}
+
+/* Direct product for small shapes, as direct512: op(A) read in place through strides, B
+ * row-major (ldb), a block of R_ rows x 16 columns of C in registers. Column edges load and store
+ * through masks (nothing past B or C is touched); EDGE_ is 0 for whole 16-column blocks. */
+#define DIRECT256_BLOCK(R_, EDGE_)                                                                \
+  {                                                                                               \
+    __m256 c0[R_], c1[R_];                                                                        \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                        \
+      c0[r] = _mm256_setzero_ps();                                                                \
+      c1[r] = _mm256_setzero_ps();                                                                \
+    }                                                                                             \
+    const float *bp = b + j;                                                                      \
+    const float *ap = a + i * a_rs;                                                               \
+    for (long p = 0; p < k; p++) {                                                                \
+      __m256 b0 = EDGE_ ? _mm256_maskload_ps(bp, m0) : _mm256_loadu_ps(bp);                       \
+      __m256 b1 = EDGE_ ? _mm256_maskload_ps(bp + 8, m1) : _mm256_loadu_ps(bp + 8);               \
+      _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                      \
+        __m256 av = _mm256_broadcast_ss(ap + r * a_rs);                                           \
+        c0[r] = _mm256_fmadd_ps(av, b0, c0[r]);                                                   \
+        c1[r] = _mm256_fmadd_ps(av, b1, c1[r]);                                                   \
+      }                                                                                           \
+      bp += ldb;                                                                                  \
+      ap += a_cs;                                                                                 \
+    }                                                                                             \
+    _Pragma("GCC unroll 8") for (int r = 0; r < R_; r++) {                                        \
+      float *cr = c + (i + r) * ldc + j;                                                          \
+      if (EDGE_) {                                                                                \
+        _mm256_maskstore_ps(cr, m0, c0[r]);                                                       \
+        _mm256_maskstore_ps(cr + 8, m1, c1[r]);                                                   \
+      } else {                                                                                    \
+        _mm256_storeu_ps(cr, c0[r]);                                                              \
+        _mm256_storeu_ps(cr + 8, c1[r]);                                                          \
+      }                                                                                           \
+    }                                                                                             \
+  }
+
+#define DIRECT256_ROWS(EDGE_)                                                                     \
+  {                                                                                               \
+    long i = 0;                                                                                   \
+    for (; i + 6 <= m; i += 6) DIRECT256_BLOCK(6, EDGE_)                                          \
+    switch (m - i) {                                                                              \
+      case 5: DIRECT256_BLOCK(5, EDGE_) break;                                                    \
+      case 4: DIRECT256_BLOCK(4, EDGE_) break;                                                    \
+      case 3: DIRECT256_BLOCK(3, EDGE_) break;                                                    \
+      case 2: DIRECT256_BLOCK(2, EDGE_) break;                                                    \
+      case 1: DIRECT256_BLOCK(1, EDGE_) break;                                                    \
+      default: break;                                                                             \
+    }                                                                                             \
+  }
+
+KT_AVX2 static void direct256(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+  long j = 0;
+  __m256i m0 = kt_mask256(n % 16), m1 = kt_mask256(n % 16 - 8);
+  for (; j + 16 <= n; j += 16) DIRECT256_ROWS(0)
+  if (j < n) DIRECT256_ROWS(1)
 }
 
 #endif /* KT_X86 */
 
 /* ------------------------------------------------------------------ portable C */
 
+/* Written with the GCC / clang vector extension (4 floats: the width of SSE and NEON) rather than
+ * as loops over a float tile: arm64 GCC 12 vectorizes such loops along the tile's rows and keeps
+ * the tile in memory, storing it every k step. */
+typedef float kt_v4f __attribute__((vector_size(16)));
+/* 4 x 16 takes 16 accumulators + 4 B vectors + a broadcast: right for targets with 32 vector
+ * registers (arm64, ppc64, RISC-V V); with 16 (SSE, 32-bit ARM) it spills, 2 x 16 does not. */
+#if defined(__aarch64__) || defined(__powerpc64__) || defined(__riscv)
 #define UKRC_MR 4
+#else
+#define UKRC_MR 2
+#endif
 #define UKRC_NR 16
-static void ukr_c(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
-  float t[UKRC_MR][UKRC_NR];
-  memset(t, 0, sizeof t);
+KT_CONTRACT_FN static void ukr_c(long kc, const float *KT_RESTRICT a, const float *KT_RESTRICT b, float *c, long ldc, int mr, int nr, int acc) {
+  KT_CONTRACT_BODY
+  kt_v4f t0[UKRC_MR], t1[UKRC_MR], t2[UKRC_MR], t3[UKRC_MR];
+  _Pragma("GCC unroll 8") for (int i = 0; i < UKRC_MR; i++) t0[i] = t1[i] = t2[i] = t3[i] = (kt_v4f){0, 0, 0, 0};
   for (long p = 0; p < kc; p++) {
-    for (int i = 0; i < UKRC_MR; i++) {
-      float av = a[i];
-      for (int j = 0; j < UKRC_NR; j++) t[i][j] += av * b[j];
+    const kt_v4f *bv = (const kt_v4f *)b;
+    kt_v4f b0 = bv[0], b1 = bv[1], b2 = bv[2], b3 = bv[3];
+    _Pragma("GCC unroll 8") for (int i = 0; i < UKRC_MR; i++) {
+      kt_v4f av = {a[i], a[i], a[i], a[i]};
+      t0[i] += av * b0;
+      t1[i] += av * b1;
+      t2[i] += av * b2;
+      t3[i] += av * b3;
     }
     a += UKRC_MR;
     b += UKRC_NR;
   }
+  float tile[UKRC_MR][UKRC_NR];
+  _Pragma("GCC unroll 8") for (int i = 0; i < UKRC_MR; i++) {
+    memcpy(tile[i], &t0[i], 16);
+    memcpy(tile[i] + 4, &t1[i], 16);
+    memcpy(tile[i] + 8, &t2[i], 16);
+    memcpy(tile[i] + 12, &t3[i], 16);
+  }
   for (int i = 0; i < mr; i++) {
     float *ci = c + i * ldc;
-    if (acc) for (int j = 0; j < nr; j++) ci[j] += t[i][j];
-    else for (int j = 0; j < nr; j++) ci[j] = t[i][j];
+    if (acc) for (int j = 0; j < nr; j++) ci[j] += tile[i][j];
+    else for (int j = 0; j < nr; j++) ci[j] = tile[i][j];
   }
 }
 
-/* Generic direct product (AVX2 and C): i-p-j with a row of C as accumulator. */
-static void direct_c(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+/* Portable direct product: i-p-j with a row of C as accumulator. */
+KT_CONTRACT_FN static void direct_c(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
+  KT_CONTRACT_BODY
   for (long i = 0; i < m; i++) {
     float *ci = c + i * ldc;
     for (long j = 0; j < n; j++) ci[j] = 0.0f;
@@ -431,24 +630,11 @@ static void direct_c(long m, long n, long k, const float *a, long a_rs, long a_c
     }
   }
 }
-#if KT_X86
-KT_AVX2 static void direct256(long m, long n, long k, const float *a, long a_rs, long a_cs, const float *b, long ldb, float *c, long ldc) {
-  for (long i = 0; i < m; i++) {
-    float *ci = c + i * ldc;
-    for (long j = 0; j < n; j++) ci[j] = 0.0f;
-    for (long p = 0; p < k; p++) {
-      float av = a[i * a_rs + p * a_cs];
-      const float *bp = b + p * ldb;
-      for (long j = 0; j < n; j++) ci[j] = __builtin_fmaf(av, bp[j], ci[j]);
-    }
-  }
-}
-#endif
 
-static const gemm_impl impl_c = {UKRC_MR, UKRC_NR, 256, 128, 1024, ukr_c, direct_c, pack_c};
+static const gemm_impl impl_c = {UKRC_MR, UKRC_NR, 256, 128, 1024, ukr_c, direct_c, pack_c, 0};
 #if KT_X86
-static const gemm_impl impl_avx2 = {UKR256_MR, 16, 256, 120, 1024, ukr256, direct256, pack_c};
-static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512, pack512};
+static const gemm_impl impl_avx2 = {UKR256_MR, UKR256_NR, KT_KC256, KT_MC256, KT_NC256, ukr256, direct256, pack256, 1};
+static const gemm_impl impl_avx512 = {KT_MR512, 32, KT_KC512, KT_MC512, KT_NC512, ukr512, direct512, pack512, 1};
 #endif
 
 static const gemm_impl *select_impl(void) {
@@ -521,17 +707,20 @@ static void gemm_blocked(const gemm_impl *im, long m, long n, long k, const floa
 #endif
 
 /*
- * The AVX-512 direct kernel also beats packing on larger products while a 32-column panel of B
- * (k x 32) stays in L2 and B's rows are not 4 KB apart (which makes the panel's rows collide in
- * the same L1 sets). Measured on Zen 5 (GFLOP/s, direct vs blocked): 784x128x512 (A transposed)
- * 271 vs 263, 2048x784x128 270 vs 237, 32x784x512 205 vs 197, 128x784x784 270 vs 252,
- * 128x400x512 266 vs 247; but 128x784x1024 152 vs 219 and 128x1536x512 177 vs 218.
- * Rows 2 KB apart (n = 512) squeeze the panel into 4 of L1's 64 sets; from k ~ 640 on that costs
- * the direct kernel more than packing does, once m is large enough to amortize the packing:
- * 128x784x512 233 vs 240, 256x784x512 236 vs 260, 512x784x512 242 vs 263 (and 128x640x512 even).
+ * The register-blocked direct kernels also beat packing on larger products while a panel of B
+ * (k x 32 floats for AVX-512, k x 16 for AVX2) stays in L2 and B's rows are not 4 KB apart (which
+ * makes the panel's rows collide in the same L1 sets). Measured on Zen 5 (GFLOP/s, direct vs
+ * blocked), AVX-512: 784x128x512 (A transposed) 271 vs 263, 2048x784x128 270 vs 237, 32x784x512
+ * 205 vs 197, 128x784x784 270 vs 252, 128x400x512 266 vs 247; but 128x784x1024 152 vs 219 and
+ * 128x1536x512 177 vs 218. AVX2 alike: 32x784x512 118 vs 88, 784x128x512 (A transposed) 119 vs
+ * 114, 1024x784x128 132 vs 118, 128x784x784 130 vs 119; but 128x784x1024 84 vs 116, 128x1536x512
+ * 83 vs 116. Rows 2 KB apart (n = 512) squeeze the panel into 4 of L1's 64 sets; from k ~ 640 on
+ * that costs the direct kernel more than packing does, once m is large enough to amortize the
+ * packing: 128x784x512 233 vs 240, 256x784x512 236 vs 260, 512x784x512 242 vs 263 (and
+ * 128x640x512 even); AVX2 512x784x512 116 vs 120.
  */
 static int direct_wide(const gemm_impl *im, long m, long n, long k, const float *b, long ldb) {
-  if (im->nr != 32 || k > 800 || n > 800 || (ldb & 1023) == 0) return 0;
+  if (!im->register_direct || k > 800 || n > 800 || (ldb & 1023) == 0) return 0;
   if ((ldb & 511) == 0 && k > 640 && m > 64) return 0;
   /* Rows of B that straddle cache lines cost the direct kernel ~15%, which packing avoids, except
    * for short products (m <= 64), where it still wins by more. */
@@ -629,8 +818,17 @@ void kt_sgemm_batched(long batch, long m, long n, long k, int transA, int transB
   long fmas = m * n * k;
   int threads = kt_num_threads();
   if (threads > 1 && fmas * distinct < KT_PAR_MIN_FMAS) threads = 1;
-  /* Small op(B)-transposed products are fastest repacked once and run directly on one thread. */
-  if (threads > 1 && distinct == 1 && transB && fmas <= KT_DIRECT_MAX && m >= 4) threads = 1;
+  /* A small product with op(B) transposed takes the direct path against B transposed once (into
+   * this thread's scratch, which the other threads' tiles read). */
+  if (distinct == 1 && transB && fmas <= KT_DIRECT_MAX && m >= 4) {
+    float *bt = grow(&scratch_t, &scratch_t_n, (size_t)k * n);
+    if (bt != NULL) {
+      kt_transpose_f32(B, n, k, k, bt, n);
+      B = bt;
+      strideB = 0;
+      transB = 0;
+    }
+  }
 
   sgemm_job j;
   memset(&j, 0, sizeof j);

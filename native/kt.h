@@ -21,6 +21,21 @@
 
 #define KT_RESTRICT __restrict__
 
+/* The portable GEMM loops may contract a * b + c into one fused multiply-add (the rest of the code
+ * is built with -ffp-contract=off, for results equal to the reference's): on arm64 that makes
+ * NEON's fmla of a multiply and an add, and a baseline x86-64 build, without FMA, keeps both.
+ * KT_CONTRACT_FN goes before such a function (GCC), KT_CONTRACT_BODY first in its body (clang). */
+#if defined(__clang__)
+#define KT_CONTRACT_FN
+#define KT_CONTRACT_BODY _Pragma("clang fp contract(fast)")
+#elif defined(__GNUC__)
+#define KT_CONTRACT_FN __attribute__((optimize("fp-contract=fast")))
+#define KT_CONTRACT_BODY
+#else
+#define KT_CONTRACT_FN
+#define KT_CONTRACT_BODY
+#endif
+
 /* dtype codes shared with the TypeScript wrapper. */
 enum { KT_F32 = 0, KT_I32 = 1, KT_U8 = 2, KT_BOOL = 3 };
 

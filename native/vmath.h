@@ -60,10 +60,16 @@ KT_AVX512 static inline __m512d vm_expm1_512(__m512d x) {
   return _mm512_mask_blend_pd(near0, big, small);
 }
 
+/* As vm_exp512, with n = round(x * log2(e)) taken from the low mantissa bits of x * log2(e) +
+ * 1.5 * 2^52 (the addition rounds to nearest even, as roundscale does above): AVX2 has no
+ * double-to-int64 conversion, and rounding then converting through int32 cost a third of the
+ * time. A NaN stays NaN through the polynomial whatever the exponent bits. */
+#define VM_ROUND_MAGIC 6755399441055744.0
 KT_AVX2 static inline __m256d vm_exp256(__m256d x) {
   x = _mm256_max_pd(_mm256_set1_pd(-150.0), x);
   x = _mm256_min_pd(_mm256_set1_pd(100.0), x);
-  __m256d n = _mm256_round_pd(_mm256_mul_pd(x, _mm256_set1_pd(VM_LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256d t = _mm256_add_pd(_mm256_mul_pd(x, _mm256_set1_pd(VM_LOG2E)), _mm256_set1_pd(VM_ROUND_MAGIC));
+  __m256d n = _mm256_sub_pd(t, _mm256_set1_pd(VM_ROUND_MAGIC));
   __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(VM_LN2HI), x);
   r = _mm256_fnmadd_pd(n, _mm256_set1_pd(VM_LN2LO), r);
   __m256d p = _mm256_set1_pd(VM_C13);
@@ -80,13 +86,8 @@ KT_AVX2 static inline __m256d vm_exp256(__m256d x) {
   p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(VM_C2));
   p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
   p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(1.0));
-  /* n is integral and in [-217, 145]: via int32 then widened */
-  __m128i n32 = _mm256_cvtpd_epi32(n);
-  __m256i e = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(n32), _mm256_set1_epi64x(1023)), 52);
-  __m256d res = _mm256_mul_pd(p, _mm256_castsi256_pd(e));
-  /* NaN input: n is NaN, the integer conversion is garbage; put the NaN back */
-  __m256d nan = _mm256_cmp_pd(x, x, _CMP_UNORD_Q);
-  return _mm256_blendv_pd(res, x, nan);
+  __m256i e = _mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023)), 52);
+  return _mm256_mul_pd(p, _mm256_castsi256_pd(e));
 }
 
 KT_AVX2 static inline __m256d vm_expm1_256(__m256d x) {

@@ -73,6 +73,17 @@ export interface ModelRunConfig {
   variant?: string;
 }
 
+/** Which BLAS a Python peer ran on (bench/peers/blas_info.py). */
+export interface BlasInfo {
+  /** "openblas", "mkl", "blis", "atlas", "reference" (netlib's: no comparison), "none" or "other". */
+  kind: string;
+  text: string;
+  libraries: string[];
+  /** OpenBLAS's kernels (its core name) and their instruction set. */
+  core?: string | null;
+  isa?: string | null;
+}
+
 /** What a model peer reports. Times in seconds, memory in MB. */
 export interface ModelRunResult {
   kind: "model";
@@ -80,6 +91,9 @@ export interface ModelRunResult {
   seed: SeedId;
   /** What actually ran, as the peer sees it (backend name, threads, library versions). */
   detail: string;
+  /** The instruction set its kernels used, as the peer reports it (native: avx512, avx2 or c). */
+  isa?: string;
+  blas?: BlasInfo;
   threads: string;
   epochs: number;
   trainSamples: number;
@@ -102,6 +116,8 @@ export interface GemmResult {
   kind: "gemm";
   peer: string;
   detail: string;
+  isa?: string;
+  blas?: BlasInfo;
   threads: string;
   shapes: { m: number; k: number; n: number; gflops: number; ms: number }[];
   cpuSeconds: number;

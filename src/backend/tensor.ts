@@ -2,6 +2,7 @@ import { allocate, checkDType, storageClassName, storageMatches, type DType, typ
 import { formatShape, sizeOf, stridesOf } from "./shape.js";
 import { describeTensor } from "./format.js";
 import { getBackend } from "./backend.js";
+import { DeviceArray, deviceReadError } from "./device_array.js";
 
 /**
  * The ops that tensor and variable methods call (`reshape`, `astype`, `assignAdd`, ...), set by
@@ -79,8 +80,10 @@ export class DeferredCast {
 }
 
 /**
- * An immutable n-d array. Its elements live in a typed array (an ArrayBuffer on the CPU backends),
- * so the garbage collector frees it like any JavaScript object: there is nothing to dispose.
+ * An immutable n-d array. Its elements live in a typed array (an ArrayBuffer on the CPU backends)
+ * or, on a device backend (webgpu), in device memory (a `DeviceArray`, whose buffer goes back to
+ * the backend's pool when the tensor is garbage collected), so the garbage collector frees it like
+ * any JavaScript object: there is nothing to dispose.
  *
  * No method changes a tensor: `reshape`, `astype` and every op return a new one, and `dataSync`,
  * `arraySync` hand out copies.
@@ -94,15 +97,21 @@ export class Tensor {
   /** Number of elements. */
   readonly size: number;
   /** The elements; undefined only while `deferred` has not been read through this tensor. */
-  private stored: TypedArray | undefined;
+  private stored: TypedArray | DeviceArray | undefined;
   private deferred: DeferredCast | undefined;
 
-  /** `storage` is the elements (taken over, not copied), or a deferred cast that will make them. */
-  constructor(storage: TypedArray | DeferredCast, shape: Shape, dtype: DType) {
+  /**
+   * `storage` is the elements (taken over, not copied): a typed array, a device array (which a
+   * device backend's kernel returns where a typed array is declared), or a deferred cast that
+   * will make them.
+   */
+  constructor(storage: TypedArray | DeviceArray | DeferredCast, shape: Shape, dtype: DType) {
     checkDType(dtype, "Tensor");
     const deferred = storage instanceof DeferredCast ? storage : undefined;
     if (deferred !== undefined) {
       if (deferred.dtype !== dtype) throw new TypeError(`Tensor: a deferred cast to ${deferred.dtype} cannot make a ${dtype} tensor`);
+    } else if (storage instanceof DeviceArray) {
+      if (storage.storageType !== storageClassName(dtype)) throw new TypeError(`Tensor: a ${dtype} tensor is stored in a ${storageClassName(dtype)}, got a device array of ${storage.storageType}`);
     } else if (!storageMatches(storage as TypedArray, dtype)) {
       throw new TypeError(`Tensor: a ${dtype} tensor is stored in a ${storageClassName(dtype)}, got ${(storage as object)?.constructor?.name ?? typeof storage}`);
     }
@@ -115,18 +124,22 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     this.size = length;
-    this.stored = deferred === undefined ? (storage as TypedArray) : undefined;
+    this.stored = deferred === undefined ? (storage as TypedArray | DeviceArray) : undefined;
     this.deferred = deferred;
   }
 
   /**
-   * The elements, row-major. Owned by the backend: code outside `src/backend/` passes it to
-   * kernels and never reads or writes its elements (use `dataSync()` for a copy). The first read
-   * of a deferred cast runs it.
+   * The elements, row-major, as the active backend's kernels take them. Owned by the backend: code
+   * outside `src/backend/` passes it to kernels and never reads or writes its elements (use
+   * `dataSync()` for a copy). The first read of a deferred cast runs it. Values on a device are
+   * handed out as their `DeviceArray` (typed as a typed array, as the kernels declare) while the
+   * backend that made them is active, and read back otherwise.
    */
   get storage(): TypedArray {
     const stored = this.stored;
-    return stored !== undefined ? stored : this.runDeferred();
+    if (stored === undefined) return this.runDeferred();
+    if (stored instanceof DeviceArray) return stored.owner === getBackend() ? (stored as unknown as TypedArray) : stored.readSync();
+    return stored;
   }
 
   private runDeferred(): TypedArray {
@@ -136,14 +149,26 @@ export class Tensor {
     return stored;
   }
 
+  /** The elements on the host, for the methods that read them (a device array's throws if they are not there). */
+  private hostValues(): TypedArray {
+    const stored = this.stored;
+    if (stored === undefined) return hostOf(this.runDeferred());
+    return stored instanceof DeviceArray ? stored.readSync() : stored;
+  }
+
+  /** Whether the values are on a device only, so that a synchronous read would throw (see `data()`). */
+  get onDeviceOnly(): boolean {
+    const stored = this.stored;
+    return stored instanceof DeviceArray && stored.hostCopy() === undefined;
+  }
+
   /**
    * What a kernel that converts its inputs on read takes: the source of a deferred cast that has
    * not run (every value of which converts exactly, so the kernel computes the numbers it would
    * from the cast), else `storage`. Reading it does not run the cast.
    */
   storageForConversion(): TypedArray {
-    const stored = this.stored;
-    if (stored !== undefined) return stored;
+    if (this.stored !== undefined) return this.storage;
     return this.deferred!.pendingSource() ?? this.runDeferred();
   }
 
@@ -165,18 +190,25 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** A copy of the elements as a typed array (Uint8Array of 0/1 for bool). */
+  /**
+   * A copy of the elements as a typed array (Uint8Array of 0/1 for bool). On a device backend
+   * (webgpu), values still on the GPU cannot be read synchronously: this throws an error that
+   * says to `await data()` instead (which also makes later synchronous reads of this tensor work).
+   */
   dataSync(): TypedArray {
-    return this.storage.slice();
+    return this.hostValues().slice();
   }
 
+  /** A copy of the elements, read back from the device first when they are there (the asynchronous `dataSync`). */
   async data(): Promise<TypedArray> {
+    const stored = this.stored;
+    if (stored instanceof DeviceArray) return (await stored.read()).slice();
     return this.dataSync();
   }
 
   /** The elements as nested JavaScript arrays (a number or boolean for a rank-0 tensor). */
   arraySync(): NestedArray {
-    const values = this.storage;
+    const values = this.hostValues();
     const asBool = this.dtype === "bool";
     const shape = this.shape;
     const rank = shape.length;
@@ -196,7 +228,10 @@ export class Tensor {
     return build(0, 0);
   }
 
+  /** The asynchronous `arraySync`: reads the values back from the device first when they are there. */
   async array(): Promise<NestedArray> {
+    const stored = this.stored;
+    if (stored instanceof DeviceArray) await stored.read();
     return this.arraySync();
   }
 
@@ -220,12 +255,16 @@ export class Tensor {
   /** The single element of a size-1 tensor as a number (0 or 1 for bool). */
   item(): number {
     if (this.size !== 1) throw new Error(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`);
-    return this.storage[0];
+    return this.hostValues()[0];
   }
 
-  /** `Tensor([1. 2.], shape=(2,), dtype=float32)`; the values are printed as NumPy prints them. */
+  /**
+   * `Tensor([1. 2.], shape=(2,), dtype=float32)`; the values are printed as NumPy prints them
+   * (values still on the GPU are not printed: a synchronous read cannot wait for them).
+   */
   toString(): string {
-    return describeTensor(this.storage, this.shape, this.dtype);
+    if (this.onDeviceOnly) return `Tensor(<on the GPU: await tensor.data() to read>, shape=(${this.shape.join(", ")}${this.rank === 1 ? "," : ""}), dtype=${this.dtype})`;
+    return describeTensor(this.hostValues(), this.shape, this.dtype);
   }
 
   /** `JSON.stringify` gives the nested values. */
@@ -244,9 +283,19 @@ export function makeTensor(storage: TypedArray, shape: Shape, dtype: DType): Ten
   return new Tensor(storage, shape, dtype);
 }
 
-/** `source` cast to `dtype` when first read (see `DeferredCast`; `canDeferCast` says which casts qualify). */
+/**
+ * `source` cast to `dtype` when first read (see `DeferredCast`; `canDeferCast` says which casts
+ * qualify). A source on a device is cast there at once.
+ */
 export function deferredCast(source: Tensor, dtype: DType): Tensor {
-  return new Tensor(new DeferredCast(source.storageForConversion(), source.dtype, dtype), source.shape, dtype);
+  const values = source.storageForConversion();
+  if (values instanceof DeviceArray) return new Tensor(getBackend().cast(values, dtype), source.shape, dtype);
+  return new Tensor(new DeferredCast(values, source.dtype, dtype), source.shape, dtype);
+}
+
+/** A deferred cast's result, which a device backend may have made on the device. */
+function hostOf(values: TypedArray): TypedArray {
+  return values instanceof DeviceArray ? (values as DeviceArray).readSync() : values;
 }
 
 export function emptyTensor(shape: Shape, dtype: DType): Tensor {

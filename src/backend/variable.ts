@@ -4,6 +4,8 @@ import { checkShape, formatShape, shapesEqual } from "./shape.js";
 import { formatShapeTuple, formatTensor } from "./format.js";
 import type { TensorLike } from "../ops/core.js";
 import { autoName } from "../utils/naming.js";
+import { getBackend } from "./backend.js";
+import { isWrittenInPlace, markWrittenInPlace } from "./in_place.js";
 
 /**
  * Keras's naming: the first `variable`, then `variable_1`, `variable_2`, ... (the counters are the
@@ -13,24 +15,10 @@ export function uniqueName(base: string): string {
   return autoName(base);
 }
 
-/**
- * Memory that is written in place: variables' own storage (from `writableValue`) and the gradient
- * buffers the training loop reuses every step. A variable given a tensor over such memory (or a
- * reshape of it) copies it, so that no variable's value changes behind its back.
- */
-const writtenInPlace = new WeakSet<TypedArray>();
-
-/**
- * Marks `storage` as written in place (see `writtenInPlace`). Tensors over the same memory hold
- * the same typed array (reshapes share it), so the typed array is what is remembered: reading
- * `.buffer` of a small typed array would make V8 move it off its heap, at every assign.
- */
-export function markWrittenInPlace(storage: TypedArray): void {
-  writtenInPlace.add(storage);
-}
+export { markWrittenInPlace, isWrittenInPlace } from "./in_place.js";
 
 function unshared(value: Tensor): Tensor {
-  return writtenInPlace.has(value.storage) ? makeTensor(value.storage.slice(), value.shape, value.dtype) : value;
+  return isWrittenInPlace(value.storage) ? makeTensor(value.storage.slice(), value.shape, value.dtype) : value;
 }
 
 /** Makes a variable's first value from its shape and dtype, as Keras initializers do. */
@@ -125,7 +113,9 @@ export class Variable {
    */
   writableValue(): Tensor {
     if (!this.owned) {
-      this.current = makeTensor(this.current.storage.slice(), this.current.shape, this.dtype);
+      // A device backend keeps the copy on the device, where its update kernels write it.
+      const storage = this.current.storage;
+      this.current = makeTensor(getBackend().writableCopy?.(storage) ?? storage.slice(), this.current.shape, this.dtype);
       markWrittenInPlace(this.current.storage);
       this.owned = true;
     }
@@ -173,7 +163,8 @@ export class Variable {
   /** `<Variable path=w, shape=(2,), dtype=float32, value=[1. 2.]>`, as Keras prints one. */
   toString(): string {
     const c = this.current;
-    return `<Variable path=${this.path}, shape=${formatShapeTuple(this.shape)}, dtype=${this.dtype}, value=${formatTensor(c.storage, c.shape, c.dtype)}>`;
+    const value = c.onDeviceOnly ? "<on the GPU: await variable.value.data() to read>" : formatTensor(c.dataSync(), c.shape, c.dtype);
+    return `<Variable path=${this.path}, shape=${formatShapeTuple(this.shape)}, dtype=${this.dtype}, value=${value}>`;
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

@@ -6,6 +6,7 @@ import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerSh
 import type { TensorLike } from "../ops/core.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
+import { textOutput } from "../platform/platform.js";
 import type { DeserializationOptions } from "../saving/layer_serialization.js";
 import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
 import { autoName } from "../utils/naming.js";
@@ -199,7 +200,7 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
   summary(options: SummaryOptions = {}): void {
     const text = summaryText(this, this.isGraphNetwork(), options);
     if (options.printFn !== undefined) options.printFn(text);
-    else process.stdout.write(text);
+    else textOutput().write(text);
   }
 }
 

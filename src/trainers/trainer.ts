@@ -1,3 +1,4 @@
+import { readback } from "../backend/backend.js";
 import { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import * as ops from "../ops/index.js";
@@ -34,6 +35,7 @@ import { GeneratorDataAdapter, type BatchSource } from "./data_adapters/generato
 import type { PyDataset } from "./data_adapters/py_dataset_adapter.js";
 import { EpochIterator, ranOutOfData } from "./epoch_iterator.js";
 import { collectGarbage } from "../utils/memory.js";
+import { platform } from "../platform/platform.js";
 
 export type { StepData, TensorStructure, DataStructure } from "./data_adapters/data_adapter_utils.js";
 export type { InputData } from "./data_adapters/index.js";
@@ -143,7 +145,7 @@ interface StepCache {
  * late, and the peak memory of a run grows by tens of MB.
  */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return platform().nextTask();
 }
 
 function resolveVerbose(verbose: Verbose | undefined): number {
@@ -393,9 +395,12 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
    * One training step on one batch (`data`: `x`, `[x]`, `[x, y]` or `[x, y, sampleWeight]`, as
    * the data adapter yields it): forward pass and `computeLoss` under a gradient tape, the
    * optimizer's update of the trainable weights, then `computeMetrics`. Returns the logs. `fit`
-   * calls it for every batch; override it to change what training does.
+   * calls it for every batch; override it to change what training does. On a device backend
+   * (webgpu) it returns a promise of the logs: the loss and predictions are read back (one
+   * asynchronous readback; a GPU readback cannot be waited for synchronously) before the
+   * metrics, which then compute on the host. An override may return logs or a promise of them.
    */
-  trainStep(data: StepData): StepLogs {
+  trainStep(data: StepData): StepLogs | Promise<StepLogs> {
     const state = this.requireCompiled();
     const [x, y, sampleWeight] = unpackXYSampleWeight(data);
     // `fit` lists the trainable variables once per epoch rather than walking the layers every
@@ -413,24 +418,36 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     if (variables.length > 0) {
       let grads: Tensor[];
       [[loss, yPred], grads] = valueAndGrad(forwardAndLoss, { variables, hasAux: true, gradientBuffers: this.gradientBuffers })();
-      withoutRecording(() => state.lossTracker.updateScalar(loss.item(), batchSizeOf(x)));
       this.optimizer!.apply(grads, variables);
     } else {
       warn("The model does not have any trainable weights.");
       [loss, yPred] = withoutRecording(forwardAndLoss);
-      state.lossTracker.updateScalar(loss.item(), batchSizeOf(x));
     }
-    return this.computeMetrics(x, y, yPred, sampleWeight);
+    return this.afterReadback([loss, yPred, y, sampleWeight], () => {
+      withoutRecording(() => state.lossTracker.updateScalar(loss.item(), batchSizeOf(x)));
+      return this.computeMetrics(x, y, yPred, sampleWeight);
+    });
+  }
+
+  /**
+   * `then()` at once when every tensor of `structures` is on the host (the CPU backends), else
+   * after reading back those on a device (see `trainStep`).
+   */
+  private afterReadback(structures: readonly (TensorStructure | undefined)[], then: () => StepLogs): StepLogs | Promise<StepLogs> {
+    const pending = readback(structures.flatMap((s) => (s === undefined ? [] : flattenStructure(s))));
+    return pending === undefined ? then() : pending.then(then);
   }
 
   /** One evaluation step on one batch: forward pass, `computeLoss`, `computeMetrics`. Returns the logs; `evaluate` and validation call it. */
-  testStep(data: StepData): StepLogs {
+  testStep(data: StepData): StepLogs | Promise<StepLogs> {
     const state = this.requireCompiled();
     const [x, y, sampleWeight] = unpackXYSampleWeight(data);
     const yPred = this.forward(x, { training: false });
     const loss = this.computeLoss({ x, y, yPred, sampleWeight, training: false });
-    state.lossTracker.updateScalar(loss.item(), batchSizeOf(x));
-    return this.computeMetrics(x, y, yPred, sampleWeight);
+    return this.afterReadback([loss, yPred, y, sampleWeight], () => {
+      state.lossTracker.updateScalar(loss.item(), batchSizeOf(x));
+      return this.computeMetrics(x, y, yPred, sampleWeight);
+    });
   }
 
   /** The model's outputs for one batch (its `x`; targets are ignored). `predict` calls it. */
@@ -553,7 +570,9 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
         while (data !== undefined) {
           if (batchBegin) await callbackList.call("onTrainBatchBegin", step, {});
           if (!this.built) this.buildFromData(data);
-          logs = this.trainStep(data);
+          const stepped = this.trainStep(data);
+          // Awaited only when it is a promise (a device backend's readback), so a CPU step adds no turn of the event loop.
+          logs = stepped instanceof Promise ? await stepped : stepped;
           if (batchEnd) await callbackList.call("onTrainBatchEnd", step, pythonifyLogs(logs));
           step++;
           if (this.stopTraining) break;
@@ -609,7 +628,8 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
         if (batchBegin) await callbackList.call("onTestBatchBegin", step, {});
         const batch = data;
         if (!this.built) this.buildFromData(batch);
-        logs = withoutRecording(() => this.testStep(batch));
+        const stepped = withoutRecording(() => this.testStep(batch));
+        logs = stepped instanceof Promise ? await stepped : stepped;
         if (batchEnd) await callbackList.call("onTestBatchEnd", step, pythonifyLogs(logs));
         step++;
         if (this.stopEvaluating) break;
@@ -717,7 +737,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     const data = this.batchData(x, y, args.sampleWeight, args.classWeight);
     if (!this.built) this.buildFromData(data);
     this.resetMetrics();
-    const logs = pythonifyLogs(this.trainStep(data));
+    const logs = pythonifyLogs(await this.trainStep(data));
     return args.returnDict ? logs : this.flattenMetricsInOrder(logs);
   }
 
@@ -729,7 +749,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     const data = this.batchData(x, y, args.sampleWeight);
     if (!this.built) this.buildFromData(data);
     this.resetMetrics();
-    const logs = pythonifyLogs(withoutRecording(() => this.testStep(data)));
+    const logs = pythonifyLogs(await withoutRecording(() => this.testStep(data)));
     return args.returnDict ? logs : this.flattenMetricsInOrder(logs);
   }
 

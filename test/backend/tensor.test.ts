@@ -84,7 +84,7 @@ test("tensors are immutable: frozen shape, no setters, copies out", () => {
   }
   const methods = Object.getOwnPropertyNames(Tensor.prototype).filter((n) => n !== "constructor").sort();
   assert.deepEqual(methods, [
-    "array", "arraySync", "astype", "data", "dataSync", "item", "ndim", "rank", "reshape", "runDeferred", "sharedView", "storage",
+    "array", "arraySync", "astype", "data", "dataSync", "hostValues", "item", "ndim", "onDeviceOnly", "rank", "reshape", "runDeferred", "sharedView", "storage",
     "storageForConversion", "toJSON", "toString",
   ]);
   // A shape passed in is copied, not kept.

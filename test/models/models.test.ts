@@ -87,7 +87,7 @@ test("subclassed models find their layers and train", async () => {
 test("a keras.Model subclass constructed with { inputs, outputs } is a functional model, as Keras makes it", async () => {
   class Scaled extends keras.Model {
     calls = 0;
-    override trainStep(data: keras.StepData): keras.StepLogs {
+    override trainStep(data: keras.StepData): keras.StepLogs | Promise<keras.StepLogs> {
       this.calls++;
       return super.trainStep(data);
     }

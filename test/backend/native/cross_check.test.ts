@@ -4,7 +4,7 @@ import type { Backend, BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../../../
 import type { DType, TypedArray } from "../../../src/backend/dtypes.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { tryCreateNativeBackend, type NativeBackend } from "../../../src/backend/native/index.js";
-import { arrayOf, assertClose, assertSame, assertSameWrapped, bytes, floats, forEachIsa, ints, rng, size, uniform } from "./kernel_check.js";
+import { arrayOf, assertClose, assertSame, assertSameWrapped, bytes, floats, forEachIsa, ints, matmulScale, rng, size, uniform } from "./kernel_check.js";
 
 /*
  * Randomized cross-check of the native kernels against the reference kernels, on random shapes
@@ -91,21 +91,24 @@ describe("native backend against the reference backend", { skip }, () => {
           assertSame(got, want, what);
           continue;
         }
-        // Error bound of any summation order: relative to the sum of |a||b| terms.
-        const scale = new Float64Array(batch * m * n);
-        for (let bi = 0; bi < batch; bi++)
-          for (let i = 0; i < m; i++)
-            for (let j = 0; j < n; j++) {
-              let s = 0;
-              for (let p = 0; p < k; p++) {
-                const av = a[bi * args.aBatchStride + (transA ? p * m + i : i * k + p)];
-                const bv = b[bi * args.bBatchStride + (transB ? j * k + p : p * n + j)];
-                s += Math.abs(av * bv);
-              }
-              scale[(bi * m + i) * n + j] = s;
-            }
-        assertClose(got, want, scale, 1e-5, what);
+        assertClose(got, want, matmulScale(a, b, args), 1e-5, what);
       }
+    });
+  });
+
+  test("matmul: the paths of larger products (direct, blocked, thread tiles, B transposed once), every transpose", () => {
+    // 32x128x784 (a dense backward's dX): small, B transposed once, then split over the threads;
+    // 40x784x200: the direct kernel past the small-product bound; 70x100x801: blocked, with edges.
+    const shapes: [number, number, number][] = [[32, 128, 784], [40, 784, 200], [70, 100, 801]];
+    forEachIsa((isa) => {
+      const r = rng(isa.length * 31);
+      for (const [m, k, n] of shapes)
+        for (const transA of [false, true])
+          for (const transB of [false, true]) {
+            const args: MatmulArgs = { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 };
+            const a = uniform(m * k, r), b = uniform(k * n, r);
+            assertClose(nat.matmul(a, b, args), ref.matmul(a, b, args), matmulScale(a, b, args), 1e-5, `${isa} matmul ${m}x${k}x${n} tA=${transA} tB=${transB}`);
+          }
     });
   });
 

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { MatmulArgs } from "../../../src/backend/backend.js";
 import type { DType, TypedArray } from "../../../src/backend/dtypes.js";
 import { loadNativeAddon } from "../../../src/backend/native/addon.js";
 
@@ -127,4 +128,22 @@ export function assertSameWrapped(got: TypedArray, want: TypedArray, real: Float
     if (got[i] === want[i] || Math.abs(real[i]) >= 2 ** 31) continue;
     assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]}`);
   }
+}
+
+/** The error bound of any summation order for each output of a matmul: the sum of its |a||b| terms. */
+export function matmulScale(a: TypedArray, b: TypedArray, args: MatmulArgs): Float64Array {
+  const { batch, m, n, k, transA, transB } = args;
+  const scale = new Float64Array(batch * m * n);
+  for (let bi = 0; bi < batch; bi++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const av = a[bi * args.aBatchStride + (transA ? p * m + i : i * k + p)];
+          const bv = b[bi * args.bBatchStride + (transB ? j * k + p : p * n + j)];
+          s += Math.abs(av * bv);
+        }
+        scale[(bi * m + i) * n + j] = s;
+      }
+  return scale;
 }

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import type { RecurrentArgs } from "../../../src/backend/sequence_kernels.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { tryCreateNativeBackend, type NativeBackend } from "../../../src/backend/native/index.js";
-import { loadNativeAddon } from "../../../src/backend/native/addon.js";
 import { fallbacks, resetFallbacks } from "../../../src/backend/fallbacks.js";
 import { randomValues } from "../../helpers/random.js";
 import { ATTENTION_CASES, RECURRENT_CASES, attentionMask, closeArrays, sequenceMask } from "../../helpers/sequences.js";
+import { forEachIsa } from "./kernel_check.js";
 
 /*
  * The C sequence kernels (native/rnn.c, native/attention.c) against the reference kernels, at
@@ -19,21 +19,6 @@ const created = tryCreateNativeBackend();
 const skip = "error" in created ? `native addon not built: ${created.error}` : false;
 const ref = new ReferenceBackend();
 const TOL = 5e-5;
-
-function forEachIsa(fn: (isa: string) => void): void {
-  const loaded = loadNativeAddon();
-  if ("error" in loaded) return;
-  const best = loaded.addon.info().isa;
-  const levels = best === "avx512" ? ["avx512", "avx2", "c"] : best === "avx2" ? ["avx2", "c"] : ["c"];
-  try {
-    for (const isa of levels) {
-      loaded.addon.setIsa(isa as "avx512" | "avx2" | "c");
-      fn(isa);
-    }
-  } finally {
-    loaded.addon.setIsa(levels[0] as "avx512" | "avx2" | "c");
-  }
-}
 
 const CASES: RecurrentArgs[] = [
   ...RECURRENT_CASES,

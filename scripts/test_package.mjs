@@ -3,7 +3,8 @@
  * `npm run test:package`: keras-ts as its users get it. Packs the package, installs the tarball
  * into a new project in a temporary folder (dependencies from npm's cache when it has them), and
  * checks that:
- *   - the tarball holds what the install needs and no build output;
+ *   - the tarball holds what the install needs, no native build output, and no dist/ file
+ *     without its source in src/;
  *   - the install builds the native addon;
  *   - user code type-checks with `tsc --strict` against the installed .d.ts: without @types/node
  *     (with the DOM library, and with ES2022 alone), then with @types/node;
@@ -87,6 +88,9 @@ try {
   if (missing.length > 0) fail(`the tarball lacks ${missing.join(", ")}`);
   const stray = [...files].filter((f) => f.startsWith("build/") || f.startsWith("node_modules/") || f.startsWith("test/"));
   if (stray.length > 0) fail(`the tarball holds files users do not need: ${stray.slice(0, 5).join(", ")}`);
+  // `npm run build` empties dist/ first: output of a deleted or renamed source must not ship.
+  const stale = [...files].filter((f) => f.startsWith("dist/") && !files.has(f.replace(/^dist\//, "src/").replace(/(\.d)?\.(js|ts)(\.map)?$/, ".ts")));
+  if (stale.length > 0) fail(`the tarball holds build output without a source: ${stale.slice(0, 5).join(", ")}`);
   const license = readFileSync(path.join(root, "LICENSE"), "utf8");
   if (rootPackage.license !== "Apache-2.0" || !license.includes("Apache License") || !license.includes("Version 2.0, January 2004")) fail("LICENSE is not the Apache License 2.0 that package.json names");
   console.log(`${packed[0].filename}: ${files.size} files, ${(packed[0].size / 1e6).toFixed(1)} MB`);

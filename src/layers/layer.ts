@@ -112,13 +112,19 @@ export function withWeightAllocationCheck<T>(check: (layer: Layer, name: string,
   }
 }
 
+/** A layer class's own static `className`, else its JavaScript name (an anonymous class inherits the name). */
+export function kerasClassName(cls: { readonly className: string; readonly name: string }): string {
+  if (Object.prototype.hasOwnProperty.call(cls, "className") || cls.name === "") return cls.className;
+  return cls.name;
+}
+
 /**
  * The base of every layer and model. A subclass defines `build(inputShape)` to create weights,
  * `call(inputs, options)` to compute, `computeOutputShape` and `getConfig`; `apply` runs it on
  * real tensors (eagerly) or on symbolic ones (to build a functional graph).
  */
 export class Layer {
-  /** The Keras class name written in configs; subclasses set their own. */
+  /** The Keras class name written in configs; keras-ts's classes set their own (see `className()`). */
   static className = "Layer";
 
   name: string;
@@ -145,7 +151,7 @@ export class Layer {
   private _activityLosses: Tensor[] = [];
 
   constructor(args: LayerArgs = {}) {
-    this.name = args.name ?? autoName(toSnakeCase(this.pythonClassName()));
+    this.name = args.name ?? autoName(toSnakeCase(kerasClassName(this.constructor as typeof Layer)));
     this._trainable = args.trainable ?? true;
     this.dtype = dtypeFromArg(args.dtype);
     this.activityRegularizer = regularizers.get(args.activityRegularizer);
@@ -154,8 +160,14 @@ export class Layer {
     else if (args.inputDim !== undefined) this.batchInputShape = [args.batchSize ?? null, args.inputDim];
   }
 
+  /**
+   * The class name Keras writes in configs and summaries (Python's `self.__class__.__name__`): the
+   * static `className` a class sets for itself, else its JavaScript name. A user's `class MyDense
+   * extends Dense` is so "MyDense" (auto-named `my_dense`), and loading its config needs
+   * `customObjects` or registration, as in Keras.
+   */
   className(): string {
-    return (this.constructor as typeof Layer).className;
+    return kerasClassName(this.constructor as typeof Layer);
   }
 
   /**
@@ -164,17 +176,6 @@ export class Layer {
    */
   objType(): "Layer" | "Model" | "Sequential" | "Functional" {
     return "Layer";
-  }
-
-  /**
-   * The name Keras's auto-naming starts from (Python's `self.__class__.__name__`): the static
-   * `className` a class sets for itself, else its JavaScript name, so a user's `class MyDense
-   * extends Dense` is named `my_dense`, not `dense`.
-   */
-  private pythonClassName(): string {
-    const cls = this.constructor as typeof Layer;
-    if (Object.prototype.hasOwnProperty.call(cls, "className") || cls.name === "") return cls.className;
-    return cls.name;
   }
 
   get trainable(): boolean {

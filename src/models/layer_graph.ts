@@ -104,7 +104,11 @@ export class LayerGraph {
     return this.inputs.map((t) => producingLayer(t, "input").name);
   }
 
-  /** Runs the graph on real tensors; the outputs come in the structure the graph was defined with. */
+  /**
+   * Runs the graph on real tensors; the outputs come in the structure the graph was defined with,
+   * except a list of one, which comes as its tensor (Keras's `Functional.call` unpacks it; a
+   * symbolic call keeps the list, as Keras's `compute_output_spec` does).
+   */
   call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions, modelName: string): Tensor | Tensor[] | Record<string, Tensor> {
     const values = new Map<number, Tensor>();
     const given = this.matchInputs(inputs, modelName);
@@ -125,7 +129,7 @@ export class LayerGraph {
     }
     const pick = (t: KerasTensor) => values.get(t.id)!;
     if (this.outputStructure instanceof KerasTensor) return pick(this.outputStructure);
-    if (Array.isArray(this.outputStructure)) return this.outputStructure.map(pick);
+    if (Array.isArray(this.outputStructure)) return this.outputStructure.length === 1 ? pick(this.outputStructure[0]) : this.outputStructure.map(pick);
     return Object.fromEntries(Object.entries(this.outputStructure).map(([k, t]) => [k, pick(t)]));
   }
 

@@ -2,7 +2,8 @@ import type { KerasTensor } from "../backend/keras_tensor.js";
 import type { Tensor } from "../backend/tensor.js";
 import { Trainer } from "../trainers/trainer.js";
 import { compileConfigFromArgs } from "../saving/compile_config.js";
-import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layers/layer.js";
+import { Layer, type CallOptions, type LayerArgs, type LayerInputs, type LayerShape, type SymbolicOutput } from "../layers/layer.js";
+import type { TensorLike } from "../ops/core.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
 import { textOutput } from "../platform/platform.js";
@@ -13,16 +14,22 @@ import { findLayer, functionalArgsFromConfig, isFunctionalConfig, LayerGraph, ty
 
 export type { FunctionalArgs, SymbolicStructure } from "./layer_graph.js";
 
-/** A model's outputs as tensors, in the structure of its symbolic outputs: what `call` gives. */
+/** A model's outputs as tensors, in the structure of its symbolic outputs but a list of one unpacked: what `call` gives. */
 export type ConcreteOutput<Outputs extends SymbolicStructure> = Outputs extends KerasTensor
   ? Tensor
-  : Outputs extends KerasTensor[]
-    ? Tensor[]
-    : Record<string, Tensor>;
+  : Outputs extends [KerasTensor]
+    ? Tensor
+    : Outputs extends KerasTensor[]
+      ? Tensor[]
+      : Record<string, Tensor>;
+
+/** What a model gives called on symbolic tensors: a list of one output stays a list there. */
+export type SymbolicModelOutput<L> = L extends Model<infer Outputs> ? (Outputs extends [KerasTensor] ? KerasTensor[] : SymbolicOutput<ReturnType<L["call"]>>) : never;
 
 /**
- * What `predict` gives for a model with these symbolic outputs: one output (also a list of one)
- * as a Tensor, several as a list. Unknown counts give either.
+ * What `predict` gives for a model with these symbolic outputs, which is what its `call` gives:
+ * one output (also a list of one, which `call` unpacks) as a Tensor, several as a list. Unknown
+ * counts give either.
  */
 export type PredictOutput<Outputs extends SymbolicStructure> = Outputs extends KerasTensor
   ? Tensor
@@ -95,6 +102,17 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
   override call(inputs: Tensor | Tensor[] | Record<string, Tensor>, options: CallOptions = {}): ConcreteOutput<Outputs> {
     if (this.graph !== undefined) return this.graph.call(inputs, options, this.name) as ConcreteOutput<Outputs>;
     return super.call(inputs as Tensor | Tensor[], options) as ConcreteOutput<Outputs>;
+  }
+
+  /**
+   * As `Layer.apply`, but a model whose outputs are a list of one gives, called on symbolic tensors,
+   * a list of one (Keras's `compute_output_spec`), and on tensors the one tensor (its `call`).
+   */
+  override apply<L extends Layer>(this: L, inputs: KerasTensor | readonly KerasTensor[], options?: CallOptions): SymbolicModelOutput<L>;
+  override apply<L extends Layer>(this: L, inputs: TensorLike | readonly Tensor[], options?: CallOptions): ReturnType<L["call"]>;
+  override apply<L extends Layer>(this: L, inputs: LayerInputs | TensorLike | readonly Tensor[] | readonly KerasTensor[], options?: CallOptions): ReturnType<L["call"]> | SymbolicModelOutput<L>;
+  override apply(inputs: LayerInputs | TensorLike | readonly (Tensor | KerasTensor)[], options: CallOptions = {}): unknown {
+    return super.apply(inputs as LayerInputs, options);
   }
 
   override computeOutputShape(inputShape: LayerShape): LayerShape {

@@ -4,7 +4,7 @@ import { makeTensor, type Tensor } from "../backend/tensor.js";
 import { isRecording, isTracked, record } from "../autodiff/tape.js";
 import { cast, toTensor, type TensorLike } from "./core.js";
 import { unaryOp } from "./dispatch.js";
-import { add, multiply, negative, square, subtract } from "./elementwise.js";
+import { add, divide, multiply, negative, sqrt, square, subtract } from "./elementwise.js";
 import { normalizeAxes, normalizeAxis } from "./helpers.js";
 import { mean as meanOf, sum } from "./reduction.js";
 import { reshape, squeeze } from "./shape.js";
@@ -115,6 +115,22 @@ export function moments(x: TensorLike, axes: number | readonly number[], keepdim
   const variance = meanOf(square(subtract(t, mean)), resolved, true);
   if (keepdims) return [mean, variance];
   return [squeeze(mean, resolved), squeeze(variance, resolved)];
+}
+
+/**
+ * x normalized by its own moments over `axes`, then scaled and shifted:
+ * `x * inv + (beta - mean * inv)`, `inv = gamma / sqrt(variance + epsilon)`, with `gamma` and `beta`
+ * (either may be null) already shaped to broadcast against x. What LayerNormalization and
+ * GroupNormalization compute (Keras's `_layer_normalization`, and GroupNormalization's on its grouped
+ * view); not an op of `keras.ops`.
+ */
+export function normalizeByMoments(x: Tensor, axes: readonly number[], epsilon: number, gamma: Tensor | null, beta: Tensor | null): Tensor {
+  const [mean, variance] = moments(x, axes, true);
+  let inv = divide(1, sqrt(add(variance, epsilon)));
+  if (gamma !== null) inv = multiply(inv, gamma);
+  let offset = negative(multiply(mean, inv));
+  if (beta !== null) offset = add(offset, beta);
+  return add(multiply(x, inv), offset);
 }
 
 /** What `batchNormalizationTraining` returns. */

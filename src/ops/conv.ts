@@ -1,14 +1,15 @@
 import { fusedKernels, type ConvArgs } from "../backend/backend.js";
 import { formatShape } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
-import { isRecording, isTracked, record } from "../autodiff/tape.js";
 import { cast, toTensor, type TensorLike } from "./core.js";
 import { epilogueOf, type EpilogueActivation } from "./epilogue.js";
 import { reshape } from "./shape.js";
+import { recordWeightedOp } from "./weighted_op_tape.js";
 import {
-  convTransposeOutputSize, convTransposePaddingBefore, paddingBefore, spatialOf, spatialTuple, standardizeDataFormat, standardizePadding,
+  convTransposeOutputSize, convTransposePaddingBefore, paddingBefore, spatialOf, standardizeDataFormat, standardizePadding,
   windowOutputSize, withSpatial, type DataFormat,
 } from "./operation_utils.js";
+import { standardizeTuple } from "../utils/argument_validation.js";
 
 /*
  * Convolutions: `keras.ops.conv`, `convTranspose`, `depthwiseConv` and `separableConv` with Keras 3's
@@ -52,8 +53,8 @@ function convArgs(
   const n = x.rank - 2;
   const padding = standardizePadding(paddingArg, op, ["valid", "same", "causal"]);
   if (padding === "causal" && n !== 1) throw new Error(`${op}: causal padding is only supported for 1 spatial axis, got inputs of shape ${formatShape(x.shape)}`);
-  const strides = spatialTuple(stridesArg, n, "strides", op);
-  const dilations = spatialTuple(dilationArg, n, "dilation_rate", op);
+  const strides = standardizeTuple(stridesArg, n, "strides", op);
+  const dilations = standardizeTuple(dilationArg, n, "dilation_rate", op);
   const channels = dataFormat === "channels_last" ? x.shape[x.rank - 1] : x.shape[1];
   const kernelIn = kernel.shape[n];
   const outChannels = kernel.shape[n + 1];
@@ -96,26 +97,10 @@ function convKernelOp(x: Tensor, kernel: Tensor, bias: Tensor | null, activation
   const kernels = fusedKernels();
   const storage = kernels.convForward(x.storage as Float32Array, kernel.storage as Float32Array, bias === null ? null : (bias.storage as Float32Array), args, activation);
   const out = makeTensor(storage, outShape, "float32");
-  if (isRecording()) {
-    const needX = isTracked(x);
-    const needW = isTracked(kernel);
-    const needB = bias !== null && isTracked(bias);
-    if (needX || needW || needB) {
-      const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
-      record(inputs, out, (g, context) => {
-        const grads = fusedKernels().convBackward(
-          g.storage as Float32Array, out.storage as Float32Array, needW ? (x.storage as Float32Array) : null, needX ? (kernel.storage as Float32Array) : null,
-          args, activation, needX, needW && (context.gradientBuffer(1) ?? true), needB && (context.gradientBuffer(2) ?? true),
-        );
-        const result: (Tensor | null)[] = [
-          grads.dX === null ? null : makeTensor(grads.dX, x.shape, "float32"),
-          grads.dW === null ? null : makeTensor(grads.dW, kernel.shape, "float32"),
-        ];
-        if (bias !== null) result.push(grads.db === null ? null : makeTensor(grads.db, bias.shape, "float32"));
-        return result;
-      });
-    }
-  }
+  recordWeightedOp(x, kernel, bias, out, (g, needX, needW, dW, db) => fusedKernels().convBackward(
+    g.storage as Float32Array, out.storage as Float32Array, needW ? (x.storage as Float32Array) : null, needX ? (kernel.storage as Float32Array) : null,
+    args, activation, needX, dW, db,
+  ));
   return out;
 }
 
@@ -178,9 +163,9 @@ export function convTranspose(
   if (w.rank !== x.rank) throw new Error(`${op}: the kernel must have the inputs' rank ${x.rank}, got shape ${formatShape(w.shape)}`);
   const n = x.rank - 2;
   const pad = standardizePadding(padding, op);
-  const s = spatialTuple(strides, n, "strides", op);
-  const d = spatialTuple(dilationRate, n, "dilation_rate", op);
-  const outPad = outputPadding === null ? null : spatialTuple(outputPadding, n, "output_padding", op, 0);
+  const s = standardizeTuple(strides, n, "strides", op);
+  const d = standardizeTuple(dilationRate, n, "dilation_rate", op);
+  const outPad = outputPadding === null ? null : standardizeTuple(outputPadding, n, "output_padding", op, true);
   const channels = format === "channels_last" ? x.shape[x.rank - 1] : x.shape[1];
   if (channels !== w.shape[n + 1]) {
     throw new Error(
@@ -208,22 +193,15 @@ export function convTranspose(
   const outShape = withSpatial(x.shape[0], outSize, filters, format);
   const grads = fusedKernels().convBackward(x.storage as Float32Array, null, null, w.storage as Float32Array, args, "linear", true, false, false);
   const out = makeTensor(grads.dX!, outShape, "float32");
-  if (isRecording()) {
-    const needX = isTracked(x);
-    const needW = isTracked(w);
-    if (needX || needW) {
-      record([x, w], out, (g, context) => {
-        const kernels = fusedKernels();
-        const dX = needX ? makeTensor(kernels.convForward(g.storage as Float32Array, w.storage as Float32Array, null, args, "linear"), x.shape, "float32") : null;
-        let dW: Tensor | null = null;
-        if (needW) {
-          const r = kernels.convBackward(x.storage as Float32Array, null, g.storage as Float32Array, null, args, "linear", false, context.gradientBuffer(1) ?? true, false);
-          dW = makeTensor(r.dW!, w.shape, "float32");
-        }
-        return [dX, dW];
-      });
-    }
-  }
+  // The transpose's gradients are the conv's forward (for x) and its kernel gradient with the roles swapped.
+  recordWeightedOp(x, w, null, out, (g, needX, needW, dW) => {
+    const kernels = fusedKernels();
+    return {
+      dX: needX ? kernels.convForward(g.storage as Float32Array, w.storage as Float32Array, null, args, "linear") : null,
+      dW: needW ? kernels.convBackward(x.storage as Float32Array, null, g.storage as Float32Array, null, args, "linear", false, dW, false).dW : null,
+      db: null,
+    };
+  });
   return out;
 }
 

@@ -1,16 +1,22 @@
 import { windowIndices, type Spatial3 } from "../backend/conv_geometry.js";
 import { formatShape } from "../backend/shape.js";
 import type { Tensor } from "../backend/tensor.js";
-import { cast, convertToTensor, toTensor, type TensorLike } from "./core.js";
+import { cast, convertToTensor, stopGradient, toTensor, type TensorLike } from "./core.js";
+import { arange, zerosLike } from "./creation.js";
+import {
+  abs, add, clip, divide, floor, floorDivide, greaterEqual, lessEqual, logicalAnd, mod, multiply, sign, subtract, where,
+} from "./elementwise.js";
 import { matmul } from "./linalg.js";
-import { pad, reshape, slice, take, transpose } from "./shape.js";
-import { paddingBefore, spatialTuple, standardizeDataFormat, standardizePadding, windowOutputSize, type DataFormat } from "./operation_utils.js";
+import { expandDims, pad, reshape, slice, take, transpose } from "./shape.js";
+import { paddingBefore, standardizeDataFormat, standardizePadding, windowOutputSize, type DataFormat } from "./operation_utils.js";
+import { standardizeTuple } from "../utils/argument_validation.js";
 
 /*
- * `keras.ops.image`: resize and extractPatches, with Keras 3's arguments and numbers. Resizing
- * with a filter is two matrix products (one per spatial axis) with the interpolation weights
- * Keras's backends compute (jax.image.scale_and_translate), so its gradient is the matmul's;
- * nearest-neighbour resizing and patch extraction are gathers.
+ * `keras.ops.image`: resize, affineTransform and extractPatches, with Keras 3's arguments and
+ * numbers. Resizing with a filter is two matrix products (one per spatial axis) with the
+ * interpolation weights Keras's backends compute (jax.image.scale_and_translate), so its gradient
+ * is the matmul's; nearest-neighbour resizing, affine transforms and patch extraction are gathers
+ * (weighted, for bilinear transforms), so their gradients are scatters.
  */
 
 export const RESIZE_INTERPOLATIONS = ["bilinear", "nearest", "lanczos3", "lanczos5", "bicubic"] as const;
@@ -208,9 +214,9 @@ export function extractPatches(
   const format = standardizeDataFormat(dataFormat, op);
   const spatial = typeof size === "number" ? 2 : Array.isArray(size) ? size.length : -1;
   if (spatial !== 2 && spatial !== 3) throw new Error(`${op}: Invalid \`size\` argument. Expected an int or a tuple of length 2 or 3. Received: size=${JSON.stringify(size)}`);
-  const window = spatialTuple(size, spatial, "size", op);
-  const step = strides === null || strides === undefined ? window : spatialTuple(strides, spatial, "strides", op);
-  const dilations = spatialTuple(dilationRate, spatial, "dilation_rate", op);
+  const window = standardizeTuple(size, spatial, "size", op);
+  const step = strides === null || strides === undefined ? window : standardizeTuple(strides, spatial, "strides", op);
+  const dilations = standardizeTuple(dilationRate, spatial, "dilation_rate", op);
   const paddingMode = standardizePadding(padding, op);
   let x = toTensor(images, op);
   if (x.rank !== spatial + 1 && x.rank !== spatial + 2) {
@@ -241,4 +247,139 @@ export function extractPatches(
   const patches = reshape(take(flat, convertToTensor(reads, "int32"), 1), [batch, ...outputSize, taps * channels]);
   const result = format === "channels_last" ? patches : transpose(patches, [0, spatial + 1, ...outputSize.map((_, i) => i + 1)]);
   return single ? reshape(result, result.shape.slice(1)) : result;
+}
+
+export const AFFINE_FILL_MODES = ["constant", "nearest", "wrap", "mirror", "reflect"] as const;
+export type AffineFillMode = (typeof AFFINE_FILL_MODES)[number];
+export const AFFINE_INTERPOLATIONS = ["nearest", "bilinear"] as const;
+export type AffineInterpolation = (typeof AFFINE_INTERPOLATIONS)[number];
+
+export interface AffineTransformOptions {
+  /** "bilinear" (default) or "nearest". */
+  interpolation?: AffineInterpolation;
+  /** How points outside the image are read: "constant" (default), "nearest", "wrap", "mirror" or "reflect". */
+  fillMode?: AffineFillMode;
+  /** The value of points outside the image with fillMode "constant". Default 0. */
+  fillValue?: number;
+  dataFormat?: DataFormat | null;
+}
+
+/** `|(i + s) mod 2s - s|` with s = size - 1: the index bounced between 0 and size - 1. */
+function mirrorIndex(index: Tensor, size: number): Tensor {
+  if (size === 1) return zerosLike(index);
+  const s = size - 1;
+  return abs(subtract(mod(add(index, s), 2 * s), s));
+}
+
+/** The index as fill mode `mode` reads it (constant mode clamps here and masks afterwards). */
+function fixIndex(index: Tensor, size: number, mode: AffineFillMode): Tensor {
+  switch (mode) {
+    case "constant":
+    case "nearest":
+      return clip(index, 0, size - 1);
+    case "wrap":
+      return mod(index, size);
+    case "mirror":
+      return mirrorIndex(index, size);
+    case "reflect":
+      return floorDivide(subtract(mirrorIndex(add(multiply(index, 2), 1), 2 * size + 1), 1), 2);
+  }
+}
+
+function roundHalfAwayFromZero(x: Tensor): Tensor {
+  return multiply(sign(x), floor(add(abs(x), 0.5)));
+}
+
+/**
+ * Keras's `ops.image.affine_transform`: every output pixel (x, y) of each image reads the input at
+ *   x' = (a0 x + a1 y + a2) / k,  y' = (b0 x + b1 y + b2) / k,  k = c0 x + c1 y + 1
+ * for its transform `[a0, a1, a2, b0, b1, b2, c0, c1]` (the inverse of the map from input to
+ * output points; c0 and c1 act as in Keras's TensorFlow backend, its JAX and torch backends take
+ * them as 0). Images are `[batch?, height, width, channels]` (`[batch?, channels, height, width]`
+ * channels first), `transform` is `[8]` or `[batch, 8]`. Points are read by bilinear or nearest
+ * interpolation, those outside the image per `fillMode` as JAX's map_coordinates reads them:
+ * "constant" gives `fillValue`, "nearest" the closest edge pixel, "wrap" tiles the image, "reflect"
+ * mirrors it about its edges (d c b a | a b c d | d c b a), "mirror" about its edge pixels
+ * (d c b | a b c d | c b a). Integer images are interpolated in float32 and rounded back (half away
+ * from zero) to their dtype. Gradients reach the images, not the transform (as in Keras).
+ * The arguments after `transform` are Keras's, positionally, or one options object:
+ *
+ *   ops.image.affineTransform(images, [1, 0, -2, 0, 1, 0, 0, 0])            // shifted 2 pixels left
+ *   ops.image.affineTransform(images, transforms, { interpolation: "nearest", fillMode: "reflect" })
+ */
+export function affineTransform(
+  images: TensorLike, transform: TensorLike, interpolation?: AffineInterpolation | AffineTransformOptions, fillMode?: AffineFillMode, fillValue?: number,
+  dataFormat?: DataFormat | null,
+): Tensor {
+  const op = "image.affineTransform";
+  const o: AffineTransformOptions = interpolation !== null && typeof interpolation === "object" ? interpolation : { interpolation, fillMode, fillValue, dataFormat };
+  const method = o.interpolation ?? "bilinear";
+  const mode = o.fillMode ?? "constant";
+  const constant = o.fillValue ?? 0;
+  const format = standardizeDataFormat(o.dataFormat, op);
+  if (!(AFFINE_INTERPOLATIONS as readonly unknown[]).includes(method)) {
+    throw new Error(`${op}: Invalid value for argument \`interpolation\`. Expected one of ${JSON.stringify(AFFINE_INTERPOLATIONS)}. Received: interpolation=${JSON.stringify(method)}`);
+  }
+  if (!(AFFINE_FILL_MODES as readonly unknown[]).includes(mode)) {
+    throw new Error(`${op}: Invalid value for argument \`fill_mode\`. Expected one of ${JSON.stringify(AFFINE_FILL_MODES)}. Received: fill_mode=${JSON.stringify(mode)}`);
+  }
+  if (typeof constant !== "number" || Number.isNaN(constant)) throw new Error(`${op}: \`fill_value\` must be a number, got ${JSON.stringify(constant)}`);
+  const input = toTensor(images, op);
+  let coefficients = stopGradient(cast(toTensor(transform, op), "float32"));
+  if (input.rank !== 3 && input.rank !== 4) {
+    throw new Error(`${op}: Invalid images rank: expected rank 3 (single image) or rank 4 (batch of images). Received input with shape: images.shape=${formatShape(input.shape)}`);
+  }
+  if (input.dtype === "bool") throw new Error(`${op}: images must be numbers, got dtype bool`);
+  if ((coefficients.rank !== 1 && coefficients.rank !== 2) || coefficients.shape[coefficients.rank - 1] !== 8) {
+    throw new Error(`${op}: Invalid transform: expected a vector of 8 coefficients or a [batch, 8] matrix. Received input with shape: transform.shape=${formatShape(coefficients.shape)}`);
+  }
+  const single = input.rank === 3;
+  let x = single ? reshape(input, [1, ...input.shape]) : input;
+  if (coefficients.rank === 1) coefficients = reshape(coefficients, [1, 8]);
+  if (coefficients.shape[0] !== x.shape[0]) {
+    throw new Error(`${op}: ${coefficients.shape[0]} transforms for ${x.shape[0]} images (transform.shape=${formatShape(coefficients.shape)}, images.shape=${formatShape(input.shape)}); give one per image`);
+  }
+  if (format === "channels_first") x = transpose(x, [0, 2, 3, 1]);
+  if (x.dtype !== "float32") x = cast(x, "float32");
+  const [batch, height, width, channels] = x.shape;
+  const coefficient = (i: number): Tensor => reshape(slice(coefficients, [0, i], [batch, 1]), [batch, 1, 1]);
+  const [a0, a1, a2, b0, b1, b2, c0, c1] = Array.from({ length: 8 }, (_, i) => coefficient(i));
+  const xs = reshape(arange(width, null, 1, "float32"), [1, 1, width]);
+  const ys = reshape(arange(height, null, 1, "float32"), [1, height, 1]);
+  const k = add(add(multiply(c0, xs), multiply(c1, ys)), 1);
+  const sourceX = divide(add(add(multiply(a0, xs), multiply(a1, ys)), a2), k);
+  const sourceY = divide(add(add(multiply(b0, xs), multiply(b1, ys)), b2), k);
+
+  const pixels = reshape(x, [batch * height * width, channels]);
+  // Row indices in int32: float32 counts exactly only to 2^24 pixels.
+  const imageOffset = reshape(arange(0, batch * height * width, height * width, "int32"), [batch, 1, 1]);
+  /** The pixels at integer positions (yi, xi), [batch, height, width, channels], read per the fill mode. */
+  const read = (yi: Tensor, xi: Tensor): Tensor => {
+    const row = cast(fixIndex(yi, height, mode), "int32");
+    const column = cast(fixIndex(xi, width, mode), "int32");
+    const flat = add(imageOffset, add(multiply(row, width), column));
+    const values = reshape(take(pixels, reshape(flat, [-1]), 0), [batch, height, width, channels]);
+    if (mode !== "constant") return values;
+    const inside = logicalAnd(logicalAnd(greaterEqual(yi, 0), lessEqual(yi, height - 1)), logicalAnd(greaterEqual(xi, 0), lessEqual(xi, width - 1)));
+    return where(expandDims(inside, -1), values, constant);
+  };
+
+  let out: Tensor;
+  if (method === "nearest") {
+    out = read(roundHalfAwayFromZero(sourceY), roundHalfAwayFromZero(sourceX));
+  } else {
+    const y0 = floor(sourceY);
+    const x0 = floor(sourceX);
+    const y1 = add(y0, 1);
+    const x1 = add(x0, 1);
+    const wy1 = subtract(sourceY, y0);
+    const wx1 = subtract(sourceX, x0);
+    const wy0 = subtract(1, wy1);
+    const wx0 = subtract(1, wx1);
+    const weighted = (yi: Tensor, xi: Tensor, wy: Tensor, wx: Tensor): Tensor => multiply(read(yi, xi), expandDims(multiply(wy, wx), -1));
+    out = add(add(weighted(y0, x0, wy0, wx0), weighted(y0, x1, wy0, wx1)), add(weighted(y1, x0, wy1, wx0), weighted(y1, x1, wy1, wx1)));
+  }
+  if (input.dtype !== "float32") out = cast(roundHalfAwayFromZero(out), input.dtype);
+  if (format === "channels_first") out = transpose(out, [0, 3, 1, 2]);
+  return single ? reshape(out, out.shape.slice(1)) : out;
 }

@@ -1,8 +1,8 @@
 import { fusedKernels } from "../backend/backend.js";
 import { formatShape } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
-import { isRecording, isTracked, record } from "../autodiff/tape.js";
 import { add } from "./elementwise.js";
+import { recordWeightedOp } from "./weighted_op_tape.js";
 import { matmul } from "./linalg.js";
 import { applyEpilogue, epilogueOf, type EpilogueActivation } from "./epilogue.js";
 
@@ -46,25 +46,8 @@ function fusedLinear(x: Tensor, kernel: Tensor, bias: Tensor | null, activation:
   for (let i = 0; i < x.rank - 1; i++) m *= x.shape[i];
   const storage = fusedKernels().linearForward(x.storage as Float32Array, kernel.storage as Float32Array, bias === null ? null : (bias.storage as Float32Array), m, k, n, activation);
   const out = makeTensor(storage, [...x.shape.slice(0, -1), n], "float32");
-  if (isRecording()) {
-    const needX = isTracked(x);
-    const needW = isTracked(kernel);
-    const needB = bias !== null && isTracked(bias);
-    if (needX || needW || needB) {
-      const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
-      record(inputs, out, (g, context) => {
-        const grads = fusedKernels().linearBackward(
-          g.storage as Float32Array, out.storage as Float32Array, x.storage as Float32Array, kernel.storage as Float32Array,
-          m, k, n, activation, needX, needW && (context.gradientBuffer(1) ?? true), needB && (context.gradientBuffer(2) ?? true),
-        );
-        const result: (Tensor | null)[] = [
-          grads.dX === null ? null : makeTensor(grads.dX, x.shape, "float32"),
-          grads.dW === null ? null : makeTensor(grads.dW, kernel.shape, "float32"),
-        ];
-        if (bias !== null) result.push(grads.db === null ? null : makeTensor(grads.db, bias.shape, "float32"));
-        return result;
-      });
-    }
-  }
+  recordWeightedOp(x, kernel, bias, out, (g, needX, _needW, dW, db) => fusedKernels().linearBackward(
+    g.storage as Float32Array, out.storage as Float32Array, x.storage as Float32Array, kernel.storage as Float32Array, m, k, n, activation, needX, dW, db,
+  ));
   return out;
 }

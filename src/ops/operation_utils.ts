@@ -1,5 +1,6 @@
 import { formatShape } from "../backend/shape.js";
 import type { SymbolicShape } from "../backend/keras_tensor.js";
+import { standardizeTuple } from "../utils/argument_validation.js";
 
 /*
  * Output shapes and padding of the windowed ops (conv, conv transpose, pooling), as Keras's
@@ -17,15 +18,6 @@ export function standardizeDataFormat(value: unknown, where: string): DataFormat
     throw new Error(`${where}: the \`data_format\` argument must be one of {'channels_first', 'channels_last'}. Received: data_format=${JSON.stringify(value)}`);
   }
   return v;
-}
-
-/** An int or a list of `n` ints (Keras's "int or tuple"), each at least `min`, as a list. */
-export function spatialTuple(value: unknown, n: number, name: string, where: string, min = 1): number[] {
-  const list = typeof value === "number" ? new Array<number>(n).fill(value) : value;
-  if (!Array.isArray(list) || list.length !== n || !list.every((v) => typeof v === "number" && Number.isInteger(v) && v >= min)) {
-    throw new Error(`${where}: \`${name}\` must be an integer >= ${min} or a list of ${n} such integers, got ${JSON.stringify(value)}`);
-  }
-  return [...list];
 }
 
 export function standardizePadding(value: unknown, where: string, allowed: readonly string[] = ["valid", "same"]): string {
@@ -81,8 +73,8 @@ export function computeConvOutputShape(
   if (kernelSize.length !== spatial.length) {
     throw new Error(`Kernel shape must have the same length as input, but received kernel of shape ${formatShape([...kernelSize, dataFormat === "channels_last" ? inputShape[inputShape.length - 1] as number : inputShape[1] as number, filters])} and input of shape ${formatShape(inputShape.map((d) => d ?? -1))}.`);
   }
-  const s = spatialTuple(strides, spatial.length, "strides", where);
-  const d = spatialTuple(dilationRate, spatial.length, "dilation_rate", where);
+  const s = standardizeTuple(strides, spatial.length, "strides", where);
+  const d = standardizeTuple(dilationRate, spatial.length, "dilation_rate", where);
   const pad = standardizePadding(padding, where, ["valid", "same", "causal"]);
   const out = spatial.map((n, i) => windowOutputSize(pad, n, kernelSize[i], s[i], d[i]));
   if (out.some((v) => v !== null && v <= 0)) {
@@ -99,8 +91,8 @@ export function computePoolingOutputShape(
 ): (number | null)[] {
   const where = "computePoolingOutputShape";
   const spatial = spatialOf(inputShape, dataFormat);
-  const p = spatialTuple(poolSize, spatial.length, "pool_size", where);
-  const s = strides === null ? p : spatialTuple(strides, spatial.length, "strides", where);
+  const p = standardizeTuple(poolSize, spatial.length, "pool_size", where);
+  const s = strides === null ? p : standardizeTuple(strides, spatial.length, "strides", where);
   const pad = standardizePadding(padding, where);
   const out = spatial.map((n, i) => windowOutputSize(pad, n, p[i], s[i], 1));
   if (out.some((v) => v !== null && v <= 0)) {
@@ -148,9 +140,9 @@ export function computeConvTransposeOutputShape(
   const where = "computeConvTransposeOutputShape";
   const spatial = spatialOf(inputShape, dataFormat);
   const n = spatial.length;
-  const s = spatialTuple(strides, n, "strides", where);
-  const d = spatialTuple(dilationRate, n, "dilation_rate", where);
-  const op = outputPadding === null ? null : spatialTuple(outputPadding, n, "output_padding", where, 0);
+  const s = standardizeTuple(strides, n, "strides", where);
+  const d = standardizeTuple(dilationRate, n, "dilation_rate", where);
+  const op = outputPadding === null ? null : standardizeTuple(outputPadding, n, "output_padding", where, true);
   const pad = standardizePadding(padding, where);
   const out = spatial.map((v, i) => convTransposeOutputSize(v, kernelSize[i], s[i], pad, op === null ? null : op[i], d[i]));
   return withSpatial(inputShape[0], out, filters, dataFormat);

@@ -3,7 +3,8 @@ import { formatShape } from "../backend/shape.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import { isRecording, record } from "../autodiff/tape.js";
 import { cast, toTensor, type TensorLike } from "./core.js";
-import { paddingBefore, spatialOf, spatialTuple, standardizeDataFormat, standardizePadding, windowOutputSize, withSpatial, type DataFormat } from "./operation_utils.js";
+import { paddingBefore, spatialOf, standardizeDataFormat, standardizePadding, windowOutputSize, withSpatial, type DataFormat } from "./operation_utils.js";
+import { standardizeTuple } from "../utils/argument_validation.js";
 
 /*
  * `keras.ops.maxPool` and `averagePool`: one kernel forward, one backward (max pooling sends each
@@ -16,8 +17,8 @@ function poolArgs(op: string, x: Tensor, poolSizeArg: unknown, stridesArg: unkno
   if (x.rank < 3 || x.rank > 5) throw new Error(`${op}: inputs must have rank 3, 4 or 5 (1 to 3 spatial axes plus batch and channels), got shape ${formatShape(x.shape)}`);
   const n = x.rank - 2;
   const padding = standardizePadding(paddingArg, op);
-  const poolSize = spatialTuple(poolSizeArg, n, "pool_size", op);
-  const strides = stridesArg === null || stridesArg === undefined ? poolSize : spatialTuple(stridesArg, n, "strides", op);
+  const poolSize = standardizeTuple(poolSizeArg, n, "pool_size", op);
+  const strides = stridesArg === null || stridesArg === undefined ? poolSize : standardizeTuple(stridesArg, n, "strides", op);
   const inputSize = spatialOf(x.shape, dataFormat);
   const outputSize = inputSize.map((v, i) => windowOutputSize(padding, v, poolSize[i], strides[i], 1) as number);
   if (outputSize.some((v) => v <= 0)) {

@@ -11,7 +11,7 @@
  * without touching this file.
  */
 import * as layersModule from "../layers/index.js";
-import { Layer } from "../layers/layer.js";
+import { Layer, kerasClassName } from "../layers/layer.js";
 
 /** A layer class as the loader needs it: its Keras class name and a `fromConfig`. */
 export type LayerClass = (abstract new (...args: any[]) => Layer) & {
@@ -66,7 +66,7 @@ export function registerBuiltinModelClass(cls: LayerClass, aliases: string[] = [
  */
 export function registerKerasSerializable<T extends LayerClass>(cls: T, options: { package?: string; name?: string } = {}): T {
   const pkg = options.package ?? "Custom";
-  const name = options.name ?? cls.className;
+  const name = options.name ?? kerasClassName(cls);
   if (pkg.includes(">") || name.includes(">")) throw new Error(`registerKerasSerializable: package and name must not contain '>' (got '${pkg}', '${name}')`);
   const registeredName = `${pkg}>${name}`;
   const existing = custom.get(registeredName);

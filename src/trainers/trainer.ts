@@ -686,7 +686,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     const callbackList = this.loopCallbacks(args, iterator.numBatches);
     this.stopPredicting = false;
     await callbackList.call("onPredictBegin", {});
-    const batches: Tensor[][] = [];
+    const batches: (Tensor | Tensor[])[] = [];
     const batchBegin = callbackList.implements("onPredictBatchBegin");
     const batchEnd = callbackList.implements("onPredictBatchEnd");
     let step = 0;
@@ -694,7 +694,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
       if (batchBegin) await callbackList.call("onPredictBatchBegin", step, {});
       const batch = data;
       const out = withoutRecording(() => this.predictStep(batch));
-      batches.push(out instanceof Tensor ? [out] : out);
+      batches.push(out);
       if (batchEnd) await callbackList.call("onPredictBatchEnd", step, {});
       step++;
       if (this.stopPredicting) break;
@@ -703,8 +703,11 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     }
     await iterator.endEpoch();
     await callbackList.call("onPredictEnd", {});
-    const outputs = batches[0].map((_, i) => (batches.length === 1 ? batches[0][i] : ops.concatenate(batches.map((b) => b[i]), 0)));
-    return (outputs.length === 1 ? outputs[0] : outputs) as Output;
+    // The batches joined in the structure the step returns, as Keras's predict: a list of one stays one.
+    const joined = (parts: Tensor[]) => (parts.length === 1 ? parts[0] : ops.concatenate(parts, 0));
+    const first = batches[0];
+    if (first instanceof Tensor) return joined(batches as Tensor[]) as Output;
+    return first.map((_, i) => joined(batches.map((b) => (b as Tensor[])[i]))) as Output;
   }
 
   /** One batch of arrays as a step's data, with class weights turned into sample weights. */
@@ -751,8 +754,7 @@ export class Trainer<Output extends Tensor | Tensor[] = Tensor | Tensor[]> exten
   }
 
   async predictOnBatch(x: DataStructure): Promise<Output> {
-    const out = withoutRecording(() => this.predictStep(packXYSampleWeight(toTensorStructure(x, "x"))));
-    return (Array.isArray(out) && out.length === 1 ? out[0] : out) as Output;
+    return withoutRecording(() => this.predictStep(packXYSampleWeight(toTensorStructure(x, "x")))) as Output;
   }
 
   /**

@@ -24,7 +24,8 @@ export function standardizeTuple(value: unknown, n: number, name: string, owner:
   if (tuple.length !== n || !tuple.every((v) => typeof v === "number" && Number.isInteger(v))) throw new TypeError(message);
   const bad = (tuple as number[]).filter((v) => (allowZero ? v < 0 : v <= 0));
   if (bad.length > 0) throw new RangeError(`${message}, including values {${[...new Set(bad)].join(", ")}} that do not satisfy \`value ${allowZero ? ">=" : ">"} 0\``);
-  return tuple as number[];
+  // A copy: the caller keeps it, and the user's array may change later.
+  return [...(tuple as number[])];
 }
 
 /**

@@ -104,14 +104,6 @@ function classNames(obj: object): string[] {
   return names;
 }
 
-/** The class name Keras shows (`layer.__class__.__name__`): a subclass without its own `className` shows its JS class name. */
-function layerClassName(layer: Layer): string {
-  const ctor = layer.constructor as { className?: string; name?: string };
-  // `layer.className()`, not the static: `new keras.Model({ inputs, outputs })` is a Functional.
-  if (Object.prototype.hasOwnProperty.call(ctor, "className") && typeof ctor.className === "string") return layer.className();
-  return ctor.name || layer.className();
-}
-
 function isSequential(obj: object): boolean {
   return classNames(obj).includes("Sequential");
 }
@@ -162,7 +154,7 @@ function cell(parts: TextPart[], fontSize: number, fill = "#ffffff", color = "#0
 
 /** Keras's `make_layer_label`: header with the name and class, then the activation, then shape / dtype / trainable cells. */
 function makeBox(id: number, layer: Layer, node: Node | undefined, cluster: Cluster | null, options: Required<ModelToSvgOptions>): Box {
-  const className = layerClassName(layer);
+  const className = layer.className();
   const header = options.showLayerNames
     ? cell([{ text: layer.name, bold: true }, { text: ` (${className})` }], HEADER_FONT, "#000000", "#ffffff")
     : cell([{ text: className, bold: true }], HEADER_FONT, "#000000", "#ffffff");
@@ -578,7 +570,7 @@ interface Point {
 function drawBox(box: Box, x: number, y: number): string[] {
   const out: string[] = [];
   const name = escapeXml(box.layer.name);
-  out.push(`<g class="layer" data-name="${name}" data-class="${escapeXml(layerClassName(box.layer))}">`);
+  out.push(`<g class="layer" data-name="${name}" data-class="${escapeXml(box.layer.className())}">`);
   out.push(`<title>${name}</title>`);
   out.push(`<rect class="box" x="${num(x)}" y="${num(y)}" width="${num(box.width)}" height="${num(box.height)}" fill="#000000"/>`);
   const text = (c: Cell, cx: number, top: number, height: number, fontSize: number) => {

@@ -7,12 +7,13 @@ import { convSizes, poolSizes } from "../../src/backend/conv_geometry.js";
 import { fallbacks, resetFallbacks } from "../../src/backend/fallbacks.js";
 import { convCases, convGeometry, poolCases } from "../helpers/conv_oracle.js";
 import { randomValues } from "../helpers/random.js";
+import { assertClose, assertSame } from "./kernel_check.js";
 
 /*
  * A compiled backend's conv, pooling and batch-norm kernels (native at every SIMD level the CPU
- * has, wasm; see compiled_targets.ts) against the reference ones: every padding, stride, dilation, group count (depthwise and 1x1 included), both
- * data formats, 1 to 3 spatial axes, odd sizes, images large enough to be cut into several patch
- * blocks, and batches split over threads. Conv results may differ by float32 accumulation order
+ * has, wasm; see compiled_targets.ts) against the reference ones: every padding, stride, dilation,
+ * group count (depthwise and 1x1 included), both data formats, 1 to 3 spatial axes, odd sizes,
+ * images large enough to be cut into several patch blocks, and batches split over threads. Conv results may differ by float32 accumulation order
  * (bound: 1e-5 of the sum of |terms|); pooling matches bit for bit, NaN included; batch
  * normalization to float32 rounding.
  */
@@ -21,21 +22,10 @@ const ref = new ReferenceBackend();
 
 const abs = (a: Float32Array) => a.map(Math.abs);
 
-/** |got - want| <= tol * scale[i] + tiny, elementwise. */
-function assertClose(got: Float32Array | null, want: Float32Array | null, scale: ArrayLike<number>, what: string, tol = 1e-5): void {
+/** Kernel outputs that may be null (a gradient not asked for) must be there, then close. */
+function assertPresentClose(got: Float32Array | null, want: Float32Array | null, scale: ArrayLike<number>, what: string, tol = 1e-5): void {
   assert.ok(got !== null && want !== null, `${what}: missing`);
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    const bound = tol * scale[i] + 1e-30;
-    if (!(Math.abs(got[i] - want[i]) <= bound)) assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]} (bound ${bound})`);
-  }
-}
-
-function assertSame(got: Float32Array, want: Float32Array, what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i]) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) assert.fail(`${what}: element ${i} is ${got[i]}, reference ${want[i]}`);
-  }
+  assertClose(got, want, scale, tol, what);
 }
 
 /** The seeded cases plus shapes that take the other paths: patch blocks, 1x1, depthwise, wide channels. */
@@ -83,24 +73,24 @@ export function convCrossCheck(target: CompiledTarget): void {
             const what = `${isa} ${act} ${JSON.stringify(args)}`;
             const want = ref.convForward(x, w, bias, args, act);
             const got = be.convForward(x, w, bias, args, act);
-            assertClose(got, want, outScale, `${what} forward`);
+            assertPresentClose(got, want, outScale, `${what} forward`);
             const wantG = ref.convBackward(dOut, want, x, w, args, act, true, true, true);
             const dW = new Float32Array(sizes.w).fill(NaN);
             const gotG = be.convBackward(dOut, want, x, w, args, act, true, dW, true);
             assert.equal(gotG.dW, dW, `${what}: dW into the target given`);
-            assertClose(gotG.dX, wantG.dX, dxScale, `${what} dX`);
-            assertClose(gotG.dW, wantG.dW, dwScale.dW!, `${what} dW`);
-            assertClose(gotG.db, wantG.db, dwScale.db!, `${what} db`);
+            assertPresentClose(gotG.dX, wantG.dX, dxScale, `${what} dX`);
+            assertPresentClose(gotG.dW, wantG.dW, dwScale.dW!, `${what} dW`);
+            assertPresentClose(gotG.db, wantG.db, dwScale.db!, `${what} db`);
           }
           const what = `${isa} ${JSON.stringify(args)}`;
           // Without bias; each gradient alone, with the unused operands absent.
-          assertClose(be.convForward(x, w, null, args, "linear"), ref.convForward(x, w, null, args, "linear"), outScale, `${what} no bias`);
+          assertPresentClose(be.convForward(x, w, null, args, "linear"), ref.convForward(x, w, null, args, "linear"), outScale, `${what} no bias`);
           const onlyX = be.convBackward(dOut, null, null, w, args, "linear", true, false, false);
           assert.equal(onlyX.dW, null);
-          assertClose(onlyX.dX, ref.convBackward(dOut, null, null, w, args, "linear", true, false, false).dX, dxScale, `${what} dX alone`);
+          assertPresentClose(onlyX.dX, ref.convBackward(dOut, null, null, w, args, "linear", true, false, false).dX, dxScale, `${what} dX alone`);
           const onlyW = be.convBackward(dOut, null, x, null, args, "linear", false, true, false);
           assert.equal(onlyW.dX, null);
-          assertClose(onlyW.dW, ref.convBackward(dOut, null, x, null, args, "linear", false, true, false).dW, dwScale.dW!, `${what} dW alone`);
+          assertPresentClose(onlyW.dW, ref.convBackward(dOut, null, x, null, args, "linear", false, true, false).dW, dwScale.dW!, `${what} dW alone`);
         }
       });
       assert.deepEqual(fallbacks().filter((f) => f.kernel.startsWith("conv")), [], "every conv call ran in C");
@@ -120,8 +110,8 @@ export function convCrossCheck(target: CompiledTarget): void {
         const two = be.convBackward(dOut, null, x, w, args, "linear", true, true, true);
         assertSame(two.dX!, one.dX!, "dX");
         const scale = ref.convBackward(abs(dOut), null, abs(x), null, args, "linear", false, true, true);
-        assertClose(two.dW, one.dW, scale.dW!, "dW");
-        assertClose(two.db, one.db, scale.db!, "db");
+        assertPresentClose(two.dW, one.dW, scale.dW!, "dW");
+        assertPresentClose(two.db, one.db, scale.db!, "db");
       } finally {
         be.setNumThreads(threads);
       }
@@ -168,11 +158,11 @@ export function convCrossCheck(target: CompiledTarget): void {
           const what = `${isa} [${outer}, ${channels}, ${inner}]`;
           const want = ref.batchNormTraining(x, gamma, beta, args);
           const got = be.batchNormTraining(x, gamma, beta, args);
-          assertClose(got.mean, want.mean, new Float32Array(channels).fill(4), `${what} mean`, 1e-6);
-          assertClose(got.variance, want.variance, want.variance.map((v) => v + 1e-3), `${what} variance`, 1e-6);
-          assertClose(got.out, want.out, want.out.map((v) => Math.abs(v) + 1), `${what} out`, 1e-6);
+          assertPresentClose(got.mean, want.mean, new Float32Array(channels).fill(4), `${what} mean`, 1e-6);
+          assertPresentClose(got.variance, want.variance, want.variance.map((v) => v + 1e-3), `${what} variance`, 1e-6);
+          assertPresentClose(got.out, want.out, want.out.map((v) => Math.abs(v) + 1), `${what} out`, 1e-6);
           const plain = be.batchNormTraining(x, null, null, args).out;
-          assertClose(plain, ref.batchNormTraining(x, null, null, args).out, plain.map((v) => Math.abs(v) + 1), `${what} out without gamma, beta`, 1e-6);
+          assertPresentClose(plain, ref.batchNormTraining(x, null, null, args).out, plain.map((v) => Math.abs(v) + 1), `${what} out without gamma, beta`, 1e-6);
           const inf = be.batchNormInference(x, want.mean, want.variance, gamma, beta, args);
           assertSame(inf, ref.batchNormInference(x, want.mean, want.variance, gamma, beta, args), `${what} inference`);
           const dOut = randomValues(n, seed++);
@@ -181,12 +171,12 @@ export function convCrossCheck(target: CompiledTarget): void {
           const gotG = be.batchNormTrainingBackward(dOut, x, want.mean, want.variance, gamma, args, true, true, dBeta);
           assert.equal(gotG.dBeta, dBeta, `${what}: dBeta into the target given`);
           const m = outer * inner;
-          assertClose(gotG.dX, wantG.dX, wantG.dX!.map((v) => Math.abs(v) + 1), `${what} dX`, 1e-5);
-          assertClose(gotG.dGamma, wantG.dGamma, new Float32Array(channels).fill(m), `${what} dGamma`, 1e-6);
-          assertClose(gotG.dBeta, wantG.dBeta, new Float32Array(channels).fill(m), `${what} dBeta`, 1e-6);
+          assertPresentClose(gotG.dX, wantG.dX, wantG.dX!.map((v) => Math.abs(v) + 1), `${what} dX`, 1e-5);
+          assertPresentClose(gotG.dGamma, wantG.dGamma, new Float32Array(channels).fill(m), `${what} dGamma`, 1e-6);
+          assertPresentClose(gotG.dBeta, wantG.dBeta, new Float32Array(channels).fill(m), `${what} dBeta`, 1e-6);
           const onlyX = be.batchNormTrainingBackward(dOut, x, want.mean, want.variance, null, args, true, false, false);
           assert.equal(onlyX.dGamma, null);
-          assertClose(onlyX.dX, ref.batchNormTrainingBackward(dOut, x, want.mean, want.variance, null, args, true, false, false).dX, wantG.dX!.map((v) => Math.abs(v) + 1), `${what} dX without gamma`, 1e-5);
+          assertPresentClose(onlyX.dX, ref.batchNormTrainingBackward(dOut, x, want.mean, want.variance, null, args, true, false, false).dX, wantG.dX!.map((v) => Math.abs(v) + 1), `${what} dX without gamma`, 1e-5);
         }
       });
       assert.deepEqual(fallbacks().filter((f) => f.kernel.startsWith("batchNorm")), [], "every batch-norm call ran in C");

@@ -10,8 +10,9 @@ import { ATTENTION_CASES, RECURRENT_CASES, attentionMask, closeArrays, sequenceM
 /*
  * The C sequence kernels (native/rnn.c, native/attention.c) of a compiled backend (native at every
  * SIMD level the CPU has, wasm; see compiled_targets.ts) against the reference kernels: small
- * shapes with every option, and shapes large enough to be split into per-thread batch bands. The C kernels sum products in float32 and use float32
- * activations (a few ulps), so results agree to float32 accuracy accumulated over the steps.
+ * shapes with every option, and shapes large enough to be split into per-thread batch bands. The C
+ * kernels sum products in float32 and use float32 activations (a few ulps), so results agree to
+ * float32 accuracy accumulated over the steps.
  */
 
 const ref = new ReferenceBackend();
@@ -73,6 +74,31 @@ export function sequenceCrossCheck(target: CompiledTarget): void {
         }
       });
       assert.deepEqual(fallbacks().filter((f) => f.kernel.startsWith("lstm")), [], "no LSTM call left the C kernels");
+    });
+
+    test("a workspace the backward kernel consumed is written over by the next training forward of its size", () => {
+      const args: RecurrentArgs = { batch: 6, timesteps: 5, units: 4, goBackwards: false, zeroOutputForMask: false, returnSequences: true, training: true };
+      const { batch: B, timesteps: T, units: U } = args;
+      for (const [kind, gates] of [["lstm", 4], ["gru", 3]] as const) {
+        const run = (seed: number) => {
+          const x = randomValues(B * T * gates * U, seed, -2, 2), h0 = randomValues(B * U, seed + 1), r = randomValues(U * gates * U, seed + 2, -0.5, 0.5);
+          return kind === "lstm" ? be.lstmForward(x, h0, randomValues(B * U, seed + 3), r, null, args) : be.gruForward(x, h0, r, null, null, args);
+        };
+        const first = run(1);
+        const second = run(10);
+        assert.notEqual(second.workspace, first.workspace, `${kind}: a workspace not yet consumed is not reused`);
+        const dH = randomValues(B * U, 20);
+        const r = randomValues(U * gates * U, 12, -0.5, 0.5);
+        if (kind === "lstm") be.lstmBackward(null, dH, null, r, null, first.workspace!, args, false);
+        else be.gruBackward(null, dH, r, false, null, first.workspace!, args, false, false);
+        const third = run(30);
+        assert.equal(third.workspace, first.workspace, `${kind}: the consumed workspace is reused`);
+        const fresh = kind === "lstm"
+          ? ref.lstmForward(randomValues(B * T * 4 * U, 30, -2, 2), randomValues(B * U, 31), randomValues(B * U, 33), randomValues(U * 4 * U, 32, -0.5, 0.5), null, args)
+          : ref.gruForward(randomValues(B * T * 3 * U, 30, -2, 2), randomValues(B * U, 31), randomValues(U * 3 * U, 32, -0.5, 0.5), null, null, args);
+        closeArrays(third.workspace, fresh.workspace, `${kind}: every element of the reused workspace is written`, TOL);
+        closeArrays(third.outputs, fresh.outputs, `${kind}: outputs`, TOL);
+      }
     });
 
     test("gruForward / gruBackward", () => {

@@ -1,13 +1,14 @@
 /**
- * The README's TypeScript snippets, as a user writes them: `npm test` type-checks this file (it is
- * not run), readme_snippets.test.ts keeps it equal to the README, and `npm run test:package`
- * type-checks it again against the packed package. Nothing here may cast: a snippet that needs a
+ * The README's TypeScript snippets, as a user writes them, each in a function: `npm test`
+ * type-checks this file, readme_snippets.test.ts keeps it equal to the README, the readme_*.test.ts
+ * files run the snippets that need no downloads (the custom training loop, Customizing fit), and
+ * `npm run test:package` type-checks it again against the packed package. Nothing here may cast: a snippet that needs a
  * cast to compile is a typing defect. The examples in examples/ are type-checked the same way.
  */
 import * as keras from "keras-ts";
 
 // ## Install
-{
+export async function install(): Promise<void> {
   console.log(`backend: ${keras.backend.backend()}`); // "native", or "reference" when the addon is not built
 
   const [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
@@ -26,7 +27,7 @@ import * as keras from "keras-ts";
 }
 
 // ## Quick start, then ## Pictures (which draws the Quick start's data, history and model)
-{
+export async function quickStart(): Promise<void> {
   let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
   xTrain = keras.utils.normalize(xTrain, 1);
   xTest = keras.utils.normalize(xTest, 1);
@@ -58,7 +59,7 @@ import * as keras from "keras-ts";
 }
 
 // ### A convolutional network
-{
+export async function convolutionalNetwork(): Promise<void> {
   let [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
   // Scale images to [0, 1] and give them a channel axis: [60000, 28, 28, 1].
   xTrain = keras.ops.expandDims(keras.ops.divide(xTrain.astype("float32"), 255), -1);
@@ -82,7 +83,7 @@ import * as keras from "keras-ts";
 }
 
 // ### Gradients
-{
+export async function gradients(): Promise<void> {
   const { ops } = keras;
   const f = (x: keras.Tensor) => ops.sum(ops.square(x));
   const [value, g] = keras.valueAndGrad(f)(ops.convertToTensor([1, 2, 3], "float32")); // 14, [2, 4, 6]
@@ -111,7 +112,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
 }
 
 // ## Sequences: a text classifier with masking (`texts` and `labels` are the user's)
-{
+export async function textClassifier(): Promise<void> {
   const texts: string[] = ["a fine film", "a dull film"];
   const labels = keras.ops.convertToTensor([1, 0]);
   const vectorize = new keras.layers.TextVectorization({ maxTokens: 2000, outputSequenceLength: 24 });
@@ -128,7 +129,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
 }
 
 // ## Sequences: a Transformer encoder block (`LayerNorm`, `vocabSize` and `maxlen` are the example's)
-{
+export async function transformerBlock(): Promise<void> {
   class LayerNorm extends keras.layers.Layer {
     override call(inputs: keras.Tensor): keras.Tensor {
       return inputs;
@@ -159,7 +160,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
 }
 
 // ## Sequences: a cell of your own
-{
+export async function cellOfYourOwn(): Promise<void> {
   class MinimalRNNCell extends keras.layers.Layer {
     stateSize = 32;
     kernel?: keras.Variable;
@@ -178,7 +179,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
 }
 
 // The types the API gives without casts (not in the README; they hold what it promises).
-{
+export async function apiTypes(): Promise<void> {
   const input = keras.Input({ shape: [8] });
   const hidden = new keras.layers.Dense(4, { activation: "relu" }).apply(input);
   const symbolicShape: readonly (number | null)[] = hidden.shape; // a KerasTensor
@@ -195,6 +196,9 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const alsoSingle: keras.Tensor = await listOfOne.predict(x);
   const [a, b]: keras.Tensor[] = await twoOutputs.predict(x);
   const nested: keras.KerasTensor = oneOutput.apply(input);
+  // A list of one, as in Keras: its tensor from a call on tensors, a list from a symbolic call.
+  const calledListOfOne: keras.Tensor = listOfOne.apply(x);
+  const symbolicListOfOne: keras.KerasTensor[] = listOfOne.apply(input);
   const onBatch: keras.Tensor = await oneOutput.predictOnBatch(x);
 
   oneOutput.compile({ optimizer: "sgd", loss: "mse" });
@@ -211,7 +215,7 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const fromSubclass: keras.Tensor = await new OneOutput().predict(x);
   const square = new keras.layers.Lambda((t: keras.Tensor) => keras.ops.square(t));
   const squared: keras.Tensor = square.apply(x);
-  void [symbolicShape, concrete, single, alsoSingle, a, b, nested, onBatch, result, logs, stepLogs, fromSubclass, squared];
+  void [symbolicShape, concrete, single, alsoSingle, a, b, nested, calledListOfOne, symbolicListOfOne, onBatch, result, logs, stepLogs, fromSubclass, squared];
 
   // None of these is `any`: each wrong use is an error (an unused @ts-expect-error fails the build).
   // @ts-expect-error several outputs are a list
@@ -224,7 +228,9 @@ export function customTrainingLoop(steps: number, nextBatch: (step: number) => [
   const notLogs: Record<string, number> = await oneOutput.evaluate(x, keras.ops.zeros([5, 5]));
   // @ts-expect-error a loaded or subclassed model may have several outputs
   const unknownCount: keras.Tensor = await new keras.Model().predict(x);
-  void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount];
+  // @ts-expect-error a symbolic call keeps a list of one
+  const notUnpacked: keras.KerasTensor = listOfOne.apply(input);
+  void [notSingle, notConcrete, notSymbolic, notLogs, unknownCount, notUnpacked];
 }
 
 // ## In the browser
@@ -261,7 +267,7 @@ export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor
 }
 
 // ### Customizing fit
-{
+export function customizingFit(): keras.Model<keras.KerasTensor> {
   class CustomModel extends keras.Model<keras.KerasTensor> {
     override trainStep(data: keras.StepData): keras.StepLogs {
       const [x, y, sampleWeight] = keras.utils.unpackXYSampleWeight<keras.Tensor, keras.Tensor, keras.Tensor>(data);
@@ -284,5 +290,5 @@ export async function distributedPath(xTrain: keras.Tensor, yTrain: keras.Tensor
   const inputs = keras.Input({ shape: [32] });
   const model = new CustomModel({ inputs, outputs: new keras.layers.Dense(1).apply(inputs) });
   model.compile({ optimizer: "adam", loss: "mse", metrics: ["mae"] });
-  void model;
+  return model;
 }

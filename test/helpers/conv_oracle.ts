@@ -184,6 +184,23 @@ export function convCases(count: number, seed: number, maxChannels = 3): (Oracle
   return cases;
 }
 
+/** The padding before each spatial axis and the output size of pooling windows, worked out by hand. */
+export function poolWindows(inputSize: readonly number[], poolSize: readonly number[], strides: readonly number[], padding: "valid" | "same"): { padBefore: number[]; outputSize: number[] } {
+  const padBefore: number[] = [];
+  const outputSize: number[] = [];
+  inputSize.forEach((v, d) => {
+    if (padding === "valid") {
+      padBefore.push(0);
+      outputSize.push(Math.floor((v - poolSize[d]) / strides[d]) + 1);
+    } else {
+      const s = samePadding(v, poolSize[d], strides[d]);
+      padBefore.push(s.before);
+      outputSize.push(s.output);
+    }
+  });
+  return { padBefore, outputSize };
+}
+
 /** Seeded pooling geometries (valid and same, 1-3 spatial axes, both formats). */
 export function poolCases(count: number, seed: number): (OraclePool & { padding: "valid" | "same" })[] {
   const rnd = lcg(seed);
@@ -194,18 +211,7 @@ export function poolCases(count: number, seed: number): (OraclePool & { padding:
     const poolSize = Array.from({ length: n }, () => 1 + rnd(3));
     const strides = Array.from({ length: n }, () => 1 + rnd(3));
     const inputSize = poolSize.map((p) => p + rnd(n === 3 ? 3 : 7));
-    const padBefore: number[] = [];
-    const outputSize: number[] = [];
-    inputSize.forEach((v, d) => {
-      if (padding === "valid") {
-        padBefore.push(0);
-        outputSize.push(Math.floor((v - poolSize[d]) / strides[d]) + 1);
-      } else {
-        const s = samePadding(v, poolSize[d], strides[d]);
-        padBefore.push(s.before);
-        outputSize.push(s.output);
-      }
-    });
+    const { padBefore, outputSize } = poolWindows(inputSize, poolSize, strides, padding);
     cases.push({ batch: 1 + rnd(2), channels: 1 + rnd(5), inputSize, poolSize, strides, padBefore, outputSize, channelsFirst: rnd(2) === 1, padding });
   }
   return cases;

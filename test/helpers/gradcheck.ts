@@ -64,3 +64,15 @@ export function checkGradients(fn: (...inputs: Tensor[]) => Tensor, inputs: Tens
     }
   });
 }
+
+/**
+ * `checkGradients` through a layer: with respect to its input `x` and each of its trainable
+ * weights (which must exist: build the layer first), the weights set to the values being checked.
+ */
+export function checkLayerGradients(layer: keras.layers.Layer, x: Tensor, callOptions: keras.layers.CallOptions = {}, options: GradCheckOptions = {}): void {
+  const weights = layer.trainableWeights;
+  checkGradients((input, ...values) => {
+    weights.forEach((w, i) => w.assign(values[i]));
+    return layer.apply(input, callOptions) as Tensor;
+  }, [x, ...weights.map((w) => w.value)], options);
+}

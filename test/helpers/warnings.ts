@@ -13,3 +13,24 @@ export async function captureWarnings(fn: () => Promise<void> | void): Promise<s
   }
   return messages;
 }
+
+/**
+ * What `fn` wrote to process.stdout as text (a progress bar, a summary). Binary writes pass on:
+ * while `fit` lets the event loop turn, the test runner may write its own messages.
+ */
+export async function captureStdout(fn: () => Promise<void> | void): Promise<string> {
+  const chunks: string[] = [];
+  const stdout = process.stdout as unknown as { write: (s: string | Uint8Array) => boolean };
+  const original = stdout.write;
+  stdout.write = (s: string | Uint8Array) => {
+    if (typeof s !== "string") return original.call(process.stdout, s);
+    chunks.push(s);
+    return true;
+  };
+  try {
+    await fn();
+  } finally {
+    stdout.write = original;
+  }
+  return chunks.join("");
+}

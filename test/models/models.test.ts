@@ -137,3 +137,37 @@ test("keras.Model with only inputs or only outputs is an error", () => {
   const a = keras.Input({ shape: [2] });
   assert.throws(() => new keras.Model({ inputs: a } as never), /both `inputs` and `outputs`/);
 });
+
+test("outputs given as a list of one: a tensor from call and predict, a list from a symbolic call (Keras 3's Functional)", async () => {
+  const input = keras.Input({ shape: [3] });
+  const output = new layers.Dense(2, { kernelInitializer: "ones" }).apply(input);
+  const model = new keras.Model({ inputs: input, outputs: [output] });
+  const x = ops.ones([4, 3]);
+  // Functional.call unpacks the list (unpack_singleton); predict returns what the step returns.
+  for (const got of [model.apply(x), await model.predict(x, { verbose: 0, batchSize: 3 }), await model.predictOnBatch(x)]) {
+    assert.ok(!Array.isArray(got));
+    assert.deepEqual(got.arraySync(), [[3, 3], [3, 3], [3, 3], [3, 3]]);
+  }
+  // compute_output_spec keeps the structure the model was defined with.
+  const outerInput = keras.Input({ shape: [3] });
+  const symbolic = model.apply(outerInput);
+  assert.ok(Array.isArray(symbolic) && symbolic.length === 1);
+  assert.deepEqual(symbolic[0].shape, [null, 2]);
+  assert.deepEqual(model.getConfig().output_layers, [[model.layers[1].name, 0, 0]]);
+  // A model nested in another runs eagerly with its unpacked output.
+  const outer = new keras.Model({ inputs: outerInput, outputs: new layers.Dense(1, { kernelInitializer: "ones" }).apply(symbolic[0]) });
+  assert.deepEqual((outer.apply(x) as keras.Tensor).arraySync(), [[6], [6], [6], [6]]);
+});
+
+test("predict keeps a list of one that a subclassed model's call returns, as Keras's predict does", async () => {
+  class ListOfOne extends keras.Model {
+    override call(inputs: keras.Tensor | keras.Tensor[]): keras.Tensor[] {
+      return [ops.multiply(inputs as keras.Tensor, 2)];
+    }
+  }
+  const model = new ListOfOne();
+  const out = await model.predict(ops.ones([5, 2]), { verbose: 0, batchSize: 2 });
+  assert.ok(Array.isArray(out) && out.length === 1);
+  assert.deepEqual(out[0].shape, [5, 2]);
+  assert.deepEqual((out[0].arraySync() as number[][])[4], [2, 2]);
+});

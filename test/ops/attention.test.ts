@@ -4,18 +4,10 @@ import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 import { attention } from "../../src/ops/attention.js";
 import { fallbacks, resetFallbacks } from "../../src/backend/fallbacks.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
-
-function assertClose(actual: Tensor, expected: Tensor | ArrayLike<number>, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  const e = expected instanceof keras.Tensor ? expected.dataSync() : expected;
-  assert.equal(a.length, e.length, `${what}: size`);
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${e[i]}`);
-  }
-}
 
 test("dotProductAttention by hand: one head, one query over two keys", () => {
   // logits = scale * q.k = [1 * 1, 1 * 0] / sqrt(1) -> softmax [e/(e+1), 1/(e+1)].

@@ -3,19 +3,10 @@ import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 import { batchNormalizationTraining } from "../../src/ops/batch_normalization.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
-
-function assertClose(actual: Tensor, expected: ArrayLike<number> | Tensor, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  const e = expected instanceof keras.Tensor ? expected.dataSync() : expected;
-  if (expected instanceof keras.Tensor) assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
-  assert.equal(a.length, e.length, `${what}: size`);
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${e[i]}`);
-  }
-}
 
 test("moments: Keras's example, keepdims, several axes", () => {
   const [mean, variance] = ops.moments([0, 1, 2, 3, 100], [0]);

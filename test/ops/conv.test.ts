@@ -5,26 +5,21 @@ import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 import { convCases, convGeometry, oracleConv, oracleConvTranspose, type ConvPadding, type OracleConv } from "../helpers/conv_oracle.js";
 import { convBiasActivation } from "../../src/ops/conv.js";
 import { computeConvOutputShape, computeConvTransposeOutputShape } from "../../src/ops/operation_utils.js";
-import { getBackend, setBackend, type Backend } from "../../src/backend/backend.js";
+import { getBackend, setBackend } from "../../src/backend/backend.js";
 import { Variable } from "../../src/backend/variable.js";
 import { GradientBuffers } from "../../src/autodiff/gradient_buffers.js";
 import { batchNormalizationTraining } from "../../src/ops/batch_normalization.js";
 import { fallbacks, resetFallbacks, setStrictKernels } from "../../src/backend/fallbacks.js";
 import { ReferenceBackend } from "../../src/backend/reference/index.js";
 import { coreOnly } from "../helpers/backends.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
+import { withKernelSpy } from "../helpers/backends.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
 
-function assertClose(actual: Tensor, expected: ArrayLike<number>, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  assert.equal(a.length, expected.length, `${what}: size`);
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(a[i] - expected[i]) <= tol * scale)) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${expected[i]}`);
-  }
-}
+/** The kernels whose calls these tests count. */
+const SPIED = ["convForward", "convBackward"];
 
 const values = (t: Tensor) => Array.from(t.dataSync());
 const f32 = (v: unknown) => ops.convertToTensor(v as number[], "float32");
@@ -141,32 +136,12 @@ test("convBiasActivation gradients match finite differences (x, kernel, bias) fo
   }
 });
 
-/** Runs `body` with a backend that records conv kernel calls (the real backend does the work). */
-function withSpy<T>(body: (calls: { name: string; args: unknown[] }[]) => T): T {
-  const real = getBackend();
-  const calls: { name: string; args: unknown[] }[] = [];
-  const spy: Backend = Object.create(real);
-  for (const name of ["convForward", "convBackward"] as const) {
-    const fn = (real[name] as (...a: unknown[]) => unknown).bind(real);
-    (spy as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      calls.push({ name, args });
-      return fn(...args);
-    };
-  }
-  setBackend(spy);
-  try {
-    return body(calls);
-  } finally {
-    setBackend(real);
-  }
-}
-
 test("convBiasActivation is one forward and one backward kernel call, weight gradients into the buffers given, no input gradient for a first layer", () => {
   const x = randomTensor([2, 5, 5, 1], 1);
   const w = new Variable(randomTensor([3, 3, 1, 4], 2), { name: "w" });
   const b = new Variable(randomTensor([4], 3), { name: "b" });
   const buffers = new GradientBuffers();
-  withSpy((calls) => {
+  withKernelSpy(SPIED, (calls) => {
     const [, grads] = keras.valueAndGrad(() => ops.sum(convBiasActivation(x, w.value, b.value, "relu", { padding: "same" })), { variables: [w, b], gradientBuffers: buffers })();
     assert.deepEqual(calls.map((c) => c.name), ["convForward", "convBackward"]);
     assert.equal(calls[0].args[4], "relu");
@@ -259,8 +234,8 @@ test("conv errors name the argument and the values, as Keras's do", () => {
   assert.throws(() => ops.conv(x, ops.ones([5, 5, 3, 4])), /empty output/);
   assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), 1, "full"), /`padding` must be one of 'valid', 'same', 'causal'/);
   assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), 1, "causal"), /causal padding is only supported for 1 spatial axis/);
-  assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), 0), /`strides` must be an integer >= 1/);
-  assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), [1, 1, 1]), /`strides` must be an integer >= 1 or a list of 2 such integers, got \[1,1,1\]/);
+  assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), 0), /the `strides` argument must be a tuple of 2 integers. Received strides=0, including values \{0\} that do not satisfy `value > 0`/);
+  assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), [1, 1, 1]), /the `strides` argument must be a tuple of 2 integers. Received strides=\[1,1,1\]/);
   assert.throws(() => ops.conv(x, ops.ones([3, 3, 3, 4]), 1, "valid", "channels_middle" as never), /data_format/);
   assert.throws(() => ops.conv(x, ops.ones([3, 3, 4])), /kernel must have the inputs' rank 4/);
   assert.throws(() => ops.conv(ops.ones([4, 3]), ops.ones([3, 3, 4])), /rank 3, 4 or 5/);

@@ -2,19 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
+import { assertAllClose } from "../helpers/close.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
+const assertClose = (actual: Tensor, expected: ArrayLike<number>, what: string, tol = 1e-6): void => assertAllClose(actual, expected, what, tol);
 
 const values = (t: Tensor) => Array.from(t.dataSync());
-
-function assertClose(actual: Tensor, expected: ArrayLike<number>, what: string, tol = 1e-6): void {
-  const a = actual.dataSync();
-  assert.equal(a.length, expected.length, `${what}: size`);
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(a[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${expected[i]}`);
-  }
-}
 
 const grid = (h: number, w: number, c = 1) => ops.reshape(ops.arange(h * w * c, null, 1, "float32"), [1, h, w, c]);
 
@@ -76,4 +70,55 @@ test("image.extractPatches: Keras's shapes, the identity-kernel conv's values, g
   }
   checkGradients((x) => ops.image.extractPatches(x, 2, 1, 1, "same"), [randomTensor([1, 3, 3, 2], 6)]);
   assert.throws(() => ops.image.extractPatches(ops.ones([1, 4, 4, 1]), [2, 2, 2, 2]), /Expected an int or a tuple of length 2 or 3/);
+});
+
+test("image.affineTransform: hand-computed bilinear and nearest reads, every fill mode, projective k", () => {
+  const square = ops.convertToTensor([[[1], [2]], [[3], [4]]], "float32"); // one [2, 2, 1] image
+  // x' = x + 0.5: each pixel reads halfway to its right neighbour; the right column half outside.
+  const halfRight = [1, 0, 0.5, 0, 1, 0, 0, 0];
+  assert.deepEqual(values(ops.image.affineTransform(square, halfRight)), [1.5, 1, 3.5, 2]);
+  assert.deepEqual(values(ops.image.affineTransform(square, halfRight, "bilinear", "constant", 10)), [1.5, 6, 3.5, 7]);
+  assert.deepEqual(values(ops.image.affineTransform(square, halfRight, { fillMode: "nearest" })), [1.5, 2, 3.5, 4]);
+  // nearest rounds x + 0.5 half away from zero: column 0 reads column 1, column 1 reads outside.
+  assert.deepEqual(values(ops.image.affineTransform(square, halfRight, "nearest")), [2, 0, 4, 0]);
+  const row = ops.reshape(ops.convertToTensor([1, 2, 3, 4], "float32"), [1, 1, 4, 1]);
+  const shiftRight2 = ops.convertToTensor([[1, 0, -2, 0, 1, 0, 0, 0]], "float32");
+  const shifted = (fillMode: "constant" | "nearest" | "wrap" | "mirror" | "reflect") => values(ops.image.affineTransform(row, shiftRight2, { fillMode }));
+  assert.deepEqual(shifted("constant"), [0, 0, 1, 2]);
+  assert.deepEqual(shifted("nearest"), [1, 1, 1, 2]);
+  assert.deepEqual(shifted("wrap"), [3, 4, 1, 2]);
+  assert.deepEqual(shifted("reflect"), [2, 1, 1, 2]); // d c b a | a b c d
+  assert.deepEqual(shifted("mirror"), [3, 2, 1, 2]); // d c b | a b c d
+  // k = 0.5 x + 1 divides: x' = x / (0.5 x + 1) = 0, 2/3, 1, 1.2
+  assertClose(ops.image.affineTransform(row, [1, 0, 0, 0, 1, 0, 0.5, 0], { fillMode: "nearest" }), [1, 1 + 2 / 3, 2, 2.2], "projective", 1e-5);
+});
+
+test("image.affineTransform: one transform per image, channels first, integer images, Keras's errors", () => {
+  const images = ops.reshape(ops.arange(2 * 3 * 3 * 2, null, 1, "float32"), [2, 3, 3, 2]);
+  const transforms = ops.convertToTensor([[1, 0, 0, 0, 1, 0, 0, 0], [0, 1, 0, 1, 0, 0, 0, 0]], "float32"); // identity; x <-> y
+  const out = ops.image.affineTransform(images, transforms);
+  assert.deepEqual(values(ops.slice(out, [0, 0, 0, 0], [1, 3, 3, 2])), values(ops.slice(images, [0, 0, 0, 0], [1, 3, 3, 2])));
+  assert.deepEqual(values(ops.slice(out, [1, 0, 0, 0], [1, 3, 3, 2])), values(ops.transpose(ops.slice(images, [1, 0, 0, 0], [1, 3, 3, 2]), [0, 2, 1, 3])));
+  const first = ops.image.affineTransform(ops.transpose(images, [0, 3, 1, 2]), transforms, { dataFormat: "channels_first" });
+  assert.deepEqual(values(ops.transpose(first, [0, 2, 3, 1])), values(out));
+  // Integer images come back in their dtype, rounded half away from zero: 1.5 -> 2, 3.5 -> 4.
+  const ints = ops.image.affineTransform(ops.convertToTensor([[[1], [2]], [[3], [4]]], "int32"), [1, 0, 0.5, 0, 1, 0, 0, 0]);
+  assert.equal(ints.dtype, "int32");
+  assert.deepEqual(values(ints), [2, 1, 4, 2]);
+  assert.throws(() => ops.image.affineTransform(images, transforms, "bicubic" as "bilinear"), /image\.affineTransform: Invalid value for argument `interpolation`/);
+  assert.throws(() => ops.image.affineTransform(images, transforms, { fillMode: "tile" as "wrap" }), /Invalid value for argument `fill_mode`/);
+  assert.throws(() => ops.image.affineTransform(ops.ones([3, 3]), [1, 0, 0, 0, 1, 0, 0, 0]), /Invalid images rank: expected rank 3 \(single image\) or rank 4/);
+  assert.throws(() => ops.image.affineTransform(images, [1, 0, 0, 0, 1, 0]), /expected a vector of 8 coefficients or a \[batch, 8\] matrix.*transform\.shape=\[6\]/);
+  assert.throws(() => ops.image.affineTransform(images, [1, 0, 0, 0, 1, 0, 0, 0]), /1 transforms for 2 images/);
+});
+
+test("image.affineTransform gradients reach the images (finite differences), not the transform", () => {
+  const rotation = ops.convertToTensor([[0.8, -0.6, 1.3, 0.6, 0.8, -0.4, 0, 0]], "float32");
+  for (const fillMode of ["constant", "reflect", "wrap"] as const) {
+    checkGradients((x) => ops.image.affineTransform(x, rotation, { fillMode, fillValue: 0.5 }), [randomTensor([1, 4, 5, 2], 7)]);
+  }
+  checkGradients((x) => ops.image.affineTransform(x, rotation, "nearest", "mirror"), [randomTensor([1, 4, 4, 1], 8)]);
+  checkGradients((x) => ops.image.affineTransform(x, rotation, { dataFormat: "channels_first" }), [randomTensor([1, 2, 4, 5], 9)]);
+  const gradTransform = keras.grad((t: Tensor) => ops.sum(ops.image.affineTransform(randomTensor([1, 4, 5, 2], 7), t)))(rotation);
+  assert.deepEqual(values(gradTransform), new Array(8).fill(0));
 });

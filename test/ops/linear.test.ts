@@ -3,23 +3,16 @@ import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 import { linear } from "../../src/ops/linear.js";
-import { softmaxCrossEntropyWithLogits, softmaxLogits } from "../../src/ops/softmax_cross_entropy.js";
 import type { EpilogueActivation } from "../../src/backend/fused_kernels.js";
-import { getBackend, setBackend, type Backend } from "../../src/backend/backend.js";
 import { Variable } from "../../src/backend/variable.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
+import { withKernelSpy } from "../helpers/backends.js";
 
 const { ops, losses } = keras;
 type Tensor = keras.Tensor;
 
-function assertClose(actual: Tensor, expected: Tensor | ArrayLike<number>, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  const e = expected instanceof keras.Tensor ? expected.dataSync() : expected;
-  if (expected instanceof keras.Tensor) assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
-  assert.equal(a.length, e.length, `${what}: size`);
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${e[i]}`);
-  }
-}
+/** The kernels whose calls these tests count. */
+const SPIED = ["linearForward", "linearBackward", "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamUpdate"];
 
 const ACTIVATIONS: EpilogueActivation[] = ["linear", "relu", "sigmoid", "tanh"];
 
@@ -28,26 +21,6 @@ function unlinear(x: Tensor, w: Tensor, b: Tensor | null, act: EpilogueActivatio
   let z = ops.matmul(x, w);
   if (b !== null) z = ops.add(z, b);
   return act === "linear" ? z : act === "relu" ? ops.relu(z) : act === "sigmoid" ? ops.sigmoid(z) : ops.tanh(z);
-}
-
-/** Runs `body` with a backend that records every fused-kernel call (the reference does the work). */
-function withSpy<T>(body: (calls: { name: string; args: unknown[] }[]) => T): T {
-  const real = getBackend();
-  const calls: { name: string; args: unknown[] }[] = [];
-  const spy: Backend = Object.create(real);
-  for (const name of ["linearForward", "linearBackward", "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamUpdate"] as const) {
-    const fn = (real[name] as (...a: unknown[]) => unknown).bind(real);
-    (spy as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      calls.push({ name, args });
-      return fn(...args);
-    };
-  }
-  setBackend(spy);
-  try {
-    return body(calls);
-  } finally {
-    setBackend(real);
-  }
 }
 
 test("linear (the fused path) equals matmul + bias + activation (2-d and 3-d inputs, with and without bias)", () => {
@@ -95,7 +68,7 @@ test("linear skips the input gradient when no gradient can reach the input (a fi
   const x = randomTensor([4, 3], 1);
   const w = new Variable(randomTensor([3, 2], 2), { name: "w" });
   const b = new Variable(randomTensor([2], 3), { name: "b" });
-  withSpy((calls) => {
+  withKernelSpy(SPIED, (calls) => {
     const [, grads] = keras.valueAndGrad(() => ops.sum(linear(x, w.value, b.value, "relu")), { variables: [w, b] })();
     const backward = calls.filter((c) => c.name === "linearBackward");
     assert.equal(backward.length, 1);
@@ -110,7 +83,7 @@ test("linear skips the input gradient when no gradient can reach the input (a fi
 
 test("Dense uses one fused kernel per call; other activations run on its linear output", () => {
   const x = randomTensor([5, 4], 3);
-  withSpy((calls) => {
+  withKernelSpy(SPIED, (calls) => {
     for (const activation of ["relu", "sigmoid", "tanh", "linear", undefined]) {
       calls.length = 0;
       const layer = new keras.layers.Dense(3, { activation });

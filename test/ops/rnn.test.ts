@@ -4,19 +4,10 @@ import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
 import { gru, lstm, rnn, type GruWeights, type LstmWeights, type RnnOptions } from "../../src/ops/rnn.js";
 import { fallbacks, resetFallbacks } from "../../src/backend/fallbacks.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
 
 const { ops } = keras;
 type Tensor = keras.Tensor;
-
-function assertClose(actual: Tensor, expected: Tensor | ArrayLike<number>, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  const e = expected instanceof keras.Tensor ? expected.dataSync() : expected;
-  if (expected instanceof keras.Tensor) assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
-  assert.equal(a.length, e.length, `${what}: size`);
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${e[i]}`);
-  }
-}
 
 // The same activations without their epilogue tags: the ops then take the generic loop.
 const plainTanh = (x: Tensor) => ops.tanh(x);

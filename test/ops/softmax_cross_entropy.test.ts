@@ -2,53 +2,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
 import { checkGradients, randomTensor } from "../helpers/gradcheck.js";
-import { linear } from "../../src/ops/linear.js";
 import { softmaxCrossEntropyWithLogits, softmaxLogits } from "../../src/ops/softmax_cross_entropy.js";
-import type { EpilogueActivation } from "../../src/backend/fused_kernels.js";
-import { getBackend, setBackend, type Backend } from "../../src/backend/backend.js";
 import { Variable } from "../../src/backend/variable.js";
+import { assertAllClose as assertClose } from "../helpers/close.js";
+import { withKernelSpy } from "../helpers/backends.js";
 
 const { ops, losses } = keras;
 type Tensor = keras.Tensor;
 
-function assertClose(actual: Tensor, expected: Tensor | ArrayLike<number>, what: string, tol = 1e-5): void {
-  const a = actual.dataSync();
-  const e = expected instanceof keras.Tensor ? expected.dataSync() : expected;
-  if (expected instanceof keras.Tensor) assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
-  assert.equal(a.length, e.length, `${what}: size`);
-  for (let i = 0; i < e.length; i++) {
-    if (!(Math.abs(a[i] - e[i]) <= tol * (1 + Math.abs(e[i])))) assert.fail(`${what}[${i}]: got ${a[i]}, expected ${e[i]}`);
-  }
-}
-
-const ACTIVATIONS: EpilogueActivation[] = ["linear", "relu", "sigmoid", "tanh"];
-
-/** The unfused ops: activation(matmul(x, w) + b). */
-function unlinear(x: Tensor, w: Tensor, b: Tensor | null, act: EpilogueActivation): Tensor {
-  let z = ops.matmul(x, w);
-  if (b !== null) z = ops.add(z, b);
-  return act === "linear" ? z : act === "relu" ? ops.relu(z) : act === "sigmoid" ? ops.sigmoid(z) : ops.tanh(z);
-}
-
-/** Runs `body` with a backend that records every fused-kernel call (the reference does the work). */
-function withSpy<T>(body: (calls: { name: string; args: unknown[] }[]) => T): T {
-  const real = getBackend();
-  const calls: { name: string; args: unknown[] }[] = [];
-  const spy: Backend = Object.create(real);
-  for (const name of ["linearForward", "linearBackward", "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamUpdate"] as const) {
-    const fn = (real[name] as (...a: unknown[]) => unknown).bind(real);
-    (spy as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
-      calls.push({ name, args });
-      return fn(...args);
-    };
-  }
-  setBackend(spy);
-  try {
-    return body(calls);
-  } finally {
-    setBackend(real);
-  }
-}
+/** The kernels whose calls these tests count. */
+const SPIED = ["linearForward", "linearBackward", "softmaxCrossEntropy", "softmaxCrossEntropyBackward", "adamUpdate"];
 
 test("softmaxCrossEntropyWithLogits equals the keras.ops cross-entropies from logits", () => {
   const logits = randomTensor([6, 5], 4, -5, 5);
@@ -93,7 +56,7 @@ test("crossentropy of softmax probabilities is computed from the logits, with th
   for (const sparse of [true, false]) {
     const target = sparse ? labels : hot;
     const lossFn = (zi: Tensor) => ops.mean(sparse ? losses.sparseCategoricalCrossentropy(target, ops.softmax(zi)) : losses.categoricalCrossentropy(target, ops.softmax(zi)));
-    const viaLogits = withSpy((calls) => {
+    const viaLogits = withKernelSpy(SPIED, (calls) => {
       const r = keras.valueAndGrad(lossFn)(z);
       assert.ok(calls.some((c) => c.name === "softmaxCrossEntropy"), "forward kernel used");
       assert.ok(calls.some((c) => c.name === "softmaxCrossEntropyBackward"), "backward kernel used");
@@ -104,7 +67,7 @@ test("crossentropy of softmax probabilities is computed from the logits, with th
     assertClose(viaLogits[1], plain[1], `${sparse ? "sparse" : "categorical"} gradient`);
   }
   // fromLogits goes through the kernel too.
-  withSpy((calls) => {
+  withKernelSpy(SPIED, (calls) => {
     assertClose(losses.sparseCategoricalCrossentropy(labels, z, true), ops.sparseCategoricalCrossentropy(labels, z, true), "fromLogits");
     assert.equal(calls.filter((c) => c.name === "softmaxCrossEntropy").length, 1);
   });

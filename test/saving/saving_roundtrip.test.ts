@@ -5,6 +5,8 @@ import * as path from "node:path";
 import * as ops from "../../src/ops/index.js";
 import type { Tensor } from "../../src/backend/tensor.js";
 import { Dense, Flatten, Input, Concatenate, Dropout, Layer, type LayerArgs } from "../../src/layers/index.js";
+import * as layersModule from "../../src/layers/index.js";
+import { serializeLayer } from "../../src/saving/layer_serialization.js";
 import type { LayerShape } from "../../src/layers/layer.js";
 import type { Variable } from "../../src/backend/variable.js";
 import { Model } from "../../src/models/model.js";
@@ -393,4 +395,41 @@ test("a subclassed model without a config cannot be saved as .keras (clear error
     await copy.loadWeights(file);
     assertTensorsIdentical(await predict(copy, x), await predict(model, x), "predictions");
   });
+});
+
+test("a user subclass that names no className is written under its own class name, as Keras writes __class__.__name__", async () => {
+  class MyDense extends Dense {}
+  const model = new Sequential([Input({ shape: [3] }), new MyDense(2)]);
+  const layer = model.layers[0];
+  assert.equal(layer.className(), "MyDense");
+  assert.equal(layer.name.startsWith("my_dense"), true);
+  const lines: string[] = [];
+  model.summary({ printFn: (line: string) => lines.push(line) });
+  assert.match(lines.join("\n"), /my_dense\S* \(MyDense\)/);
+  await withTempDir(async (dir) => {
+    const file = path.join(dir, "subclass.keras");
+    await model.save(file);
+    const archive = await readKerasArchive(file);
+    const entry = (archive.config as any).config.layers[1];
+    assert.deepEqual([entry.module, entry.class_name, entry.registered_name], ["custom", "MyDense", "MyDense"]);
+    assert.deepEqual([...h5Listing(await readH5(archive.weightsH5, "subclass.keras")).datasets.keys()].sort(), ["layers/my_dense/vars/0", "layers/my_dense/vars/1"]);
+    // As in Keras, a file naming a user class needs that class: it must not load as a plain Dense.
+    await assert.rejects(loadModel(file), /Unknown layer class 'MyDense'/);
+    const loaded = await loadModel(file, { customObjects: { MyDense } });
+    assert.ok(loaded.layers[0] instanceof MyDense);
+    const x = data([2, 3], 11);
+    assertTensorsIdentical(await predict(loaded, x), await predict(model, x), "predictions");
+  });
+  // Registered without a name, it is registered under its own class name too.
+  class OtherDense extends Dense {}
+  registerKerasSerializable(OtherDense, { package: "Pkg" });
+  assert.equal(serializeLayer(new OtherDense(1)).registered_name, "Pkg>OtherDense");
+});
+
+test("every class keras.layers exports names itself, so none is written under its parent's name", () => {
+  // DropoutRNNCell is an abstract base (a mixin in Keras), never written to a config.
+  for (const [exported, value] of Object.entries(layersModule)) {
+    if (typeof value !== "function" || !(value.prototype instanceof Layer) || exported === "DropoutRNNCell") continue;
+    assert.ok(Object.prototype.hasOwnProperty.call(value, "className"), `${exported} sets no static className`);
+  }
 });

@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
+import { weightsOf } from "../helpers/training.js";
 
 const { ops, layers } = keras;
 type Tensor = keras.Tensor;
@@ -21,8 +22,6 @@ function graph(): { inputs: keras.KerasTensor; outputs: keras.KerasTensor } {
   const outputs = new layers.Dense(1).apply(inputs) as keras.KerasTensor;
   return { inputs, outputs };
 }
-
-const weightsOf = (model: keras.Model) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 function close(actual: number, expected: number, tolerance = 1e-5, what = ""): void {
   assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${what} ${actual} vs ${expected}`);

@@ -2,25 +2,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
-import { captureWarnings } from "../helpers/warnings.js";
+import { captureStdout, captureWarnings } from "../helpers/warnings.js";
+import { sumSignClassifier, sumSignProblem, weightsOf } from "../helpers/training.js";
 
 const { ops, layers } = keras;
 type Tensor = keras.Tensor;
-
-function problem(n: number, seed = 21): [Tensor, Tensor] {
-  const x = keras.random.normal([n, 3], { seed });
-  const y = ops.cast(ops.greater(ops.sum(x, 1), 0), "int32");
-  return [x, y];
-}
-
-function classifier(): keras.Sequential {
-  keras.utils.setRandomSeed(2);
-  const model = new keras.Sequential([new layers.Dense(4, { activation: "relu", inputShape: [3] }), new layers.Dense(2, { activation: "softmax" })]);
-  model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
-  return model;
-}
-
-const weightsOf = (model: keras.Model) => model.getWeights().map((w) => Array.from(w.dataSync()));
 
 /** Rows [start, start + size) of x and y as plain nested arrays, the way a user's generator may give them. */
 function plainBatch(x: Tensor, y: Tensor, start: number, size: number): [number[][], number[]] {
@@ -28,13 +14,13 @@ function plainBatch(x: Tensor, y: Tensor, start: number, size: number): [number[
 }
 
 test("fit on a generator of [x, y] batches trains exactly as fit on the same arrays in the same order", async () => {
-  const [x, y] = problem(64);
+  const [x, y] = sumSignProblem(64, 21);
   function* batches() {
     for (let start = 0; start < 64; start += 16) yield plainBatch(x, y, start, 16);
   }
-  const fromGenerator = classifier();
+  const fromGenerator = sumSignClassifier();
   const history = await fromGenerator.fit(batches(), { epochs: 1, verbose: 0 });
-  const fromArrays = classifier();
+  const fromArrays = sumSignClassifier();
   const expected = await fromArrays.fit(x, y, { epochs: 1, verbose: 0, batchSize: 16, shuffle: false });
   assert.deepEqual(weightsOf(fromGenerator), weightsOf(fromArrays));
   assert.deepEqual(history.history, expected.history);
@@ -43,18 +29,18 @@ test("fit on a generator of [x, y] batches trains exactly as fit on the same arr
   async function* asyncBatches() {
     yield* batches();
   }
-  const fromAsync = classifier();
+  const fromAsync = sumSignClassifier();
   await fromAsync.fit(asyncBatches(), { epochs: 1, verbose: 0 });
   assert.deepEqual(weightsOf(fromAsync), weightsOf(fromArrays));
-  const fromIterable = classifier();
+  const fromIterable = sumSignClassifier();
   await fromIterable.fit({ [Symbol.iterator]: batches }, { epochs: 3, verbose: 0 });
-  const threeEpochs = classifier();
+  const threeEpochs = sumSignClassifier();
   await threeEpochs.fit(x, y, { epochs: 3, verbose: 0, batchSize: 16, shuffle: false });
   assert.deepEqual(weightsOf(fromIterable), weightsOf(threeEpochs));
 });
 
 test("an endless generator with stepsPerEpoch: each epoch takes that many batches, continuing the stream", async () => {
-  const [x, y] = problem(64);
+  const [x, y] = sumSignProblem(64, 21);
   let pulled = 0;
   function* forever() {
     for (let i = 0; ; i = (i + 1) % 4) {
@@ -62,7 +48,7 @@ test("an endless generator with stepsPerEpoch: each epoch takes that many batche
       yield plainBatch(x, y, i * 16, 16);
     }
   }
-  const model = classifier();
+  const model = sumSignClassifier();
   const steps: (number | undefined)[] = [];
   class Steps extends keras.callbacks.Callback {
     override onTrainBegin(): void {
@@ -77,11 +63,11 @@ test("an endless generator with stepsPerEpoch: each epoch takes that many batche
 });
 
 test("a finite generator ends the epoch; used up, the next epoch stops training with Keras's warning", async () => {
-  const [x, y] = problem(48);
+  const [x, y] = sumSignProblem(48, 21);
   function* three() {
     for (let start = 0; start < 48; start += 16) yield plainBatch(x, y, start, 16);
   }
-  const model = classifier();
+  const model = sumSignClassifier();
   let batchCount = 0;
   const counter = new keras.callbacks.LambdaCallback({ onTrainBatchEnd: () => void batchCount++ });
   let history: keras.callbacks.History | undefined;
@@ -95,11 +81,11 @@ test("a finite generator ends the epoch; used up, the next epoch stops training 
 });
 
 test("a finite generator shorter than stepsPerEpoch ends the epoch early (data of known size too)", async () => {
-  const [x, y] = problem(48);
+  const [x, y] = sumSignProblem(48, 21);
   function* three() {
     for (let start = 0; start < 48; start += 16) yield plainBatch(x, y, start, 16);
   }
-  const model = classifier();
+  const model = sumSignClassifier();
   let batches = 0;
   // (The warning itself, shown once per process as Python shows it, is checked in epoch_iterator.test.ts.)
   await captureWarnings(async () => {
@@ -108,7 +94,7 @@ test("a finite generator shorter than stepsPerEpoch ends the epoch early (data o
   assert.equal(batches, 3);
   // Arrays with stepsPerEpoch: epochs continue the pass, as Keras's epoch iterator does.
   const seen: number[] = [];
-  const arrays = classifier();
+  const arrays = sumSignClassifier();
   await captureWarnings(async () => {
     await arrays.fit(x, y, { epochs: 3, stepsPerEpoch: 2, batchSize: 16, shuffle: false, verbose: 0, callbacks: [new keras.callbacks.LambdaCallback({ onEpochEnd: () => void seen.push(batches), onTrainBatchEnd: () => void batches++ })] });
   });
@@ -116,8 +102,8 @@ test("a finite generator shorter than stepsPerEpoch ends the epoch early (data o
 });
 
 test("evaluate and predict take generators; validationData may be a generator with validationSteps", async () => {
-  const [x, y] = problem(64);
-  const model = classifier();
+  const [x, y] = sumSignProblem(64, 21);
+  const model = sumSignClassifier();
   await model.fit(x, y, { epochs: 2, verbose: 0 });
   function* batches(withTargets: boolean) {
     for (let start = 0; start < 64; start += 16) {
@@ -138,7 +124,7 @@ test("evaluate and predict take generators; validationData may be a generator wi
   assert.deepEqual(await model.evaluate(forever(), { verbose: 0, steps: 4 }), expected);
 
   // Validation on an endless generator, two batches per epoch.
-  const validated = classifier();
+  const validated = sumSignClassifier();
   let validationBatches = 0;
   const history = await validated.fit(x, y, {
     epochs: 2,
@@ -154,15 +140,15 @@ test("evaluate and predict take generators; validationData may be a generator wi
   assert.ok(Math.abs(history.history.val_loss[1] - lastTwo[0]) < 1e-6, `${history.history.val_loss[1]} vs ${lastTwo[0]}`);
 
   // Arrays with validationSteps: every validation starts over, with the first batches (Keras resets its iterator).
-  const arrays = classifier();
+  const arrays = sumSignClassifier();
   const arraysHistory = await arrays.fit(x, y, { epochs: 2, verbose: 0, validationData: [x, y], validationSteps: 1, validationBatchSize: 16 });
   const firstBatch = (await arrays.evaluate(ops.slice(x, [0, 0], [16, 3]), ops.slice(y, [0], [16]), { verbose: 0 })) as number[];
   assert.ok(Math.abs(arraysHistory.history.val_loss[1] - firstBatch[0]) < 1e-6, `${arraysHistory.history.val_loss[1]} vs ${firstBatch[0]}`);
 });
 
 test("data given the wrong way is refused with errors that name the argument", async () => {
-  const [x, y] = problem(16);
-  const model = classifier();
+  const [x, y] = sumSignProblem(16, 21);
+  const model = sumSignClassifier();
   function* gen() {
     yield plainBatch(x, y, 0, 16);
   }
@@ -181,24 +167,15 @@ test("data given the wrong way is refused with errors that name the argument", a
 });
 
 test("the progress bar counts steps of an unknown total as Keras does, then knows the total", async () => {
-  const [x, y] = problem(48);
-  const lines: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  (process.stdout as unknown as { write: (s: string | Uint8Array) => boolean }).write = (s: string | Uint8Array) => {
-    if (typeof s !== "string") return original(s);
-    lines.push(s);
-    return true;
-  };
-  try {
-    const model = classifier();
+  const [x, y] = sumSignProblem(48, 21);
+  const text = await captureStdout(async () => {
+    const model = sumSignClassifier();
     function* three() {
       for (let start = 0; start < 48; start += 16) yield plainBatch(x, y, start, 16);
     }
     await model.fit({ [Symbol.iterator]: three }, { epochs: 2, verbose: 2 });
-  } finally {
-    (process.stdout as unknown as { write: typeof original }).write = original;
-  }
-  assert.match(lines.join(""), /^Epoch 1\/2\n3\/3 - \d+s - \d+(ms|us|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}\nEpoch 2\/2\n3\/3 - /);
+  });
+  assert.match(text, /^Epoch 1\/2\n3\/3 - \d+s - \d+(ms|us|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}\nEpoch 2\/2\n3\/3 - /);
 
   // On a terminal, while the total is unknown: `      2/Unknown 0s 3ms/step - loss: ...`.
   const chunks: string[] = [];

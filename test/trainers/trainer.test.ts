@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../src/index.js";
+import { captureStdout } from "../helpers/warnings.js";
 
 const { ops, layers } = keras;
 
@@ -101,43 +102,23 @@ test("bad inputs give errors that say what to fix", async () => {
 });
 
 test("fit with verbose 2 prints one line per epoch in Keras's format", async () => {
-  const lines: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  // fit lets the event loop turn, when the test runner may write its own (binary) messages: pass those on.
-  (process.stdout as unknown as { write: (s: string | Uint8Array) => boolean }).write = (s: string | Uint8Array) => {
-    if (typeof s !== "string") return original(s);
-    lines.push(s);
-    return true;
-  };
-  try {
+  const text = await captureStdout(async () => {
     const model = classifier();
     model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
     const [x, y] = blobs(64, 9);
     await model.fit(x, y, { epochs: 2, batchSize: 32, verbose: 2 });
-  } finally {
-    (process.stdout as unknown as { write: typeof original }).write = original;
-  }
-  const text = lines.join("");
+  });
   assert.match(text, /^Epoch 1\/2\n2\/2 - \d+s - \d+(ms|us|s)\/step - accuracy: \d\.\d{4} - loss: \d\.\d{4}\nEpoch 2\/2\n/);
 });
 
 test("fit for one epoch prints no `Epoch 1/1` header, as Keras 3's ProgbarLogger", async () => {
-  const lines: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
-  (process.stdout as unknown as { write: (s: string | Uint8Array) => boolean }).write = (s: string | Uint8Array) => {
-    if (typeof s !== "string") return original(s);
-    lines.push(s);
-    return true;
-  };
-  try {
+  const text = await captureStdout(async () => {
     const model = classifier();
     model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy" });
     const [x, y] = blobs(64, 9);
     await model.fit(x, y, { epochs: 1, batchSize: 32, verbose: 2 });
-  } finally {
-    (process.stdout as unknown as { write: typeof original }).write = original;
-  }
-  assert.match(lines.join(""), /^2\/2 - \d+s - \d+(ms|us|s)\/step - loss: \d\.\d{4}\n$/);
+  });
+  assert.match(text, /^2\/2 - \d+s - \d+(ms|us|s)\/step - loss: \d\.\d{4}\n$/);
 });
 
 test("fit writes weight gradients into buffers autodiff reuses, with the same results as fresh gradients", async () => {

@@ -68,6 +68,15 @@ function indicesBelow(indices: Int32Array, n: number): boolean {
   return true;
 }
 
+/**
+ * A recurrent forward's workspace: the spare one (which a backward kernel consumed, and which the
+ * copy out of the module overwrites whole) when it has the size, else a new array, as the addon
+ * does (native/addon.c, workspace_output).
+ */
+function workspaceOutput(spare: Float32Array | undefined, n: number): Float32Array {
+  return spare instanceof Float32Array && spare.length === n ? spare : new Float32Array(n);
+}
+
 export class WasmAddon implements NativeAddon {
   constructor(private readonly wasm: WasmInstance) {}
 
@@ -495,14 +504,16 @@ export class WasmAddon implements NativeAddon {
     return { ins: arrays.map((a) => (a === null ? 0 : w.put(a))), outs: extra.map((b) => w.reserve(b)) };
   }
 
-  lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number):
-    [Float32Array | null, Float32Array, Float32Array, Float32Array | null] | undefined {
+  lstmForward(
+    x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+    spareWorkspace?: Float32Array,
+  ): [Float32Array | null, Float32Array, Float32Array, Float32Array | null] | undefined {
     const [B, T, U] = [batch, timesteps, units];
     if (![B, T, U, B * T * 7 * U].every(isCount) || !isF32(x, B * T * 4 * U) || !isF32(h0, B * U) || !isF32(c0, B * U) || !isF32(recurrentKernel, U * 4 * U)) return undefined;
     if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
     const out = flags & SEQ_RETURN_SEQUENCES ? new Float32Array(B * T * U) : null;
     const h = new Float32Array(B * U), c = new Float32Array(B * U);
-    const ws = flags & SEQ_TRAINING ? new Float32Array(B * T * 7 * U) : null;
+    const ws = flags & SEQ_TRAINING ? workspaceOutput(spareWorkspace, B * T * 7 * U) : null;
     const { ins: [px, ph0, pc0, pr, pm], outs: [po, ph, pc, pw] } = this.putAll([x, h0, c0, recurrentKernel, mask], [out?.byteLength ?? 0, h.byteLength, c.byteLength, ws?.byteLength ?? 0]);
     this.e.kt_lstm_forward(px, ph0, pc0, pr, pm, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, out ? po : 0, ph, pc, ws ? pw : 0);
     const w = this.wasm;
@@ -541,6 +552,7 @@ export class WasmAddon implements NativeAddon {
 
   gruForward(
     x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+    spareWorkspace?: Float32Array,
   ): [Float32Array | null, Float32Array, Float32Array | null] | undefined {
     const [B, T, U] = [batch, timesteps, units];
     if (
@@ -552,7 +564,7 @@ export class WasmAddon implements NativeAddon {
     if (mask !== null && !(mask instanceof Uint8Array && mask.length === B * T)) return undefined;
     const out = flags & SEQ_RETURN_SEQUENCES ? new Float32Array(B * T * U) : null;
     const h = new Float32Array(B * U);
-    const ws = flags & SEQ_TRAINING ? new Float32Array(B * T * 5 * U) : null;
+    const ws = flags & SEQ_TRAINING ? workspaceOutput(spareWorkspace, B * T * 5 * U) : null;
     const { ins: [px, ph0, pr, pb, pm], outs: [po, ph, pw] } = this.putAll([x, h0, recurrentKernel, recurrentBias, mask], [out?.byteLength ?? 0, h.byteLength, ws?.byteLength ?? 0]);
     if (!this.e.kt_gru_forward(px, ph0, pr, pb, pm, B, T, U, flags & SEQ_BACKWARDS, flags & SEQ_ZERO_OUTPUT ? 1 : 0, out ? po : 0, ph, ws ? pw : 0)) return undefined;
     const w = this.wasm;

@@ -1,4 +1,5 @@
-import { BaseConv, convArgsOf, type ConvArgs } from "./base_conv.js";
+import { BaseConv, type ConvArgs } from "./base_conv.js";
+import { filtersArgsOf } from "./conv_layer_base.js";
 
 /**
  * 1D convolution over [batch, steps, channels] inputs (channels_last): `new Conv1D(32, 3, { padding: "causal", activation: "relu" })`. Padding "causal" pads the start only (output t sees inputs up to t).
@@ -10,6 +11,6 @@ export class Conv1D extends BaseConv {
   constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<ConvArgs, "filters" | "kernelSize">);
   constructor(args: ConvArgs & { filters: number; kernelSize: number | readonly number[] });
   constructor(first: number | ConvArgs, kernelSize?: number | readonly number[], rest: ConvArgs = {}) {
-    super(1, convArgsOf(first, kernelSize, rest));
+    super(1, filtersArgsOf(first, kernelSize, rest));
   }
 }

@@ -1,4 +1,5 @@
-import { BaseConv, convArgsOf, type ConvArgs } from "./base_conv.js";
+import { BaseConv, type ConvArgs } from "./base_conv.js";
+import { filtersArgsOf } from "./conv_layer_base.js";
 
 /**
  * 2D convolution over [batch, height, width, channels] inputs (channels_last): `new Conv2D(32, [3, 3], { activation: "relu" })`.
@@ -10,6 +11,6 @@ export class Conv2D extends BaseConv {
   constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<ConvArgs, "filters" | "kernelSize">);
   constructor(args: ConvArgs & { filters: number; kernelSize: number | readonly number[] });
   constructor(first: number | ConvArgs, kernelSize?: number | readonly number[], rest: ConvArgs = {}) {
-    super(2, convArgsOf(first, kernelSize, rest));
+    super(2, filtersArgsOf(first, kernelSize, rest));
   }
 }

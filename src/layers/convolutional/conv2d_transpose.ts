@@ -1,4 +1,5 @@
-import { BaseConvTranspose, convTransposeArgsOf, type ConvTransposeArgs } from "./base_conv_transpose.js";
+import { BaseConvTranspose, type ConvTransposeArgs } from "./base_conv_transpose.js";
+import { filtersArgsOf } from "./conv_layer_base.js";
 
 /**
  * Transposed 2D convolution over [batch, height, width, channels] inputs (channels_last):
@@ -11,6 +12,6 @@ export class Conv2DTranspose extends BaseConvTranspose {
   constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<ConvTransposeArgs, "filters" | "kernelSize">);
   constructor(args: ConvTransposeArgs & { filters: number; kernelSize: number | readonly number[] });
   constructor(first: number | ConvTransposeArgs, kernelSize?: number | readonly number[], rest: ConvTransposeArgs = {}) {
-    super(2, convTransposeArgsOf(first, kernelSize, rest));
+    super(2, filtersArgsOf(first, kernelSize, rest));
   }
 }

@@ -1,4 +1,5 @@
-import { BaseConv, convArgsOf, type ConvArgs } from "./base_conv.js";
+import { BaseConv, type ConvArgs } from "./base_conv.js";
+import { filtersArgsOf } from "./conv_layer_base.js";
 
 /**
  * 3D convolution over [batch, dim1, dim2, dim3, channels] inputs (channels_last): `new Conv3D(8, 3, { padding: "same" })`.
@@ -10,6 +11,6 @@ export class Conv3D extends BaseConv {
   constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<ConvArgs, "filters" | "kernelSize">);
   constructor(args: ConvArgs & { filters: number; kernelSize: number | readonly number[] });
   constructor(first: number | ConvArgs, kernelSize?: number | readonly number[], rest: ConvArgs = {}) {
-    super(3, convArgsOf(first, kernelSize, rest));
+    super(3, filtersArgsOf(first, kernelSize, rest));
   }
 }

@@ -1,4 +1,5 @@
-import { BaseSeparableConv, separableArgsOf, type SeparableConvArgs } from "./base_separable_conv.js";
+import { BaseSeparableConv, type SeparableConvArgs } from "./base_separable_conv.js";
+import { filtersArgsOf } from "./conv_layer_base.js";
 
 /**
  * Depthwise-separable 1D convolution over [batch, steps, channels] inputs (channels_last): far fewer weights
@@ -11,6 +12,6 @@ export class SeparableConv1D extends BaseSeparableConv {
   constructor(filters: number, kernelSize: number | readonly number[], args?: Omit<SeparableConvArgs, "filters" | "kernelSize">);
   constructor(args: SeparableConvArgs & { filters: number; kernelSize: number | readonly number[] });
   constructor(first: number | SeparableConvArgs, kernelSize?: number | readonly number[], rest: SeparableConvArgs = {}) {
-    super(1, separableArgsOf(first, kernelSize, rest));
+    super(1, filtersArgsOf(first, kernelSize, rest));
   }
 }

@@ -3,30 +3,19 @@ import type { Variable } from "../../backend/variable.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
 import * as initializers from "../../initializers/index.js";
-import * as regularizers from "../../regularizers/index.js";
-import * as constraints from "../../constraints/index.js";
-import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layer.js";
+import { Layer, type CallOptions, type LayerShape } from "../layer.js";
 import { batchNormalizationTraining } from "../../ops/batch_normalization.js";
+import { normalizeAxis } from "../../ops/helpers.js";
+import { WeightOptions, weightOptionsConfig } from "../weight_options.js";
+import type { ScaleCenterArgs } from "./layer_normalization.js";
 
-export interface BatchNormalizationArgs extends LayerArgs {
+export interface BatchNormalizationArgs extends ScaleCenterArgs {
   /** The feature (channel) axis, normalized per entry. Default -1. */
   axis?: number;
   /** Weight of the old value in the moving statistics' update. Default 0.99. */
   momentum?: number;
-  /** Added to the variance. Default 1e-3. */
-  epsilon?: number;
-  /** Add the learned offset beta. Default true. */
-  center?: boolean;
-  /** Multiply by the learned scale gamma. Default true. */
-  scale?: boolean;
-  betaInitializer?: initializers.InitializerIdentifier;
-  gammaInitializer?: initializers.InitializerIdentifier;
   movingMeanInitializer?: initializers.InitializerIdentifier;
   movingVarianceInitializer?: initializers.InitializerIdentifier;
-  betaRegularizer?: regularizers.RegularizerIdentifier;
-  gammaRegularizer?: regularizers.RegularizerIdentifier;
-  betaConstraint?: constraints.ConstraintIdentifier;
-  gammaConstraint?: constraints.ConstraintIdentifier;
   /** Cross-replica statistics; only false (Keras allows true on TensorFlow only). */
   synchronized?: boolean;
   /** Batch renormalization (newer Keras configs carry it); only false. */
@@ -49,14 +38,10 @@ export class BatchNormalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  readonly betaInitializer: initializers.Initializer;
-  readonly gammaInitializer: initializers.Initializer;
+  readonly betaOptions: WeightOptions;
+  readonly gammaOptions: WeightOptions;
   readonly movingMeanInitializer: initializers.Initializer;
   readonly movingVarianceInitializer: initializers.Initializer;
-  readonly betaRegularizer: regularizers.Regularizer | null;
-  readonly gammaRegularizer: regularizers.Regularizer | null;
-  readonly betaConstraint: constraints.Constraint | null;
-  readonly gammaConstraint: constraints.Constraint | null;
   readonly synchronized = false;
   gamma?: Variable;
   beta?: Variable;
@@ -77,21 +62,14 @@ export class BatchNormalization extends Layer {
     if (typeof this.epsilon !== "number" || !(this.epsilon >= 0)) throw new RangeError(`${owner}: epsilon must be a number >= 0, got ${JSON.stringify(args.epsilon)}`);
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.betaInitializer = initializers.get(args.betaInitializer ?? "zeros");
-    this.gammaInitializer = initializers.get(args.gammaInitializer ?? "ones");
+    this.betaOptions = new WeightOptions(args.betaInitializer, "zeros", args.betaRegularizer, args.betaConstraint);
+    this.gammaOptions = new WeightOptions(args.gammaInitializer, "ones", args.gammaRegularizer, args.gammaConstraint);
     this.movingMeanInitializer = initializers.get(args.movingMeanInitializer ?? "zeros");
     this.movingVarianceInitializer = initializers.get(args.movingVarianceInitializer ?? "ones");
-    this.betaRegularizer = regularizers.get(args.betaRegularizer);
-    this.gammaRegularizer = regularizers.get(args.gammaRegularizer);
-    this.betaConstraint = constraints.get(args.betaConstraint);
-    this.gammaConstraint = constraints.get(args.gammaConstraint);
   }
 
   private featureAxis(rank: number): number {
-    if (this.axis >= rank || this.axis < -rank) {
-      throw new RangeError(`BatchNormalization layer '${this.name}': axis ${this.axis} is out of bounds for inputs of rank ${rank}`);
-    }
-    return this.axis < 0 ? this.axis + rank : this.axis;
+    return normalizeAxis(this.axis, rank, `BatchNormalization layer '${this.name}'`);
   }
 
   override build(inputShape: LayerShape): void {
@@ -100,8 +78,8 @@ export class BatchNormalization extends Layer {
     if (dim === null) {
       throw new Error(`BatchNormalization layer '${this.name}': axis ${this.axis} of the input must have a known size, got input shape ${formatSymbolicShape(shape)}`);
     }
-    if (this.scale) this.gamma = this.addWeight({ name: "gamma", shape: [dim], initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
-    if (this.center) this.beta = this.addWeight({ name: "beta", shape: [dim], initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    if (this.scale) this.gamma = this.gammaOptions.addTo(this, "gamma", [dim]);
+    if (this.center) this.beta = this.betaOptions.addTo(this, "beta", [dim]);
     this.movingMean = this.addWeight({ name: "moving_mean", shape: [dim], initializer: this.movingMeanInitializer, trainable: false });
     this.movingVariance = this.addWeight({ name: "moving_variance", shape: [dim], initializer: this.movingVarianceInitializer, trainable: false });
     this.inputSpec = { ndim: shape.length, axes: { [this.axis]: dim } };
@@ -158,14 +136,7 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      beta_initializer: initializers.serialize(this.betaInitializer),
-      gamma_initializer: initializers.serialize(this.gammaInitializer),
-      moving_mean_initializer: initializers.serialize(this.movingMeanInitializer),
-      moving_variance_initializer: initializers.serialize(this.movingVarianceInitializer),
-      beta_regularizer: regularizers.serialize(this.betaRegularizer),
-      gamma_regularizer: regularizers.serialize(this.gammaRegularizer),
-      beta_constraint: constraints.serialize(this.betaConstraint),
-      gamma_constraint: constraints.serialize(this.gammaConstraint),
+      ...weightOptionsConfig({ beta: this.betaOptions, gamma: this.gammaOptions, moving_mean: this.movingMeanInitializer, moving_variance: this.movingVarianceInitializer }),
       synchronized: this.synchronized,
     };
   }

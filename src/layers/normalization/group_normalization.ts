@@ -2,26 +2,17 @@ import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import * as initializers from "../../initializers/index.js";
-import * as regularizers from "../../regularizers/index.js";
-import * as constraints from "../../constraints/index.js";
-import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
+import { normalizeByMoments } from "../../ops/batch_normalization.js";
+import { normalizeAxis } from "../../ops/helpers.js";
+import { Layer, type LayerShape } from "../layer.js";
+import { WeightOptions, weightOptionsConfig } from "../weight_options.js";
+import type { ScaleCenterArgs } from "./layer_normalization.js";
 
-export interface GroupNormalizationArgs extends LayerArgs {
+export interface GroupNormalizationArgs extends ScaleCenterArgs {
   /** Number of channel groups; -1 makes one group per channel (instance normalization). Default 32. */
   groups?: number;
   /** The channel axis. Default -1. */
   axis?: number;
-  /** Added to the variance. Default 1e-3. */
-  epsilon?: number;
-  center?: boolean;
-  scale?: boolean;
-  betaInitializer?: initializers.InitializerIdentifier;
-  gammaInitializer?: initializers.InitializerIdentifier;
-  betaRegularizer?: regularizers.RegularizerIdentifier;
-  gammaRegularizer?: regularizers.RegularizerIdentifier;
-  betaConstraint?: constraints.ConstraintIdentifier;
-  gammaConstraint?: constraints.ConstraintIdentifier;
 }
 
 /**
@@ -39,12 +30,8 @@ export class GroupNormalization extends Layer {
   readonly epsilon: number;
   readonly center: boolean;
   readonly scale: boolean;
-  readonly betaInitializer: initializers.Initializer;
-  readonly gammaInitializer: initializers.Initializer;
-  readonly betaRegularizer: regularizers.Regularizer | null;
-  readonly gammaRegularizer: regularizers.Regularizer | null;
-  readonly betaConstraint: constraints.Constraint | null;
-  readonly gammaConstraint: constraints.Constraint | null;
+  readonly betaOptions: WeightOptions;
+  readonly gammaOptions: WeightOptions;
   gamma?: Variable;
   beta?: Variable;
 
@@ -61,19 +48,12 @@ export class GroupNormalization extends Layer {
     this.epsilon = args.epsilon ?? 1e-3;
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
-    this.betaInitializer = initializers.get(args.betaInitializer ?? "zeros");
-    this.gammaInitializer = initializers.get(args.gammaInitializer ?? "ones");
-    this.betaRegularizer = regularizers.get(args.betaRegularizer);
-    this.gammaRegularizer = regularizers.get(args.gammaRegularizer);
-    this.betaConstraint = constraints.get(args.betaConstraint);
-    this.gammaConstraint = constraints.get(args.gammaConstraint);
+    this.betaOptions = new WeightOptions(args.betaInitializer, "zeros", args.betaRegularizer, args.betaConstraint);
+    this.gammaOptions = new WeightOptions(args.gammaInitializer, "ones", args.gammaRegularizer, args.gammaConstraint);
   }
 
   private channelAxis(rank: number): number {
-    if (this.axis >= rank || this.axis < -rank) {
-      throw new RangeError(`GroupNormalization layer '${this.name}': axis ${this.axis} is out of bounds for inputs of rank ${rank}`);
-    }
-    return this.axis < 0 ? this.axis + rank : this.axis;
+    return normalizeAxis(this.axis, rank, `GroupNormalization layer '${this.name}'`);
   }
 
   override build(inputShape: LayerShape): void {
@@ -86,8 +66,8 @@ export class GroupNormalization extends Layer {
     if (dim < this.groups) throw new Error(`GroupNormalization layer '${this.name}': number of groups (${this.groups}) cannot be more than the number of channels (${dim})`);
     if (dim % this.groups !== 0) throw new Error(`GroupNormalization layer '${this.name}': the number of channels (${dim}) must be a multiple of the number of groups (${this.groups})`);
     this.inputSpec = { ndim: shape.length, axes: { [this.axis]: dim } };
-    if (this.scale) this.gamma = this.addWeight({ name: "gamma", shape: [dim], initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
-    if (this.center) this.beta = this.addWeight({ name: "beta", shape: [dim], initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+    if (this.scale) this.gamma = this.gammaOptions.addTo(this, "gamma", [dim]);
+    if (this.center) this.beta = this.betaOptions.addTo(this, "beta", [dim]);
     this.built = true;
   }
 
@@ -98,13 +78,9 @@ export class GroupNormalization extends Layer {
     // [..., channels, ...] -> [..., groups, channels / groups, ...]; statistics over all but batch and group.
     const grouped = ops.reshape(x, [...x.shape.slice(0, axis), this.groups, perGroup, ...x.shape.slice(axis + 1)]);
     const reductionAxes = Array.from({ length: grouped.rank }, (_, i) => i).filter((i) => i !== 0 && i !== axis);
-    const [mean, variance] = ops.moments(grouped, reductionAxes, true);
     const paramShape = grouped.shape.map((d, i) => (i === axis || i === axis + 1 ? d : 1));
-    let inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
-    if (this.gamma !== undefined) inv = ops.multiply(inv, ops.reshape(this.gamma.value, paramShape));
-    let offset = ops.negative(ops.multiply(mean, inv));
-    if (this.beta !== undefined) offset = ops.add(offset, ops.reshape(this.beta.value, paramShape));
-    return ops.reshape(ops.add(ops.multiply(grouped, inv), offset), x.shape);
+    const perChannel = (v: Variable | undefined) => (v === undefined ? null : ops.reshape(v.value, paramShape));
+    return ops.reshape(normalizeByMoments(grouped, reductionAxes, this.epsilon, perChannel(this.gamma), perChannel(this.beta)), x.shape);
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {
@@ -120,12 +96,7 @@ export class GroupNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      beta_initializer: initializers.serialize(this.betaInitializer),
-      gamma_initializer: initializers.serialize(this.gammaInitializer),
-      beta_regularizer: regularizers.serialize(this.betaRegularizer),
-      gamma_regularizer: regularizers.serialize(this.gammaRegularizer),
-      beta_constraint: constraints.serialize(this.betaConstraint),
-      gamma_constraint: constraints.serialize(this.gammaConstraint),
+      ...weightOptionsConfig({ beta: this.betaOptions, gamma: this.gammaOptions }),
     };
   }
 }

@@ -2,28 +2,35 @@ import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import { formatSymbolicShape, type SymbolicShape } from "../../backend/keras_tensor.js";
 import * as ops from "../../ops/index.js";
-import * as initializers from "../../initializers/index.js";
-import * as regularizers from "../../regularizers/index.js";
-import * as constraints from "../../constraints/index.js";
+import { normalizeByMoments } from "../../ops/batch_normalization.js";
+import { normalizeAxis } from "../../ops/helpers.js";
+import type * as initializers from "../../initializers/index.js";
+import type * as regularizers from "../../regularizers/index.js";
+import type * as constraints from "../../constraints/index.js";
 import { Layer, type LayerArgs, type LayerShape } from "../layer.js";
+import { WeightOptions, weightOptionsConfig } from "../weight_options.js";
 
-export interface LayerNormalizationArgs extends LayerArgs {
-  /** The axis or axes normalized over (and which gamma/beta have). Default -1. */
-  axis?: number | readonly number[];
+/** The arguments of the normalization layers' learned scale (gamma) and offset (beta). */
+export interface ScaleCenterArgs extends LayerArgs {
   /** Added to the variance. Default 1e-3. */
   epsilon?: number;
   /** Add the learned offset beta. Default true. */
   center?: boolean;
   /** Multiply by the learned scale gamma. Default true. */
   scale?: boolean;
-  /** Divide by sqrt(variance + epsilon) and scale, without centring (Keras 3.8's RMS option). Default false. */
-  rmsScaling?: boolean;
   betaInitializer?: initializers.InitializerIdentifier;
   gammaInitializer?: initializers.InitializerIdentifier;
   betaRegularizer?: regularizers.RegularizerIdentifier;
   gammaRegularizer?: regularizers.RegularizerIdentifier;
   betaConstraint?: constraints.ConstraintIdentifier;
   gammaConstraint?: constraints.ConstraintIdentifier;
+}
+
+export interface LayerNormalizationArgs extends ScaleCenterArgs {
+  /** The axis or axes normalized over (and which gamma/beta have). Default -1. */
+  axis?: number | readonly number[];
+  /** Divide by sqrt(variance + epsilon) and scale, without centring (Keras 3.8's RMS option). Default false. */
+  rmsScaling?: boolean;
 }
 
 /**
@@ -40,12 +47,8 @@ export class LayerNormalization extends Layer {
   readonly center: boolean;
   readonly scale: boolean;
   readonly rmsScaling: boolean;
-  readonly betaInitializer: initializers.Initializer;
-  readonly gammaInitializer: initializers.Initializer;
-  readonly betaRegularizer: regularizers.Regularizer | null;
-  readonly gammaRegularizer: regularizers.Regularizer | null;
-  readonly betaConstraint: constraints.Constraint | null;
-  readonly gammaConstraint: constraints.Constraint | null;
+  readonly betaOptions: WeightOptions;
+  readonly gammaOptions: WeightOptions;
   gamma?: Variable;
   beta?: Variable;
 
@@ -61,20 +64,13 @@ export class LayerNormalization extends Layer {
     this.center = args.center ?? true;
     this.scale = args.scale ?? true;
     this.rmsScaling = args.rmsScaling ?? false;
-    this.betaInitializer = initializers.get(args.betaInitializer ?? "zeros");
-    this.gammaInitializer = initializers.get(args.gammaInitializer ?? "ones");
-    this.betaRegularizer = regularizers.get(args.betaRegularizer);
-    this.gammaRegularizer = regularizers.get(args.gammaRegularizer);
-    this.betaConstraint = constraints.get(args.betaConstraint);
-    this.gammaConstraint = constraints.get(args.gammaConstraint);
+    this.betaOptions = new WeightOptions(args.betaInitializer, "zeros", args.betaRegularizer, args.betaConstraint);
+    this.gammaOptions = new WeightOptions(args.gammaInitializer, "ones", args.gammaRegularizer, args.gammaConstraint);
   }
 
   private axes(rank: number): number[] {
     const list = typeof this.axis === "number" ? [this.axis] : this.axis;
-    return list.map((a) => {
-      if (a >= rank || a < -rank) throw new RangeError(`LayerNormalization layer '${this.name}': axis ${a} is out of bounds for inputs of rank ${rank}. Received: axis=${JSON.stringify(this.axis)}`);
-      return a < 0 ? a + rank : a;
-    });
+    return list.map((a) => normalizeAxis(a, rank, `LayerNormalization layer '${this.name}'`));
   }
 
   override build(inputShape: LayerShape): void {
@@ -85,10 +81,10 @@ export class LayerNormalization extends Layer {
       throw new Error(`LayerNormalization layer '${this.name}': the normalized axes must have known sizes, got input shape ${formatSymbolicShape(shape)}`);
     }
     if (this.scale || this.rmsScaling) {
-      this.gamma = this.addWeight({ name: "gamma", shape: paramShape as number[], initializer: this.gammaInitializer, regularizer: this.gammaRegularizer, constraint: this.gammaConstraint });
+      this.gamma = this.gammaOptions.addTo(this, "gamma", paramShape as number[]);
     }
     if (this.center && !this.rmsScaling) {
-      this.beta = this.addWeight({ name: "beta", shape: paramShape as number[], initializer: this.betaInitializer, regularizer: this.betaRegularizer, constraint: this.betaConstraint });
+      this.beta = this.betaOptions.addTo(this, "beta", paramShape as number[]);
     }
     if (typeof this.axis === "number") this.axis = [this.axis];
     this.built = true;
@@ -98,20 +94,13 @@ export class LayerNormalization extends Layer {
     const x = ops.cast(inputs as Tensor, "float32");
     const axes = this.axes(x.rank);
     const broadcastShape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
-    const broadcast = (v: Variable | undefined): Tensor | undefined => (v === undefined ? undefined : ops.reshape(v.value, broadcastShape));
-    const gamma = broadcast(this.gamma);
-    const beta = broadcast(this.beta);
+    const broadcast = (v: Variable | undefined): Tensor | null => (v === undefined ? null : ops.reshape(v.value, broadcastShape));
     if (this.rmsScaling) {
+      // Keras's (deprecated) rms_scaling: x scaled by rsqrt(variance + epsilon), not centred.
       const [, variance] = ops.moments(x, axes, true);
-      const inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
-      return ops.multiply(ops.multiply(x, inv), gamma!);
+      return ops.multiply(ops.divide(x, ops.sqrt(ops.add(variance, this.epsilon))), broadcast(this.gamma)!);
     }
-    const [mean, variance] = ops.moments(x, axes, true);
-    let inv = ops.divide(1, ops.sqrt(ops.add(variance, this.epsilon)));
-    if (gamma !== undefined) inv = ops.multiply(inv, gamma);
-    let offset = ops.negative(ops.multiply(mean, inv));
-    if (beta !== undefined) offset = ops.add(offset, beta);
-    return ops.add(ops.multiply(x, inv), offset);
+    return normalizeByMoments(x, axes, this.epsilon, broadcast(this.gamma), broadcast(this.beta));
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {
@@ -127,12 +116,7 @@ export class LayerNormalization extends Layer {
       center: this.center,
       scale: this.scale,
       rms_scaling: this.rmsScaling,
-      beta_initializer: initializers.serialize(this.betaInitializer),
-      gamma_initializer: initializers.serialize(this.gammaInitializer),
-      beta_regularizer: regularizers.serialize(this.betaRegularizer),
-      gamma_regularizer: regularizers.serialize(this.gammaRegularizer),
-      beta_constraint: constraints.serialize(this.betaConstraint),
-      gamma_constraint: constraints.serialize(this.gammaConstraint),
+      ...weightOptionsConfig({ beta: this.betaOptions, gamma: this.gammaOptions }),
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Tensor } from "../../backend/tensor.js";
-import * as ops from "../../ops/index.js";
+import { maskedMean } from "../../ops/masked_mean.js";
 import type { CallOptions, LayerMask } from "../layer.js";
 import { BaseGlobalAveragePooling, type GlobalPoolingArgs } from "./base_global_pooling.js";
 
@@ -19,10 +19,7 @@ export class GlobalAveragePooling1D extends BaseGlobalAveragePooling {
   protected override pool(x: Tensor, axes: number[], options: CallOptions = {}): Tensor {
     const mask = options.mask;
     if (mask === undefined || mask === null || Array.isArray(mask)) return super.pool(x, axes);
-    const expanded = ops.expandDims(ops.cast(mask, "bool"), this.dataFormat === "channels_first" ? 1 : 2);
-    const kept = ops.where(expanded, x, 0);
-    const counts = ops.sum(ops.cast(expanded, x.dtype), axes, this.keepdims);
-    return ops.divide(ops.sum(kept, axes, this.keepdims), counts);
+    return maskedMean(x, mask, this.dataFormat === "channels_first" ? 2 : 1, this.keepdims);
   }
 
   /** The steps axis is gone: no mask goes on. */

@@ -28,24 +28,32 @@ function spatialArgs<A extends SpatialDropoutArgs>(first: number | A, rest: Omit
 /**
  * Dropout of whole feature maps: one keep/drop draw per sample and channel, shared by every
  * position, so neighbouring (correlated) activations are dropped together. Keras's
- * BaseSpatialDropout; its config holds only rate, seed, name and dtype (and data_format).
+ * BaseSpatialDropout; its config holds only rate, seed, name and dtype (and data_format, for 2D
+ * and 3D).
  */
 abstract class BaseSpatialDropout extends Dropout {
-  protected constructor(args: SpatialDropoutArgs) {
-    super({ rate: args.rate as number, seed: args.seed, name: args.name, dtype: args.dtype, inputShape: args.inputShape, batchSize: args.batchSize, batchInputShape: args.batchInputShape });
-  }
+  /** channels_last for SpatialDropout1D, which has no data_format. */
+  readonly dataFormat: DataFormat;
 
-  /** The mask's shape for inputs of `shape`: 1 on every spatial axis. */
-  protected abstract noiseShapeFor(shape: readonly number[]): number[];
+  protected constructor(private readonly spatialAxes: number, args: SpatialDropout2DArgs) {
+    super({ rate: args.rate as number, seed: args.seed, name: args.name, dtype: args.dtype, inputShape: args.inputShape, batchSize: args.batchSize, batchInputShape: args.batchInputShape });
+    this.dataFormat = spatialAxes === 1 ? "channels_last" : standardizeDataFormat(args.dataFormat, `${this.className()} layer '${this.name}'`);
+    this.inputSpec = { ndim: spatialAxes + 2 };
+  }
 
   override call(inputs: Tensor | Tensor[], options: CallOptions = {}): Tensor {
     const x = inputs as Tensor;
-    if (options.training === true && this.rate > 0) return random.dropout(x, this.rate, { noiseShape: this.noiseShapeFor(x.shape), seed: this.seedGenerator });
-    return x;
+    if (options.training !== true || this.rate <= 0) return x;
+    // The mask has 1 on every spatial axis.
+    const ones = new Array<number>(this.spatialAxes).fill(1);
+    const noiseShape = this.dataFormat === "channels_first" ? [x.shape[0], x.shape[1], ...ones] : [x.shape[0], ...ones, x.shape[x.rank - 1]];
+    return random.dropout(x, this.rate, { noiseShape, seed: this.seedGenerator });
   }
 
   override getConfig(): Record<string, unknown> {
-    return { rate: this.rate, seed: this.seed, name: this.name, dtype: this.dtype };
+    const config: Record<string, unknown> = { rate: this.rate, seed: this.seed, name: this.name, dtype: this.dtype };
+    if (this.spatialAxes > 1) config.data_format = this.dataFormat;
+    return config;
   }
 }
 
@@ -59,12 +67,7 @@ export class SpatialDropout1D extends BaseSpatialDropout {
   constructor(rate: number, args?: Omit<SpatialDropoutArgs, "rate">);
   constructor(args: SpatialDropoutArgs & { rate: number });
   constructor(first: number | SpatialDropoutArgs, rest: Omit<SpatialDropoutArgs, "rate"> = {}) {
-    super(spatialArgs(first, rest));
-    this.inputSpec = { ndim: 3 };
-  }
-
-  protected noiseShapeFor(shape: readonly number[]): number[] {
-    return [shape[0], 1, shape[2]];
+    super(1, spatialArgs(first, rest));
   }
 }
 
@@ -74,23 +77,11 @@ export class SpatialDropout1D extends BaseSpatialDropout {
  */
 export class SpatialDropout2D extends BaseSpatialDropout {
   static override className = "SpatialDropout2D";
-  readonly dataFormat: DataFormat;
 
   constructor(rate: number, args?: Omit<SpatialDropout2DArgs, "rate">);
   constructor(args: SpatialDropout2DArgs & { rate: number });
   constructor(first: number | SpatialDropout2DArgs, rest: Omit<SpatialDropout2DArgs, "rate"> = {}) {
-    const args = spatialArgs(first, rest);
-    super(args);
-    this.dataFormat = standardizeDataFormat(args.dataFormat, `SpatialDropout2D layer '${this.name}'`);
-    this.inputSpec = { ndim: 4 };
-  }
-
-  protected noiseShapeFor(shape: readonly number[]): number[] {
-    return this.dataFormat === "channels_first" ? [shape[0], shape[1], 1, 1] : [shape[0], 1, 1, shape[3]];
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), data_format: this.dataFormat };
+    super(2, spatialArgs(first, rest));
   }
 }
 
@@ -100,22 +91,10 @@ export class SpatialDropout2D extends BaseSpatialDropout {
  */
 export class SpatialDropout3D extends BaseSpatialDropout {
   static override className = "SpatialDropout3D";
-  readonly dataFormat: DataFormat;
 
   constructor(rate: number, args?: Omit<SpatialDropout2DArgs, "rate">);
   constructor(args: SpatialDropout2DArgs & { rate: number });
   constructor(first: number | SpatialDropout2DArgs, rest: Omit<SpatialDropout2DArgs, "rate"> = {}) {
-    const args = spatialArgs(first, rest);
-    super(args);
-    this.dataFormat = standardizeDataFormat(args.dataFormat, `SpatialDropout3D layer '${this.name}'`);
-    this.inputSpec = { ndim: 5 };
-  }
-
-  protected noiseShapeFor(shape: readonly number[]): number[] {
-    return this.dataFormat === "channels_first" ? [shape[0], shape[1], 1, 1, 1] : [shape[0], 1, 1, 1, shape[4]];
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), data_format: this.dataFormat };
+    super(3, spatialArgs(first, rest));
   }
 }

@@ -9,8 +9,8 @@ import { DropoutRNNCell } from "./rnn_cell.js";
 import { RNN, type RNNArgs } from "./rnn.js";
 import { UnitForgetBias } from "./lstm.js";
 import { CellWeightsOptions, splitRNNArgs, type SimpleRNNCellArgs } from "./simple_rnn.js";
-
-type DataFormat = "channels_last" | "channels_first";
+import { standardizeTuple } from "../../utils/argument_validation.js";
+import { standardizeDataFormat, standardizePadding, windowOutputSize, type DataFormat } from "../../ops/operation_utils.js";
 
 export interface ConvLSTMCellArgs extends SimpleRNNCellArgs {
   strides?: number | readonly number[];
@@ -20,22 +20,6 @@ export interface ConvLSTMCellArgs extends SimpleRNNCellArgs {
   dilationRate?: number | readonly number[];
   recurrentActivation?: activations.ActivationIdentifier;
   unitForgetBias?: boolean;
-}
-
-function tuple(value: number | readonly number[] | undefined, rank: number, name: string, fallback: number): number[] {
-  const v = value ?? fallback;
-  const list = typeof v === "number" ? new Array<number>(rank).fill(v) : [...v];
-  if (list.length !== rank || !list.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new Error(`The \`${name}\` argument must be a tuple of ${rank} integers. Received: ${name}=${JSON.stringify(value)}`);
-  }
-  return list;
-}
-
-/** Output size of a convolution along one axis (Keras's compute_conv_output_shape). */
-function convLength(size: number | null, kernel: number, stride: number, dilation: number, padding: "valid" | "same"): number | null {
-  if (size === null) return null;
-  const span = (kernel - 1) * dilation + 1;
-  return padding === "same" ? Math.floor((size + stride - 1) / stride) : Math.floor((size - span) / stride) + 1;
 }
 
 /**
@@ -65,16 +49,15 @@ export class ConvLSTMCell extends DropoutRNNCell {
   constructor(rank: number, filters: number, kernelSize: number | readonly number[], args: ConvLSTMCellArgs = {}) {
     super(args);
     if (!Number.isInteger(rank) || rank < 1 || rank > 3) throw new Error(`Rank ${rank} convolutions are not currently implemented. Received: rank=${rank}`);
-    if (!Number.isInteger(filters) || filters <= 0) throw new RangeError(`ConvLSTMCell: filters must be a positive integer, got ${filters}`);
+    const owner = `ConvLSTMCell '${this.name}'`;
+    if (!Number.isInteger(filters) || filters <= 0) throw new RangeError(`${owner}: filters must be a positive integer, got ${filters}`);
     this.rank = rank;
     this.filters = filters;
-    this.kernelSize = tuple(kernelSize, rank, "kernel_size", 1);
-    this.strides = tuple(args.strides, rank, "strides", 1);
-    this.dilationRate = tuple(args.dilationRate, rank, "dilation_rate", 1);
-    const padding = (args.padding ?? "valid").toLowerCase();
-    if (padding !== "valid" && padding !== "same") throw new Error(`The \`padding\` argument must be one of "valid", "same". Received: padding=${String(args.padding)}`);
-    this.padding = padding;
-    this.dataFormat = args.dataFormat ?? "channels_last";
+    this.kernelSize = standardizeTuple(kernelSize, rank, "kernel_size", owner);
+    this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", owner);
+    this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilation_rate", owner);
+    this.padding = standardizePadding(args.padding ?? "valid", owner) as "valid" | "same";
+    this.dataFormat = standardizeDataFormat(args.dataFormat, owner);
     this.options = new CellWeightsOptions(args);
     this.recurrentActivation = activations.get(args.recurrentActivation === undefined ? "sigmoid" : args.recurrentActivation);
     this.unitForgetBias = args.unitForgetBias ?? true;
@@ -96,23 +79,17 @@ export class ConvLSTMCell extends DropoutRNNCell {
     this.spatialDims = spatial as number[];
     this.inputDim = channels;
     const f = this.filters;
-    this.kernel = this.addWeight({
-      name: "kernel", shape: [...this.kernelSize, channels, 4 * f], initializer: this.options.kernelInitializer,
-      regularizer: this.options.kernelRegularizer ?? undefined, constraint: this.options.kernelConstraint ?? undefined,
-    });
-    this.recurrentKernel = this.addWeight({
-      name: "recurrent_kernel", shape: [...this.kernelSize, f, 4 * f], initializer: this.options.recurrentInitializer,
-      regularizer: this.options.recurrentRegularizer ?? undefined, constraint: this.options.recurrentConstraint ?? undefined,
-    });
+    [this.kernel, this.recurrentKernel] = this.options.addKernels(this, [...this.kernelSize, channels, 4 * f], [...this.kernelSize, f, 4 * f]);
     if (this.options.useBias) {
-      this.bias = this.options.addBias(this, [4 * f], this.unitForgetBias ? new UnitForgetBias(this.options.biasInitializer, f) : this.options.biasInitializer);
+      const bias = this.options.bias;
+      this.bias = bias.addTo(this, "bias", [4 * f], this.unitForgetBias ? new UnitForgetBias(bias.initializer, f) : bias.initializer);
     }
     this.built = true;
   }
 
   /** [batch, ...outSpatial, filters] (channels last) for an input step of this batch size. */
   stateShape(batch: number): number[] {
-    const out = this.spatialDims.map((d, i) => convLength(d, this.kernelSize[i], this.strides[i], this.dilationRate[i], this.padding) as number);
+    const out = this.spatialDims.map((d, i) => windowOutputSize(this.padding, d, this.kernelSize[i], this.strides[i], this.dilationRate[i]) as number);
     return this.channelsLast() ? [batch, ...out, this.filters] : [batch, this.filters, ...out];
   }
 
@@ -176,7 +153,7 @@ export interface ConvLSTMArgs extends ConvLSTMCellArgs, Omit<RNNArgs, "unroll" |
  * Keras's `ConvLSTM`: a ConvLSTMCell run over [batch, time, ...spatial, channels] sequences by the
  * RNN loop (masks, going backwards, statefulness, initial states as in `RNN`).
  */
-export class ConvLSTM extends RNN {
+export abstract class ConvLSTM extends RNN {
   static override className = "ConvLSTM";
   declare readonly cell: ConvLSTMCell;
 
@@ -191,7 +168,7 @@ export class ConvLSTM extends RNN {
     const [batch, steps, ...rest] = shape;
     const cell = this.cell;
     const spatial = cell.dataFormat === "channels_last" ? rest.slice(0, -1) : rest.slice(1);
-    const out = spatial.map((d, i) => convLength(d, cell.kernelSize[i], cell.strides[i], cell.dilationRate[i], cell.padding));
+    const out = spatial.map((d, i) => windowOutputSize(cell.padding, d, cell.kernelSize[i], cell.strides[i], cell.dilationRate[i]));
     const state = cell.dataFormat === "channels_last" ? [...out, cell.filters] : [cell.filters, ...out];
     const output: SymbolicShape = this.returnSequences ? [batch, steps, ...state] : [batch, ...state];
     return this.returnState ? [output, [batch, ...state], [batch, ...state]] : output;
@@ -203,6 +180,12 @@ export class ConvLSTM extends RNN {
     void _zero;
     return { ...base, ...this.cell.convConfig(), activity_regularizer: regularizers.serialize(this.activityRegularizer), ...this.cell.dropoutConfig() };
   }
+
+  /** ConvLSTM1D/2D/3D's `(filters, kernelSize, options)`. */
+  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
+    const { filters, kernelSize, ...rest } = camelizeConfig(config);
+    return new this(filters, kernelSize, rest);
+  }
 }
 
 /** Keras's `ConvLSTM1D`: inputs [batch, time, steps, channels]. */
@@ -210,11 +193,6 @@ export class ConvLSTM1D extends ConvLSTM {
   static override className = "ConvLSTM1D";
   constructor(filters: number, kernelSize: number | readonly number[], args: ConvLSTMArgs = {}) {
     super(1, filters, kernelSize, args);
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { filters, kernelSize, ...rest } = camelizeConfig(config);
-    return new this(filters, kernelSize, rest);
   }
 }
 
@@ -224,11 +202,6 @@ export class ConvLSTM2D extends ConvLSTM {
   constructor(filters: number, kernelSize: number | readonly number[], args: ConvLSTMArgs = {}) {
     super(2, filters, kernelSize, args);
   }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { filters, kernelSize, ...rest } = camelizeConfig(config);
-    return new this(filters, kernelSize, rest);
-  }
 }
 
 /** Keras's `ConvLSTM3D`: inputs [batch, time, d1, d2, d3, channels]. */
@@ -236,10 +209,5 @@ export class ConvLSTM3D extends ConvLSTM {
   static override className = "ConvLSTM3D";
   constructor(filters: number, kernelSize: number | readonly number[], args: ConvLSTMArgs = {}) {
     super(3, filters, kernelSize, args);
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { filters, kernelSize, ...rest } = camelizeConfig(config);
-    return new this(filters, kernelSize, rest);
   }
 }

@@ -1,13 +1,10 @@
 import type { Tensor } from "../../backend/tensor.js";
-import type { Variable } from "../../backend/variable.js";
 import * as ops from "../../ops/index.js";
 import { gru, type RnnResult } from "../../ops/rnn.js";
 import * as activations from "../../activations/index.js";
-import * as regularizers from "../../regularizers/index.js";
-import { camelizeConfig, type CallOptions, type Layer, type LayerShape } from "../layer.js";
-import { DropoutRNNCell } from "./rnn_cell.js";
-import { RNN, resetDropoutMasks, type RNNArgs } from "./rnn.js";
-import { CellWeightsOptions, checkUnits, inputDimOf, splitRNNArgs, type SimpleRNNCellArgs } from "./simple_rnn.js";
+import type { CallOptions, LayerShape } from "../layer.js";
+import type { RNNArgs } from "./rnn.js";
+import { checkUseCudnn, splitRNNArgs, UnitsCell, UnitsRNN, type SimpleRNNCellArgs } from "./simple_rnn.js";
 
 export interface GRUCellArgs extends SimpleRNNCellArgs {
   /** Activation of the update and reset gates (default sigmoid). */
@@ -25,38 +22,25 @@ export interface GRUCellArgs extends SimpleRNNCellArgs {
  *   h' = z * h + (1 - z) * hh
  * With `resetAfter` the bias is [2, 3 units]: the input biases, then the recurrent ones.
  */
-export class GRUCell extends DropoutRNNCell {
+export class GRUCell extends UnitsCell {
   static override className = "GRUCell";
-  readonly units: number;
   readonly stateSize: number;
-  readonly outputSize: number;
-  readonly options: CellWeightsOptions;
   readonly recurrentActivation: activations.ActivationFn;
   readonly resetAfter: boolean;
   readonly implementation: 1 | 2;
-  kernel?: Variable;
-  recurrentKernel?: Variable;
-  bias?: Variable;
 
   constructor(units: number, args: GRUCellArgs = {}) {
-    super(args);
-    this.units = checkUnits(units, "GRUCell");
-    this.stateSize = units;
-    this.outputSize = units;
-    this.options = new CellWeightsOptions(args);
+    super(units, args);
+    this.stateSize = this.units;
     this.recurrentActivation = activations.get(args.recurrentActivation === undefined ? "sigmoid" : args.recurrentActivation);
     this.resetAfter = args.resetAfter ?? true;
     this.implementation = this.recurrentDropout !== 0 ? 1 : (args.implementation ?? 2);
   }
 
-  get activation(): activations.ActivationFn {
-    return this.options.activation;
-  }
-
   override build(inputShape: LayerShape): void {
     const u = this.units;
-    [this.kernel, this.recurrentKernel] = this.options.addKernels(this, inputDimOf(inputShape, `GRUCell '${this.name}'`), u, 3 * u);
-    if (this.options.useBias) this.bias = this.options.addBias(this, this.resetAfter ? [2, 3 * u] : [3 * u]);
+    this.addKernels(inputShape, 3);
+    if (this.options.useBias) this.bias = this.options.bias.addTo(this, "bias", this.resetAfter ? [2, 3 * u] : [3 * u]);
     this.built = true;
   }
 
@@ -101,11 +85,7 @@ export class GRUCell extends DropoutRNNCell {
     return [hNew, hNew];
   }
 
-  getInitialState(batchSize: number): Tensor[] {
-    return [ops.zeros([batchSize, this.units])];
-  }
-
-  gruConfig(): Record<string, unknown> {
+  cellConfig(): Record<string, unknown> {
     return {
       units: this.units,
       ...this.options.config(),
@@ -113,13 +93,8 @@ export class GRUCell extends DropoutRNNCell {
     };
   }
 
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), ...this.gruConfig(), ...this.dropoutConfig(), reset_after: this.resetAfter };
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { units, ...rest } = camelizeConfig(config);
-    return new this(units, rest);
+  override configAfterDropout(): Record<string, unknown> {
+    return { reset_after: this.resetAfter };
   }
 }
 
@@ -132,52 +107,22 @@ export interface GRUArgs extends GRUCellArgs, RNNArgs {
  * Keras's `GRU` layer. With the default activations, `resetAfter` and no recurrent dropout it runs
  * as one fused recurrence (`ops/rnn.ts` `gru`); otherwise its cell runs step by step.
  */
-export class GRU extends RNN {
+export class GRU extends UnitsRNN<GRUCell> {
   static override className = "GRU";
-  declare readonly cell: GRUCell;
 
   constructor(units: number, args: GRUArgs = {}) {
     const { useCudnn, ...rest } = args;
-    if (useCudnn !== undefined && useCudnn !== "auto" && useCudnn !== true && useCudnn !== false) {
-      throw new Error(`Invalid valid received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${String(useCudnn)}`);
-    }
+    checkUseCudnn(useCudnn);
     const { rnn, cell } = splitRNNArgs(rest);
     super(new GRUCell(units, { ...cell, name: "gru_cell" }), rnn);
-    this.inputSpec = { ndim: 3 };
-  }
-
-  get units(): number {
-    return this.cell.units;
   }
 
   protected override innerLoop(sequences: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): RnnResult {
     const cell = this.cell;
     if (cell.recurrentDropout !== 0) return super.innerLoop(sequences, initial, mask, training);
-    resetDropoutMasks(cell);
-    try {
-      let x = sequences;
-      if (training && cell.dropout > 0) {
-        const dp = cell.getDropoutMasks(ops.zeros([sequences.shape[0], sequences.shape[2]]))!;
-        x = ops.multiply(x, ops.expandDims(dp[0], 1));
-      }
-      return gru(x, initial[0], {
-        kernel: cell.kernel!.value, recurrentKernel: cell.recurrentKernel!.value, bias: cell.bias?.value ?? null,
-        activation: cell.activation, recurrentActivation: cell.recurrentActivation, resetAfter: cell.resetAfter,
-      }, { goBackwards: this.goBackwards, mask, zeroOutputForMask: this.zeroOutputForMask, returnSequences: this.returnSequences });
-    } finally {
-      resetDropoutMasks(cell);
-    }
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return {
-      ...this.rnnConfig(), ...this.cell.gruConfig(), activity_regularizer: regularizers.serialize(this.activityRegularizer),
-      ...this.cell.dropoutConfig(), reset_after: this.cell.resetAfter,
-    };
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { units, ...rest } = camelizeConfig(config);
-    return new this(units, rest);
+    return this.runFused(sequences, training, (x) => gru(x, initial[0], {
+      kernel: cell.kernel!.value, recurrentKernel: cell.recurrentKernel!.value, bias: cell.bias?.value ?? null,
+      activation: cell.activation, recurrentActivation: cell.recurrentActivation, resetAfter: cell.resetAfter,
+    }, this.loopOptions(mask)));
   }
 }

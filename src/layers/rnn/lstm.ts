@@ -1,15 +1,12 @@
 import type { DType } from "../../backend/dtypes.js";
 import type { Tensor } from "../../backend/tensor.js";
-import type { Variable } from "../../backend/variable.js";
 import * as ops from "../../ops/index.js";
 import { lstm, type RnnResult } from "../../ops/rnn.js";
 import * as activations from "../../activations/index.js";
 import * as initializers from "../../initializers/index.js";
-import * as regularizers from "../../regularizers/index.js";
-import { camelizeConfig, type CallOptions, type Layer, type LayerShape } from "../layer.js";
-import { DropoutRNNCell } from "./rnn_cell.js";
-import { RNN, resetDropoutMasks, type RNNArgs } from "./rnn.js";
-import { CellWeightsOptions, checkUnits, inputDimOf, splitRNNArgs, type SimpleRNNCellArgs } from "./simple_rnn.js";
+import type { CallOptions, LayerShape } from "../layer.js";
+import type { RNNArgs } from "./rnn.js";
+import { checkUseCudnn, splitRNNArgs, UnitsCell, UnitsRNN, type SimpleRNNCellArgs } from "./simple_rnn.js";
 
 export interface LSTMCellArgs extends SimpleRNNCellArgs {
   /** Activation of the input, forget and output gates (default sigmoid). */
@@ -38,39 +35,27 @@ export class UnitForgetBias extends initializers.Initializer {
  *   c' = σ(f) * c + σ(i) * tanh(c̃),  h' = σ(o) * tanh(c')
  * (σ the recurrent activation, tanh the activation). States [h, c]; the output is h.
  */
-export class LSTMCell extends DropoutRNNCell {
+export class LSTMCell extends UnitsCell {
   static override className = "LSTMCell";
-  readonly units: number;
   readonly stateSize: number[];
-  readonly outputSize: number;
-  readonly options: CellWeightsOptions;
   readonly recurrentActivation: activations.ActivationFn;
   readonly unitForgetBias: boolean;
   readonly implementation: 1 | 2;
-  kernel?: Variable;
-  recurrentKernel?: Variable;
-  bias?: Variable;
 
   constructor(units: number, args: LSTMCellArgs = {}) {
-    super(args);
-    this.units = checkUnits(units, "LSTMCell");
-    this.stateSize = [units, units];
-    this.outputSize = units;
-    this.options = new CellWeightsOptions(args);
+    super(units, args);
+    this.stateSize = [this.units, this.units];
     this.recurrentActivation = activations.get(args.recurrentActivation === undefined ? "sigmoid" : args.recurrentActivation);
     this.unitForgetBias = args.unitForgetBias ?? true;
     this.implementation = this.recurrentDropout !== 0 ? 1 : (args.implementation ?? 2);
   }
 
-  get activation(): activations.ActivationFn {
-    return this.options.activation;
-  }
-
   override build(inputShape: LayerShape): void {
     const u = this.units;
-    [this.kernel, this.recurrentKernel] = this.options.addKernels(this, inputDimOf(inputShape, `LSTMCell '${this.name}'`), u, 4 * u);
+    this.addKernels(inputShape, 4);
     if (this.options.useBias) {
-      this.bias = this.options.addBias(this, [4 * u], this.unitForgetBias ? new UnitForgetBias(this.options.biasInitializer, u) : this.options.biasInitializer);
+      const bias = this.options.bias;
+      this.bias = bias.addTo(this, "bias", [4 * u], this.unitForgetBias ? new UnitForgetBias(bias.initializer, u) : bias.initializer);
     }
     this.built = true;
   }
@@ -107,26 +92,12 @@ export class LSTMCell extends DropoutRNNCell {
     return [hNew, hNew, cNew];
   }
 
-  getInitialState(batchSize: number): Tensor[] {
-    return [ops.zeros([batchSize, this.units]), ops.zeros([batchSize, this.units])];
-  }
-
-  /** The options shared with the LSTM layer's config. */
-  lstmConfig(): Record<string, unknown> {
+  cellConfig(): Record<string, unknown> {
     return {
       units: this.units,
       ...this.options.config({ unit_forget_bias: this.unitForgetBias }),
       recurrent_activation: activations.serialize(this.recurrentActivation),
     };
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), ...this.lstmConfig(), ...this.dropoutConfig() };
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { units, ...rest } = camelizeConfig(config);
-    return new this(units, rest);
   }
 }
 
@@ -140,50 +111,22 @@ export interface LSTMArgs extends LSTMCellArgs, RNNArgs {
  * runs as one fused recurrence (`ops/rnn.ts` `lstm`): the input projection of every timestep as
  * one product, then the recurrent steps in one kernel; otherwise its cell runs step by step.
  */
-export class LSTM extends RNN {
+export class LSTM extends UnitsRNN<LSTMCell> {
   static override className = "LSTM";
-  declare readonly cell: LSTMCell;
 
   constructor(units: number, args: LSTMArgs = {}) {
     const { useCudnn, ...rest } = args;
-    if (useCudnn !== undefined && useCudnn !== "auto" && useCudnn !== true && useCudnn !== false) {
-      throw new Error(`Invalid valid received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${String(useCudnn)}`);
-    }
+    checkUseCudnn(useCudnn);
     const { rnn, cell } = splitRNNArgs(rest);
     super(new LSTMCell(units, { ...cell, name: "lstm_cell" }), rnn);
-    this.inputSpec = { ndim: 3 };
-  }
-
-  get units(): number {
-    return this.cell.units;
   }
 
   protected override innerLoop(sequences: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): RnnResult {
     const cell = this.cell;
     if (cell.recurrentDropout !== 0) return super.innerLoop(sequences, initial, mask, training);
-    resetDropoutMasks(cell);
-    try {
-      let x = sequences;
-      if (training && cell.dropout > 0) {
-        // One input mask for every timestep, as Keras applies it before its backend's fused LSTM.
-        const dp = cell.getDropoutMasks(ops.zeros([sequences.shape[0], sequences.shape[2]]))!;
-        x = ops.multiply(x, ops.expandDims(dp[0], 1));
-      }
-      return lstm(x, initial[0], initial[1], {
-        kernel: cell.kernel!.value, recurrentKernel: cell.recurrentKernel!.value, bias: cell.bias?.value ?? null,
-        activation: cell.activation, recurrentActivation: cell.recurrentActivation,
-      }, { goBackwards: this.goBackwards, mask, zeroOutputForMask: this.zeroOutputForMask, returnSequences: this.returnSequences });
-    } finally {
-      resetDropoutMasks(cell);
-    }
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...this.rnnConfig(), ...this.cell.lstmConfig(), activity_regularizer: regularizers.serialize(this.activityRegularizer), ...this.cell.dropoutConfig() };
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { units, ...rest } = camelizeConfig(config);
-    return new this(units, rest);
+    return this.runFused(sequences, training, (x) => lstm(x, initial[0], initial[1], {
+      kernel: cell.kernel!.value, recurrentKernel: cell.recurrentKernel!.value, bias: cell.bias?.value ?? null,
+      activation: cell.activation, recurrentActivation: cell.recurrentActivation,
+    }, this.loopOptions(mask)));
   }
 }

@@ -186,13 +186,18 @@ export class RNN extends Layer {
         const [output, ...next] = cell.call([x, ...states], { training }) as Tensor[];
         return [output, next];
       }, sequences, initial, {
-        goBackwards: this.goBackwards, mask, zeroOutputForMask: this.zeroOutputForMask, returnSequences: this.returnSequences,
+        ...this.loopOptions(mask),
         // Keras assumes the previous output is the first state (of the last cell, when stacked).
         previousOutputIndex: cell instanceof StackedRNNCells ? cell.lastCellStateOffset() : 0,
       });
     } finally {
       resetDropoutMasks(cell);
     }
+  }
+
+  /** How this layer walks the sequence, for `ops/rnn.ts`'s loops. */
+  protected loopOptions(mask: Tensor | null): { goBackwards: boolean; mask: Tensor | null; zeroOutputForMask: boolean; returnSequences: boolean } {
+    return { goBackwards: this.goBackwards, mask, zeroOutputForMask: this.zeroOutputForMask, returnSequences: this.returnSequences };
   }
 
   override computeOutputShape(inputShape: LayerShape): LayerShape {

@@ -3,12 +3,14 @@ import type { Tensor } from "../../backend/tensor.js";
 import type { Variable } from "../../backend/variable.js";
 import * as ops from "../../ops/index.js";
 import * as activations from "../../activations/index.js";
-import * as initializers from "../../initializers/index.js";
+import type * as initializers from "../../initializers/index.js";
 import * as regularizers from "../../regularizers/index.js";
-import * as constraints from "../../constraints/index.js";
+import type * as constraints from "../../constraints/index.js";
 import { camelizeConfig, type CallOptions, type Layer, type LayerShape } from "../layer.js";
+import { WeightOptions, weightOptionsConfig } from "../weight_options.js";
 import { DropoutRNNCell, type DropoutRNNCellArgs } from "./rnn_cell.js";
-import { RNN, type RNNArgs, type RNNCallOptions } from "./rnn.js";
+import type { RnnResult } from "../../ops/rnn.js";
+import { RNN, resetDropoutMasks, type RNNArgs } from "./rnn.js";
 
 export interface SimpleRNNCellArgs extends DropoutRNNCellArgs {
   activation?: activations.ActivationIdentifier;
@@ -31,48 +33,25 @@ export function checkUnits(units: unknown, what: string): number {
   return units;
 }
 
-/** The options every recurrent cell shares (initializers, regularizers, constraints), resolved. */
+/** The options every recurrent cell shares (activation, bias, and its weights' initializers, regularizers, constraints), resolved. */
 export class CellWeightsOptions {
   readonly activation: activations.ActivationFn;
   readonly useBias: boolean;
-  readonly kernelInitializer: initializers.Initializer;
-  readonly recurrentInitializer: initializers.Initializer;
-  readonly biasInitializer: initializers.Initializer;
-  readonly kernelRegularizer: regularizers.Regularizer | null;
-  readonly recurrentRegularizer: regularizers.Regularizer | null;
-  readonly biasRegularizer: regularizers.Regularizer | null;
-  readonly kernelConstraint: constraints.Constraint | null;
-  readonly recurrentConstraint: constraints.Constraint | null;
-  readonly biasConstraint: constraints.Constraint | null;
+  readonly kernel: WeightOptions;
+  readonly recurrent: WeightOptions;
+  readonly bias: WeightOptions;
 
   constructor(args: SimpleRNNCellArgs) {
     this.activation = activations.get(args.activation === undefined ? "tanh" : args.activation);
     this.useBias = args.useBias ?? true;
-    this.kernelInitializer = initializers.get(args.kernelInitializer ?? "glorot_uniform");
-    this.recurrentInitializer = initializers.get(args.recurrentInitializer ?? "orthogonal");
-    this.biasInitializer = initializers.get(args.biasInitializer ?? "zeros");
-    this.kernelRegularizer = regularizers.get(args.kernelRegularizer);
-    this.recurrentRegularizer = regularizers.get(args.recurrentRegularizer);
-    this.biasRegularizer = regularizers.get(args.biasRegularizer);
-    this.kernelConstraint = constraints.get(args.kernelConstraint);
-    this.recurrentConstraint = constraints.get(args.recurrentConstraint);
-    this.biasConstraint = constraints.get(args.biasConstraint);
+    this.kernel = new WeightOptions(args.kernelInitializer, "glorot_uniform", args.kernelRegularizer, args.kernelConstraint);
+    this.recurrent = new WeightOptions(args.recurrentInitializer, "orthogonal", args.recurrentRegularizer, args.recurrentConstraint);
+    this.bias = new WeightOptions(args.biasInitializer, "zeros", args.biasRegularizer, args.biasConstraint);
   }
 
-  /** kernel [inputDim, width] and recurrent kernel [units, width]. */
-  addKernels(cell: Layer, inputDim: number, units: number, width: number): [Variable, Variable] {
-    const kernel = cell.addWeight({
-      name: "kernel", shape: [inputDim, width], initializer: this.kernelInitializer, regularizer: this.kernelRegularizer, constraint: this.kernelConstraint,
-    });
-    const recurrentKernel = cell.addWeight({
-      name: "recurrent_kernel", shape: [units, width], initializer: this.recurrentInitializer,
-      regularizer: this.recurrentRegularizer, constraint: this.recurrentConstraint,
-    });
-    return [kernel, recurrentKernel];
-  }
-
-  addBias(cell: Layer, shape: number[], initializer: initializers.Initializer = this.biasInitializer): Variable {
-    return cell.addWeight({ name: "bias", shape, initializer, regularizer: this.biasRegularizer, constraint: this.biasConstraint });
+  /** The kernel and the recurrent kernel, of these shapes. */
+  addKernels(cell: Layer, kernelShape: number[], recurrentShape: number[]): [Variable, Variable] {
+    return [this.kernel.addTo(cell, "kernel", kernelShape), this.recurrent.addTo(cell, "recurrent_kernel", recurrentShape)];
   }
 
   /** Keras's config keys for these options, in Keras's order around `extra` (written after use_bias). */
@@ -81,15 +60,7 @@ export class CellWeightsOptions {
       activation: activations.serialize(this.activation),
       use_bias: this.useBias,
       ...extraAfterUseBias,
-      kernel_initializer: initializers.serialize(this.kernelInitializer),
-      recurrent_initializer: initializers.serialize(this.recurrentInitializer),
-      bias_initializer: initializers.serialize(this.biasInitializer),
-      kernel_regularizer: regularizers.serialize(this.kernelRegularizer),
-      recurrent_regularizer: regularizers.serialize(this.recurrentRegularizer),
-      bias_regularizer: regularizers.serialize(this.biasRegularizer),
-      kernel_constraint: constraints.serialize(this.kernelConstraint),
-      recurrent_constraint: constraints.serialize(this.recurrentConstraint),
-      bias_constraint: constraints.serialize(this.biasConstraint),
+      ...weightOptionsConfig({ kernel: this.kernel, recurrent: this.recurrent, bias: this.bias }),
     };
   }
 }
@@ -102,30 +73,73 @@ export function inputDimOf(inputShape: LayerShape, what: string): number {
 }
 
 /**
- * Keras's `SimpleRNNCell`: h' = activation(x @ kernel + bias + h @ recurrent_kernel), with dropout
- * on x and recurrent dropout on h during training.
+ * The cells of SimpleRNN, GRU and LSTM: `units` wide, with a kernel [inputDim, gates * units], a
+ * recurrent kernel [units, gates * units] and a bias, and Keras's `units`-first constructor.
  */
-export class SimpleRNNCell extends DropoutRNNCell {
-  static override className = "SimpleRNNCell";
+export abstract class UnitsCell extends DropoutRNNCell {
   readonly units: number;
-  readonly stateSize: number;
   readonly outputSize: number;
   readonly options: CellWeightsOptions;
   kernel?: Variable;
   recurrentKernel?: Variable;
   bias?: Variable;
 
-  constructor(units: number, args: SimpleRNNCellArgs = {}) {
+  protected constructor(units: number, args: SimpleRNNCellArgs) {
     super(args);
-    this.units = checkUnits(units, "SimpleRNNCell");
-    this.stateSize = units;
-    this.outputSize = units;
+    this.units = checkUnits(units, this.className());
+    this.outputSize = this.units;
     this.options = new CellWeightsOptions(args);
   }
 
+  get activation(): activations.ActivationFn {
+    return this.options.activation;
+  }
+
+  /** The kernels for `gates` gates; the bias is each cell's own. */
+  protected addKernels(inputShape: LayerShape, gates: number): void {
+    const width = gates * this.units;
+    [this.kernel, this.recurrentKernel] = this.options.addKernels(this, [inputDimOf(inputShape, `${this.className()} '${this.name}'`), width], [this.units, width]);
+  }
+
+  getInitialState(batchSize: number): Tensor[] {
+    const sizes = typeof this.stateSize === "number" ? [this.stateSize] : this.stateSize;
+    return sizes.map((size) => ops.zeros([batchSize, size]));
+  }
+
+  /** The config keys the cell shares with its layer, before the dropout keys. */
+  abstract cellConfig(): Record<string, unknown>;
+
+  /** Config keys after the dropout keys (GRU's `reset_after`). */
+  configAfterDropout(): Record<string, unknown> {
+    return {};
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), ...this.cellConfig(), ...this.dropoutConfig(), ...this.configAfterDropout() };
+  }
+
+  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
+    const { units, ...rest } = camelizeConfig(config);
+    return new this(units, rest);
+  }
+}
+
+/**
+ * Keras's `SimpleRNNCell`: h' = activation(x @ kernel + bias + h @ recurrent_kernel), with dropout
+ * on x and recurrent dropout on h during training.
+ */
+export class SimpleRNNCell extends UnitsCell {
+  static override className = "SimpleRNNCell";
+  readonly stateSize: number;
+
+  constructor(units: number, args: SimpleRNNCellArgs = {}) {
+    super(units, args);
+    this.stateSize = this.units;
+  }
+
   override build(inputShape: LayerShape): void {
-    [this.kernel, this.recurrentKernel] = this.options.addKernels(this, inputDimOf(inputShape, `SimpleRNNCell '${this.name}'`), this.units, this.units);
-    if (this.options.useBias) this.bias = this.options.addBias(this, [this.units]);
+    this.addKernels(inputShape, 1);
+    if (this.options.useBias) this.bias = this.options.bias.addTo(this, "bias", [this.units]);
     this.built = true;
   }
 
@@ -141,21 +155,17 @@ export class SimpleRNNCell extends DropoutRNNCell {
     return [out, out];
   }
 
-  getInitialState(batchSize: number): Tensor[] {
-    return [ops.zeros([batchSize, this.units])];
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), units: this.units, ...this.options.config(), ...this.dropoutConfig() };
-  }
-
-  static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
-    const { units, ...rest } = camelizeConfig(config);
-    return new this(units, rest);
+  cellConfig(): Record<string, unknown> {
+    return { units: this.units, ...this.options.config() };
   }
 }
 
-export interface SimpleRNNArgs extends SimpleRNNCellArgs, RNNArgs {}
+/** Keras's `use_cudnn` ("auto", true, false), accepted for compatibility: the fused kernel runs whenever it applies. */
+export function checkUseCudnn(useCudnn: unknown): void {
+  if (useCudnn !== undefined && useCudnn !== "auto" && useCudnn !== true && useCudnn !== false) {
+    throw new Error(`Invalid valid received for argument \`use_cudnn\`. Expected one of {'auto', True, False}. Received: use_cudnn=${String(useCudnn)}`);
+  }
+}
 
 /** The RNN arguments out of a layer's options (the rest configure its cell). */
 export function splitRNNArgs<A extends RNNArgs>(args: A): { rnn: RNNArgs; cell: Omit<A, keyof RNNArgs> & { dtype?: RNNArgs["dtype"]; trainable?: boolean } } {
@@ -169,14 +179,15 @@ export function splitRNNArgs<A extends RNNArgs>(args: A): { rnn: RNNArgs; cell: 
   };
 }
 
-/** Keras's `SimpleRNN`: a fully-connected RNN whose output is fed back as its state. */
-export class SimpleRNN extends RNN {
-  static override className = "SimpleRNN";
-  declare readonly cell: SimpleRNNCell;
+/**
+ * SimpleRNN, GRU and LSTM: an RNN over one `UnitsCell` made from the layer's own arguments, whose
+ * config holds the cell's options (not the cell).
+ */
+export abstract class UnitsRNN<C extends UnitsCell> extends RNN {
+  declare readonly cell: C;
 
-  constructor(units: number, args: SimpleRNNArgs = {}) {
-    const { rnn, cell } = splitRNNArgs(args);
-    super(new SimpleRNNCell(units, { ...cell, name: "simple_rnn_cell" }), rnn);
+  protected constructor(cell: C, rnnArgs: RNNArgs) {
+    super(cell, rnnArgs);
     this.inputSpec = { ndim: 3 };
   }
 
@@ -184,16 +195,47 @@ export class SimpleRNN extends RNN {
     return this.cell.units;
   }
 
-  override call(inputs: Tensor | Tensor[], options: RNNCallOptions = {}): Tensor | Tensor[] {
-    return super.call(inputs, options);
+  /**
+   * Runs GRU's or LSTM's fused op (`fused`) on the sequences with the input dropout applied as one
+   * mask over every timestep, as Keras applies it before its backends' fused kernels; the cell's
+   * masks are reset around it.
+   */
+  protected runFused(sequences: Tensor, training: boolean, fused: (x: Tensor) => RnnResult): RnnResult {
+    const cell = this.cell;
+    resetDropoutMasks(cell);
+    try {
+      let x = sequences;
+      if (training && cell.dropout > 0) {
+        const dp = cell.getDropoutMasks(ops.zeros([sequences.shape[0], sequences.shape[2]]))!;
+        x = ops.multiply(x, ops.expandDims(dp[0], 1));
+      }
+      return fused(x);
+    } finally {
+      resetDropoutMasks(cell);
+    }
   }
 
   override getConfig(): Record<string, unknown> {
-    return { ...this.rnnConfig(), units: this.cell.units, ...this.cell.options.config(), activity_regularizer: regularizers.serialize(this.activityRegularizer), ...this.cell.dropoutConfig() };
+    return {
+      ...this.rnnConfig(), ...this.cell.cellConfig(), activity_regularizer: regularizers.serialize(this.activityRegularizer),
+      ...this.cell.dropoutConfig(), ...this.cell.configAfterDropout(),
+    };
   }
 
   static override fromConfig<T extends Layer>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
     const { units, ...rest } = camelizeConfig(config);
     return new this(units, rest);
+  }
+}
+
+export interface SimpleRNNArgs extends SimpleRNNCellArgs, RNNArgs {}
+
+/** Keras's `SimpleRNN`: a fully-connected RNN whose output is fed back as its state. */
+export class SimpleRNN extends UnitsRNN<SimpleRNNCell> {
+  static override className = "SimpleRNN";
+
+  constructor(units: number, args: SimpleRNNArgs = {}) {
+    const { rnn, cell } = splitRNNArgs(args);
+    super(new SimpleRNNCell(units, { ...cell, name: "simple_rnn_cell" }), rnn);
   }
 }

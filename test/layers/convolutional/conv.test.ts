@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as keras from "../../../src/index.js";
 import { assertClose, assertRoundTrip, baseConfig, f32 } from "../helpers.js";
 import { runLayerTest } from "../harness.js";
-import { checkGradients, randomTensor } from "../../helpers/gradcheck.js";
+import { checkLayerGradients, randomTensor } from "../../helpers/gradcheck.js";
 
 const { layers, ops } = keras;
 
@@ -86,12 +86,7 @@ test("Conv2D: gradients through the layer (finite differences; large enough for 
   const layer = new layers.Conv2D(3, 2, { activation: "tanh", padding: "same", strides: [1, 2] });
   const x = randomTensor([2, 6, 7, 2], 6);
   layer.apply(x);
-  const [kernel, bias] = layer.trainableWeights;
-  checkGradients((input, k, b) => {
-    kernel.assign(k);
-    bias.assign(b);
-    return layer.apply(input);
-  }, [x, kernel.value, bias.value]);
+  checkLayerGradients(layer, x);
 });
 
 test("Conv3D: one window sums a 2x2x2 block (hand-computed)", () => {

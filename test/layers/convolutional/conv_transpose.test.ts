@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as keras from "../../../src/index.js";
 import { assertClose, assertRoundTrip, f32 } from "../helpers.js";
 import { runLayerTest } from "../harness.js";
-import { checkGradients, randomTensor } from "../../helpers/gradcheck.js";
+import { checkLayerGradients, randomTensor } from "../../helpers/gradcheck.js";
 
 const { layers, ops } = keras;
 
@@ -39,12 +39,7 @@ test("Conv2DTranspose: gradients through the layer (finite differences)", () => 
   const layer = new layers.Conv2DTranspose(2, 3, { strides: 2, padding: "same", activation: "tanh" });
   const x = randomTensor([1, 2, 3, 2], 9);
   layer.apply(x);
-  const [kernel, bias] = layer.trainableWeights;
-  checkGradients((input, k, b) => {
-    kernel.assign(k);
-    bias.assign(b);
-    return layer.apply(input);
-  }, [x, kernel.value, bias.value]);
+  checkLayerGradients(layer, x);
 });
 
 test("Conv transpose: config round trip and errors", () => {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as keras from "../../../src/index.js";
 import { assertClose, assertRoundTrip, baseConfig, f32 } from "../helpers.js";
 import { runLayerTest } from "../harness.js";
-import { checkGradients, randomTensor } from "../../helpers/gradcheck.js";
+import { checkLayerGradients, randomTensor } from "../../helpers/gradcheck.js";
 
 const { layers, ops } = keras;
 
@@ -41,13 +41,7 @@ test("SeparableConv2D: depthwise then pointwise (hand-computed), gradients", () 
   const g = new layers.SeparableConv2D(2, 2, { activation: "tanh", depthMultiplier: 2 });
   const input = randomTensor([1, 3, 3, 2], 10);
   g.apply(input);
-  const [dk, pk, bias] = g.trainableWeights;
-  checkGradients((xi, a, b, c) => {
-    dk.assign(a);
-    pk.assign(b);
-    bias.assign(c);
-    return g.apply(xi);
-  }, [input, dk.value, pk.value, bias.value]);
+  checkLayerGradients(g, input);
 });
 
 test("Depthwise and separable: Keras's config keys, round trip, errors", () => {

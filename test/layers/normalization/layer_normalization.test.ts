@@ -50,6 +50,6 @@ test("LayerNormalization: config (axis becomes a list when built, as in Keras 3.
     beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
   });
   assertRoundTrip(layer);
-  assert.throws(() => new layers.LayerNormalization({ axis: 2, name: "l2" }).apply(ops.ones([2, 2])), /LayerNormalization layer 'l2': axis 2 is out of bounds for inputs of rank 2/);
+  assert.throws(() => new layers.LayerNormalization({ axis: 2, name: "l2" }).apply(ops.ones([2, 2])), /LayerNormalization layer 'l2': axis 2 is out of bounds for a tensor of rank 2/);
   assert.throws(() => new layers.LayerNormalization({ axis: "x" as unknown as number }), /expected an int or a list\/tuple of ints/);
 });

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as keras from "../../../src/index.js";
+import { sumSignClassifier, sumSignProblem, weightsOf } from "../../helpers/training.js";
 
 const { ops, layers } = keras;
 type Tensor = keras.Tensor;
@@ -40,25 +41,10 @@ class Batches extends keras.utils.PyDataset {
   }
 }
 
-function problem(n: number): [Tensor, Tensor] {
-  const x = keras.random.normal([n, 3], { seed: 11 });
-  const y = ops.cast(ops.greater(ops.sum(x, 1), 0), "int32");
-  return [x, y];
-}
-
-function classifier(): keras.Sequential {
-  keras.utils.setRandomSeed(2);
-  const model = new keras.Sequential([new layers.Dense(4, { activation: "relu", inputShape: [3] }), new layers.Dense(2, { activation: "softmax" })]);
-  model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
-  return model;
-}
-
-const weightsOf = (model: keras.Model) => model.getWeights().map((w) => Array.from(w.dataSync()));
-
 test("fit shuffles a PyDataset's batch order every epoch (Keras's default), and calls onEpochBegin / onEpochEnd", async () => {
-  const [x, y] = problem(80);
+  const [x, y] = sumSignProblem(80, 11);
   const dataset = new Batches(x, y, 8);
-  const model = classifier();
+  const model = sumSignClassifier();
   keras.utils.setRandomSeed(5);
   const history = await model.fit(dataset, { epochs: 3, verbose: 0 });
   assert.equal(history.history.loss.length, 3);
@@ -70,15 +56,15 @@ test("fit shuffles a PyDataset's batch order every epoch (Keras's default), and 
 });
 
 test("a PyDataset in order trains exactly as the same arrays do; an async getItem works the same", async () => {
-  const [x, y] = problem(80);
-  const fromDataset = classifier();
+  const [x, y] = sumSignProblem(80, 11);
+  const fromDataset = sumSignClassifier();
   const dataset = new Batches(x, y, 8);
   await fromDataset.fit(dataset, { epochs: 2, verbose: 0, shuffle: false });
   assert.deepEqual(dataset.indices, [...Array(10).keys(), ...Array(10).keys()]);
-  const fromArrays = classifier();
+  const fromArrays = sumSignClassifier();
   await fromArrays.fit(x, y, { epochs: 2, verbose: 0, shuffle: false, batchSize: 8 });
   assert.deepEqual(weightsOf(fromDataset), weightsOf(fromArrays));
-  const fromAsync = classifier();
+  const fromAsync = sumSignClassifier();
   await fromAsync.fit(new Batches(x, y, 8, true), { epochs: 2, verbose: 0, shuffle: false });
   assert.deepEqual(weightsOf(fromAsync), weightsOf(fromArrays));
   // evaluate and predict take it too (targets ignored by predict).
@@ -89,10 +75,10 @@ test("a PyDataset in order trains exactly as the same arrays do; an async getIte
 });
 
 test("classWeight weights a PyDataset's samples by class; an endless PyDataset needs stepsPerEpoch", async () => {
-  const [x, y] = problem(32);
-  const weighted = classifier();
+  const [x, y] = sumSignProblem(32, 11);
+  const weighted = sumSignClassifier();
   await weighted.fit(new Batches(x, y, 8), { epochs: 1, verbose: 0, shuffle: false, classWeight: { 0: 1, 1: 5 } });
-  const byArrays = classifier();
+  const byArrays = sumSignClassifier();
   await byArrays.fit(x, y, { epochs: 1, verbose: 0, shuffle: false, batchSize: 8, classWeight: { 0: 1, 1: 5 } });
   assert.deepEqual(weightsOf(weighted), weightsOf(byArrays));
 
@@ -107,7 +93,7 @@ test("classWeight weights a PyDataset's samples by class; an endless PyDataset n
     }
   }
   const endless = new Endless(x, y, 8);
-  const model = classifier();
+  const model = sumSignClassifier();
   const history = await model.fit(endless, { epochs: 2, stepsPerEpoch: 6, verbose: 0 });
   assert.equal(history.history.loss.length, 2);
   assert.deepEqual(endless.asked, [...Array(12).keys()], "asked for batches 0..11 in order (an endless dataset is not shuffled)");
@@ -119,7 +105,7 @@ test("a PyDataset without `length` or with a bad one gets a clear error; getItem
       return [ops.ones([1, 3])];
     }
   }
-  const model = classifier();
+  const model = sumSignClassifier();
   await assert.rejects(model.fit(new NoLength(), { verbose: 0 }), /NoLength: a PyDataset must define `get length\(\)`/);
   class Negative extends NoLength {
     override get length() {

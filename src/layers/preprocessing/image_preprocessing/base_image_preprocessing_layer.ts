@@ -13,6 +13,11 @@ export interface ImagePreprocessingArgs extends LayerArgs {
 /** A factor range: one number f for [-f, f] (clipped to the bounds), or [lower, upper]. */
 export type FactorValue = number | readonly [number, number] | readonly number[];
 
+/** A factor as given, copied for a config. */
+export function copyFactor(factor: FactorValue): FactorValue {
+  return typeof factor === "number" ? factor : [...factor];
+}
+
 /**
  * The base of Keras's image preprocessing layers: they take a batch `[batch, height, width,
  * channels]` or one image `[height, width, channels]` (channels first with `dataFormat`), and
@@ -36,21 +41,48 @@ export abstract class BaseImagePreprocessingLayer extends Layer {
   }
 
   /**
-   * Keras's `_set_factor`: a number f gives [max(-f, lower bound), f]; a pair is sorted. Values
-   * outside `bounds` are an error.
+   * Keras's `_set_factor`: a number f gives [max(-f, lower bound), f]; a pair is sorted. By default
+   * (the base layer's rule) a pair must overlap the bounds; with `each`, each value of a pair must
+   * lie in them, and `lowerOpen` excludes the lower bound (RandomTranslation's and RandomZoom's own
+   * `_set_factor`).
    */
-  protected standardizeFactor(factor: unknown, bounds: [number, number], name = "factor"): [number, number] {
-    const message = `${this.owner()}: the \`${name}\` argument should be a number (or a list of two numbers) in the range [${bounds[0]}, ${bounds[1]}]. Received: ${name}=${JSON.stringify(factor)}`;
+  protected standardizeFactor(factor: unknown, bounds: [number, number], name = "factor", rule: { each?: boolean; lowerOpen?: boolean } = {}): [number, number] {
+    const [lowest, highest] = bounds;
+    const range = `${rule.lowerOpen ? "(" : "["}${lowest}, ${highest}]`;
+    const message = `${this.owner()}: the \`${name}\` argument should be a number (or a list of two numbers) in the range ${range}. Received: ${name}=${JSON.stringify(factor)}`;
+    const within = (v: number) => (rule.lowerOpen ? v > lowest : v >= lowest) && v <= highest;
     if (Array.isArray(factor)) {
       if (factor.length !== 2 || !factor.every((f) => typeof f === "number" && Number.isFinite(f))) throw new Error(message);
-      if (factor[0] > bounds[1] || factor[1] < bounds[0]) throw new RangeError(message);
-      const [lower, upper] = [...(factor as number[])].sort((a, b) => a - b);
+      const [first, second] = factor as number[];
+      if (rule.each ? !(within(first) && within(second)) : first > highest || second < lowest) throw new RangeError(message);
+      const [lower, upper] = [first, second].sort((a, b) => a - b);
       return [lower, upper];
     }
     if (typeof factor !== "number" || !Number.isFinite(factor)) throw new TypeError(message);
-    if (factor < bounds[0] || factor > bounds[1]) throw new RangeError(message);
+    if (!within(factor)) throw new RangeError(message);
     const f = Math.abs(factor);
-    return [Math.max(-f, bounds[0]), f];
+    return [Math.max(-f, lowest), f];
+  }
+
+  /** A target `height` and `width` (CenterCrop's, Resizing's): positive integers. */
+  protected checkTargetSize(height: unknown, width: unknown): [number, number] {
+    for (const [key, v] of [["height", height], ["width", width]] as const) {
+      if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) throw new RangeError(`${this.owner()}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
+    }
+    return [height as number, width as number];
+  }
+
+  /** The shape of one image or a batch with its height and width set to the target's. */
+  protected targetShape(inputShape: LayerShape, height: number, width: number): SymbolicShape {
+    const shape = [...(inputShape as SymbolicShape)];
+    if (shape.length !== 3 && shape.length !== 4) {
+      throw new Error(`${this.owner()}: expected an input shape of rank 3 (one image) or 4 (a batch), got ${formatSymbolicShape(shape)}`);
+    }
+    const offset = shape.length === 4 ? 1 : 0;
+    const [h, w] = this.dataFormat === "channels_first" ? [offset + 1, offset + 2] : [offset, offset + 1];
+    shape[h] = height;
+    shape[w] = width;
+    return shape;
   }
 
   /** Height and width axes of a batch (rank 4). */

@@ -1,5 +1,5 @@
 import type { Tensor } from "../../../backend/tensor.js";
-import { formatSymbolicShape, type SymbolicShape } from "../../../backend/keras_tensor.js";
+import type { SymbolicShape } from "../../../backend/keras_tensor.js";
 import * as ops from "../../../ops/index.js";
 import type { LayerShape } from "../../layer.js";
 import { isOptions } from "../../positional.js";
@@ -26,12 +26,7 @@ export class CenterCrop extends BaseImagePreprocessingLayer {
   constructor(first: number | CenterCropArgs, second?: number, rest: Omit<CenterCropArgs, "height" | "width"> = {}) {
     const args: CenterCropArgs = isOptions(first) ? first : { ...rest, height: first, width: second };
     super(args);
-    for (const key of ["height", "width"] as const) {
-      const v = args[key];
-      if (!Number.isInteger(v) || (v as number) <= 0) throw new RangeError(`${this.owner()}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    this.height = args.height as number;
-    this.width = args.width as number;
+    [this.height, this.width] = this.checkTargetSize(args.height, args.width);
   }
 
   protected transformImages(images: Tensor): Tensor {
@@ -52,15 +47,7 @@ export class CenterCrop extends BaseImagePreprocessingLayer {
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {
-    const shape = [...(inputShape as SymbolicShape)];
-    if (shape.length !== 3 && shape.length !== 4) {
-      throw new Error(`${this.owner()}: expected an input shape of rank 3 (one image) or 4 (a batch), got ${formatSymbolicShape(shape)}`);
-    }
-    const offset = shape.length === 4 ? 1 : 0;
-    const [h, w] = this.dataFormat === "channels_first" ? [offset + 1, offset + 2] : [offset, offset + 1];
-    shape[h] = this.height;
-    shape[w] = this.width;
-    return shape;
+    return this.targetShape(inputShape, this.height, this.width);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -1,21 +1,12 @@
 import type { Tensor } from "../../../backend/tensor.js";
 import * as ops from "../../../ops/index.js";
-import * as random from "../../../random/index.js";
 import { isOptions } from "../../positional.js";
-import { affineTransform, type FillMode, type Interpolation } from "./affine_transform.js";
-import { BaseImagePreprocessingLayer, type FactorValue, type ImagePreprocessingArgs } from "./base_image_preprocessing_layer.js";
-import { checkFillMode, checkInterpolation } from "./transform_options.js";
+import { BaseAffineTransformLayer, type AffineTransformLayerArgs } from "./base_affine_transform_layer.js";
+import type { FactorValue } from "./base_image_preprocessing_layer.js";
 
-export interface RandomRotationArgs extends ImagePreprocessingArgs {
+export interface RandomRotationArgs extends AffineTransformLayerArgs {
   /** The rotation range as a fraction of a full turn: f gives [-f, f] (0.1 = up to 36 degrees), or [lower, upper], in [-1, 1]. */
   factor?: FactorValue;
-  /** How pixels from outside the image are filled: "reflect" (default), "wrap", "constant" or "nearest". */
-  fillMode?: FillMode;
-  /** "bilinear" (default) or "nearest". */
-  interpolation?: Interpolation;
-  seed?: number | null;
-  /** The value of pixels from outside the image with fillMode "constant". Default 0. */
-  fillValue?: number;
 }
 
 /**
@@ -23,14 +14,9 @@ export interface RandomRotationArgs extends ImagePreprocessingArgs {
  * positive angles); at inference, the identity.
  * Keras: `keras.layers.RandomRotation(factor, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, data_format=None)`.
  */
-export class RandomRotation extends BaseImagePreprocessingLayer {
+export class RandomRotation extends BaseAffineTransformLayer {
   static override className = "RandomRotation";
   readonly factor: [number, number];
-  readonly fillMode: FillMode;
-  readonly interpolation: Interpolation;
-  readonly seed: number | null;
-  readonly fillValue: number;
-  readonly generator: random.SeedGenerator;
 
   constructor(factor: FactorValue, args?: Omit<RandomRotationArgs, "factor">);
   constructor(args: RandomRotationArgs & { factor: FactorValue });
@@ -38,18 +24,13 @@ export class RandomRotation extends BaseImagePreprocessingLayer {
     const args: RandomRotationArgs = isOptions(first) ? first : { ...rest, factor: first as FactorValue };
     super(args);
     this.factor = this.standardizeFactor(args.factor, [-1, 1]);
-    this.fillMode = checkFillMode(args.fillMode ?? "reflect", this.owner());
-    this.interpolation = checkInterpolation(args.interpolation ?? "bilinear", this.owner());
-    this.seed = args.seed ?? null;
-    this.fillValue = args.fillValue ?? 0;
-    this.generator = new random.SeedGenerator(this.seed);
   }
 
   protected transformImages(images: Tensor, training: boolean): Tensor {
     if (!training) return images;
     const batch = images.shape[0];
     const [heightAxis, widthAxis] = this.spatialAxes();
-    const degrees = random.uniform([batch, 1], { minval: this.factor[0] * 360, maxval: this.factor[1] * 360, seed: this.generator });
+    const degrees = this.draw(batch, [this.factor[0] * 360, this.factor[1] * 360]);
     const angle = ops.multiply(degrees, Math.PI / 180);
     const cos = ops.cos(angle);
     const sin = ops.sin(angle);
@@ -59,7 +40,7 @@ export class RandomRotation extends BaseImagePreprocessingLayer {
     const a2 = ops.subtract(ops.subtract(cx, ops.multiply(cos, cx)), ops.multiply(ops.negative(sin), cy));
     const b2 = ops.subtract(ops.subtract(cy, ops.multiply(sin, cx)), ops.multiply(cos, cy));
     const transform = ops.concatenate([cos, ops.negative(sin), a2, sin, cos, b2, ops.zeros([batch, 2])], 1);
-    return affineTransform(images, transform, { interpolation: this.interpolation, fillMode: this.fillMode, fillValue: this.fillValue, dataFormat: this.dataFormat });
+    return this.applyTransforms(images, transform);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -46,12 +46,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
   constructor(first: number | ResizingArgs, second?: number, rest: Omit<ResizingArgs, "height" | "width"> = {}) {
     const args: ResizingArgs = isOptions(first) ? first : { ...rest, height: first, width: second };
     super(args);
-    for (const key of ["height", "width"] as const) {
-      const v = args[key];
-      if (!Number.isInteger(v) || (v as number) <= 0) throw new RangeError(`${this.owner()}: ${key} must be a positive integer, got ${JSON.stringify(v)}`);
-    }
-    this.height = args.height as number;
-    this.width = args.width as number;
+    [this.height, this.width] = this.checkTargetSize(args.height, args.width);
     const interpolation = args.interpolation ?? "bilinear";
     if (!(RESIZE_INTERPOLATIONS as readonly string[]).includes(interpolation)) {
       throw new Error(`${this.owner()}: interpolation must be one of ${RESIZE_INTERPOLATIONS.join(", ")}; received ${JSON.stringify(interpolation)}`);
@@ -87,12 +82,7 @@ export class Resizing extends BaseImagePreprocessingLayer {
   }
 
   override computeOutputShape(inputShape: LayerShape): SymbolicShape {
-    const shape = [...(inputShape as SymbolicShape)];
-    const offset = shape.length === 4 ? 1 : 0;
-    const [h, w] = this.dataFormat === "channels_first" ? [offset + 1, offset + 2] : [offset, offset + 1];
-    shape[h] = this.height;
-    shape[w] = this.width;
-    return shape;
+    return this.targetShape(inputShape, this.height, this.width);
   }
 
   protected override outputDType(inputDType: DType): DType {

@@ -36,9 +36,10 @@ let warnedFallback = false;
 
 /**
  * The backend used until `setBackend` says otherwise: the native (C) one when its addon loads, else
- * the WebAssembly one when its module loads, else the TypeScript reference one, with a one-line
- * warning on stderr. `KERAS_TS_BACKEND=native`, `=wasm` or `=reference` forces one (forcing one that
- * cannot load is an error).
+ * the WebAssembly one when its module loads (in a browser only `ready()` or `setBackend("wasm")`
+ * load it, asynchronously), else the TypeScript reference one, with a one-line warning (stderr in
+ * Node, the console in a browser). `KERAS_TS_BACKEND=native`, `=wasm` or `=reference` forces one
+ * (forcing one that cannot load is an error).
  */
 function defaultBackend(): Backend {
   const raw = platform().env("KERAS_TS_BACKEND");

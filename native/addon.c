@@ -1071,7 +1071,20 @@ static napi_value copy_or_zeros(napi_env env, const float *src, size_t n, float 
 
 enum { SEQ_BACKWARDS = 1, SEQ_ZERO_OUTPUT = 2, SEQ_RETURN_SEQUENCES = 4, SEQ_TRAINING = 8 };
 
-/* lstmForward(x, h0, c0, R, mask|null, B, T, U, flags) -> [outputs|null, h, c, workspace|null] */
+/* A recurrent forward's workspace: `given` (a spare Float32Array of exactly n elements, which a
+ * backward kernel consumed: every element is overwritten) when there is one, else a new output.
+ * Reusing it saves a training step a large allocation, and V8 the garbage collections that
+ * allocations of external memory this size set off. */
+static napi_value workspace_output(napi_env env, napi_value given, size_t n, void **data) {
+  tarray a;
+  if (given != NULL && get_array(env, given, &a) && a.dtype == KT_F32 && a.length == n) {
+    *data = (void *)a.data;
+    return given;
+  }
+  return new_output(env, KT_F32, n, data);
+}
+
+/* lstmForward(x, h0, c0, R, mask|null, B, T, U, flags, spareWorkspace?) -> [outputs|null, h, c, workspace|null] */
 static napi_value js_lstm_forward(napi_env env, napi_callback_info info) {
   ARGS(9);
   long B = get_i64(env, argv[5]), T = get_i64(env, argv[6]), U = get_i64(env, argv[7]);
@@ -1086,7 +1099,7 @@ static napi_value js_lstm_forward(napi_env env, napi_callback_info info) {
   void *out = NULL, *h, *c, *ws = NULL;
   if ((flags & SEQ_RETURN_SEQUENCES) && (vals[0] = new_output(env, KT_F32, (size_t)(B * T * U), &out)) == NULL) return NULL;
   if ((vals[1] = new_output(env, KT_F32, (size_t)(B * U), &h)) == NULL || (vals[2] = new_output(env, KT_F32, (size_t)(B * U), &c)) == NULL) return NULL;
-  if ((flags & SEQ_TRAINING) && (vals[3] = new_output(env, KT_F32, (size_t)(B * T * 7 * U), &ws)) == NULL) return NULL;
+  if ((flags & SEQ_TRAINING) && (vals[3] = workspace_output(env, argc > 9 ? argv[9] : NULL, (size_t)(B * T * 7 * U), &ws)) == NULL) return NULL;
   kt_lstm_forward(x, h0, c0, R, mask, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, out, h, c, ws);
   return pack_results(env, vals, 4);
 }
@@ -1116,7 +1129,7 @@ static napi_value js_lstm_backward(napi_env env, napi_callback_info info) {
   return pack_results(env, vals, 4);
 }
 
-/* gruForward(x, h0, R, recurrentBias|null, mask|null, B, T, U, flags) -> [outputs|null, h, workspace|null] */
+/* gruForward(x, h0, R, recurrentBias|null, mask|null, B, T, U, flags, spareWorkspace?) -> [outputs|null, h, workspace|null] */
 static napi_value js_gru_forward(napi_env env, napi_callback_info info) {
   ARGS(9);
   long B = get_i64(env, argv[5]), T = get_i64(env, argv[6]), U = get_i64(env, argv[7]);
@@ -1131,7 +1144,7 @@ static napi_value js_gru_forward(napi_env env, napi_callback_info info) {
   void *out = NULL, *h, *ws = NULL;
   if ((flags & SEQ_RETURN_SEQUENCES) && (vals[0] = new_output(env, KT_F32, (size_t)(B * T * U), &out)) == NULL) return NULL;
   if ((vals[1] = new_output(env, KT_F32, (size_t)(B * U), &h)) == NULL) return NULL;
-  if ((flags & SEQ_TRAINING) && (vals[2] = new_output(env, KT_F32, (size_t)(B * T * 5 * U), &ws)) == NULL) return NULL;
+  if ((flags & SEQ_TRAINING) && (vals[2] = workspace_output(env, argc > 9 ? argv[9] : NULL, (size_t)(B * T * 5 * U), &ws)) == NULL) return NULL;
   if (!kt_gru_forward(x, h0, R, rb, mask, B, T, U, flags & SEQ_BACKWARDS, (flags & SEQ_ZERO_OUTPUT) != 0, out, h, ws)) return undefined_value(env);
   return pack_results(env, vals, 3);
 }

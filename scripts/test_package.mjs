@@ -9,6 +9,7 @@
  *     (with the DOM library, and with ES2022 alone), then with @types/node;
  *   - the README's Install program runs on the native backend, with KERAS_TS_STRICT_NATIVE=1 so
  *     that a kernel falling back to the reference backend is an error;
+ *   - a page's bundler (esbuild, for the browser) bundles the installed package with no Node module;
  *   - a CommonJS package gets keras-ts from `import()`, and from `require()` where Node can
  *     require ES modules (as the README says).
  * The temporary folder is removed unless KERAS_TS_KEEP_PACKAGE_TEST=1.
@@ -101,13 +102,17 @@ try {
   mkdirSync(path.join(project, "examples"));
   for (const f of examples) cpSync(path.join(root, "examples", f), path.join(project, "examples", f));
   const userFiles = ["install.ts", "readme_snippets.ts", ...examples.map((f) => `examples/${f}`)];
+  // Examples that read their command line (process.argv, process.env) are Node programs: they need
+  // Node's types, as a user's would. Every other user file must compile without them.
+  const nodePrograms = examples.filter((f) => /\bprocess\.|from "node:/.test(readFileSync(path.join(root, "examples", f), "utf8")));
+  const portableFiles = userFiles.filter((f) => !nodePrograms.some((e) => f === `examples/${e}`));
   // Only the package's types: they must need neither Node's types nor the DOM's.
   writeFileSync(path.join(project, "surface.ts"), 'import * as keras from "keras-ts";\nexport const api: typeof keras = keras;\n');
   tsconfig("tsconfig.surface.json", ["surface.ts"], { types: [], lib: ["es2022"] });
   run(process.execPath, [tsc, "-p", "tsconfig.surface.json"], { cwd: project });
-  tsconfig("tsconfig.nonode.json", userFiles, { types: [] });
+  tsconfig("tsconfig.nonode.json", portableFiles, { types: [] });
   run(process.execPath, [tsc, "-p", "tsconfig.nonode.json"], { cwd: project });
-  console.log(`ok: the package's .d.ts alone (lib es2022), and ${userFiles.length} user files (lib es2022 + dom)`);
+  console.log(`ok: the package's .d.ts alone (lib es2022), and ${portableFiles.length} user files (lib es2022 + dom; ${nodePrograms.join(", ")} need Node's types and are checked next)`);
 
   step("tsc --strict with @types/node");
   const typesNode = rootPackage.devDependencies["@types/node"];
@@ -129,6 +134,24 @@ try {
   const accuracy = Number(/^test accuracy ([0-9.]+)/m.exec(output)?.[1]);
   if (!(accuracy > 0.9)) fail(`one epoch of MNIST should pass 0.9 test accuracy, got ${accuracy}:\n${output}`);
   if (!/predictions 10000,10$/m.test(output)) fail(`predict did not give a [10000, 10] tensor:\n${output}`);
+
+  step("a browser bundle of the installed package (esbuild, --platform=browser)");
+  // What a page's bundler does with the package: the `browser` export and the `browser` field's
+  // swaps must leave no Node module in the bundle (esbuild fails the build on one).
+  const esbuild = createRequire(path.join(root, "package.json"))("esbuild");
+  writeFileSync(path.join(project, "page.js"), 'import * as keras from "keras-ts";\nexport const api = keras;\n');
+  let browserBundle;
+  try {
+    browserBundle = await esbuild.build({ entryPoints: [path.join(project, "page.js")], absWorkingDir: project, bundle: true, platform: "browser", format: "esm", write: false, metafile: true, logLevel: "silent" });
+  } catch (error) {
+    fail(`the installed package does not bundle for the browser:\n${(error.errors ?? []).map((e) => `  ${e.text} (${e.location?.file ?? "?"})`).join("\n") || error}`);
+  }
+  const inputs = Object.keys(browserBundle.metafile.inputs);
+  for (const wanted of ["node_modules/keras-ts/dist/index.browser.js", "node_modules/keras-ts/dist/platform/browser.js"]) {
+    if (!inputs.includes(wanted)) fail(`the browser bundle lacks ${wanted}`);
+  }
+  if (inputs.includes("node_modules/keras-ts/dist/platform/node.js")) fail("the browser bundle holds the Node host");
+  console.log(`ok: ${inputs.length} modules, ${(browserBundle.outputFiles[0].contents.length / 1e3).toFixed(0)} kB unminified, the browser entry and host`);
 
   step("a CommonJS package");
   const cjs = path.join(project, "cjs");

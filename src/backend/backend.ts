@@ -5,6 +5,7 @@ import { composedKernels } from "./composed.js";
 import { recordFallback } from "./fallbacks.js";
 import { ReferenceBackend } from "./reference/index.js";
 import { tryCreateNativeBackend } from "./native/index.js";
+import { platform } from "../platform/platform.js";
 
 export type * from "./core_kernels.js";
 export type * from "./fused_kernels.js";
@@ -37,7 +38,7 @@ let warnedFallback = false;
  * or `=reference` forces one (forcing native where it cannot load is an error).
  */
 function defaultBackend(): Backend {
-  const raw = typeof process !== "undefined" ? process.env?.KERAS_TS_BACKEND : undefined;
+  const raw = platform().env("KERAS_TS_BACKEND");
   const wanted = (raw ?? "").trim().toLowerCase();
   if (wanted === "reference") return new ReferenceBackend();
   if (wanted !== "" && wanted !== "native") {
@@ -48,7 +49,7 @@ function defaultBackend(): Backend {
   if (wanted === "native") throw new Error(`keras-ts: KERAS_TS_BACKEND=native, but the native backend is unavailable (${native.error})`);
   if (!warnedFallback) {
     warnedFallback = true;
-    process.stderr.write(`keras-ts: native backend unavailable (${native.error}); using the TypeScript reference backend\n`);
+    platform().warn(`keras-ts: native backend unavailable (${native.error}); using the TypeScript reference backend`);
   }
   return new ReferenceBackend();
 }

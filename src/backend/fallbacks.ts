@@ -6,6 +6,8 @@
  * `setStrictKernels(true)`) turns the first one into an error.
  */
 
+import { platform } from "../platform/platform.js";
+
 export interface Fallback {
   /** The backend that was selected. */
   backend: string;
@@ -19,7 +21,7 @@ export interface Fallback {
 const records = new Map<string, Fallback>();
 
 function strictFromEnvironment(): boolean {
-  const raw = typeof process !== "undefined" ? process.env?.KERAS_TS_STRICT_NATIVE : undefined;
+  const raw = platform().env("KERAS_TS_STRICT_NATIVE");
   return raw !== undefined && /^(1|true|yes)$/i.test(raw.trim());
 }
 

@@ -3,3 +3,4 @@ export { backendName as backend, getBackend, setBackend, readback, type Backend,
 export { fallbacks, resetFallbacks, setStrictKernels, type Fallback } from "./fallbacks.js";
 export { ReferenceBackend } from "./reference/index.js";
 export { NativeBackend, tryCreateNativeBackend, loadNativeAddon } from "./native/index.js";
+export { ready, type ReadyOptions, type BackendChoice } from "./ready.js";

@@ -31,7 +31,11 @@ export interface RecurrentArgs {
   zeroOutputForMask: boolean;
   /** Return the output sequence; otherwise `outputs` is null (the final states are always returned). */
   returnSequences: boolean;
-  /** Return the workspace the backward kernel needs; otherwise `workspace` is null (inference). */
+  /**
+   * Return the workspace the backward kernel needs; otherwise `workspace` is null (inference). The
+   * backward kernel consumes it: the op calls backward at most once per forward and reads the
+   * workspace nowhere else, so a backend may write a later forward's workspace into its memory.
+   */
   training: boolean;
 }
 

@@ -1,4 +1,4 @@
-import { appendFile, readFile, writeFile } from "node:fs/promises";
+import { platform } from "../platform/platform.js";
 import { Callback, type Logs } from "./callback.js";
 import { pyFloatRepr } from "./callback_utils.js";
 
@@ -34,17 +34,11 @@ export class CSVLogger extends Callback {
 
   override async onTrainBegin(): Promise<void> {
     if (this.append) {
-      const existing = await readFile(this.filename, "utf8").then(
-        (text) => text,
-        (e: NodeJS.ErrnoException) => {
-          if (e.code === "ENOENT") return undefined;
-          throw e;
-        },
-      );
+      const existing = (await platform().fileInfo(this.filename)) === undefined ? undefined : new TextDecoder().decode(await platform().readFile(this.filename));
       if (existing !== undefined) this.appendHeader = existing.split("\n", 1)[0].length === 0;
     } else {
       // Keras opens the file for writing here, which empties it.
-      await writeFile(this.filename, "");
+      await platform().writeText(this.filename, "", false);
     }
     this.keys = null;
     this.headerWritten = false;
@@ -78,7 +72,7 @@ export class CSVLogger extends Callback {
       return v === undefined || v === null ? "NA" : pyFloatRepr(v);
     };
     text += this.row([String(epoch), ...this.keys.map(value)]);
-    await appendFile(this.filename, text);
+    await platform().writeText(this.filename, text, true);
   }
 
   override onTrainEnd(): void {

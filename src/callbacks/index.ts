@@ -11,3 +11,4 @@ export { LearningRateScheduler, type LearningRateSchedulerArgs, type Schedule } 
 export { CSVLogger, type CSVLoggerArgs } from "./csv_logger.js";
 export { TerminateOnNaN, type TerminateOnNaNArgs } from "./terminate_on_nan.js";
 export { LambdaCallback, type LambdaCallbackArgs } from "./lambda_callback.js";
+export { LivePlot, type LivePlotArgs } from "./live_plot.js";

@@ -1,5 +1,5 @@
-import { mkdir, stat } from "node:fs/promises";
-import { dirname } from "node:path";
+import { platform } from "../platform/platform.js";
+import { isStorageLocation } from "../saving/locations.js";
 import type { Logs } from "./callback.js";
 import { FormatKeyError, printMsg, pyFormat, pyFormatValue, warn, type PyValue } from "./callback_utils.js";
 import { MonitorCallback, type MonitorMode } from "./monitor_callback.js";
@@ -119,15 +119,12 @@ export class ModelCheckpoint extends MonitorCallback {
   private async saveModel(epoch: number, batch: number | null, logs: Logs = {}): Promise<void> {
     const filepath = this.getFilePath(epoch, batch, logs);
     if (!this.shouldSaveModel(epoch, logs, filepath)) return;
-    const isDirectory = await stat(filepath).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+    const isDirectory = (await platform().fileInfo(filepath))?.kind === "directory";
     if (isDirectory) {
       throw new Error(`Please specify a non-directory filepath for ModelCheckpoint. Filepath used is an existing directory: ${filepath}`);
     }
-    const dir = dirname(filepath);
-    if (dir !== "" && dir !== ".") await mkdir(dir, { recursive: true });
+    const dir = platform().path.dirname(filepath);
+    if (dir !== "" && dir !== "." && !isStorageLocation(filepath)) await platform().makeDirectory(dir);
     if (this.model === undefined) throw new Error("ModelCheckpoint: no model is set; pass the callback to model.fit()");
     const model = this.model as unknown as SavableModel;
     const method = this.saveWeightsOnly ? "saveWeights" : "save";

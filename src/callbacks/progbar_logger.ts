@@ -1,3 +1,4 @@
+import { platform, textOutput } from "../platform/platform.js";
 import { Progbar, type OutputStream } from "../utils/progbar.js";
 import { Callback, type Logs, type TrainingParams } from "./callback.js";
 
@@ -5,7 +6,9 @@ import { Callback, type Logs, type TrainingParams } from "./callback.js";
  * Prints `Epoch i/n` (for more than one epoch) and the progress bar; `fit`, `evaluate` and
  * `predict` add one when `verbose` is not 0. The values shown are the logs as given (the model's
  * metrics are running means already). When the number of steps is unknown (a generator), the bar
- * counts `12/Unknown` until the data runs out, and that count becomes its total from then on.
+ * counts `12/Unknown` until the data runs out, and that count becomes its total from then on. In a
+ * browser it also lets the page draw (the bar, a live plot) and answer between batches, every
+ * ~50 ms.
  */
 export class ProgbarLogger extends Callback {
   private progbar?: Progbar;
@@ -58,19 +61,22 @@ export class ProgbarLogger extends Callback {
     this.resetProgbar();
     this.bar();
     const epochs = this.params.epochs ?? 1;
-    if (this.verbose && epochs > 1) (this.stream ?? process.stdout).write(`Epoch ${epoch + 1}/${epochs}\n`);
+    if (this.verbose && epochs > 1) (this.stream ?? textOutput()).write(`Epoch ${epoch + 1}/${epochs}\n`);
   }
 
-  override onTrainBatchEnd(batch: number, logs: Logs = {}): void {
+  override onTrainBatchEnd(batch: number, logs: Logs = {}): void | Promise<void> {
     this.updateProgbar(batch, logs);
+    return platform().maybeYield();
   }
 
-  override onTestBatchEnd(batch: number, logs: Logs = {}): void {
+  override onTestBatchEnd(batch: number, logs: Logs = {}): void | Promise<void> {
     if (!this.calledInFit) this.updateProgbar(batch, logs);
+    return platform().maybeYield();
   }
 
-  override onPredictBatchEnd(batch: number): void {
+  override onPredictBatchEnd(batch: number): void | Promise<void> {
     this.updateProgbar(batch, {});
+    return platform().maybeYield();
   }
 
   override onEpochEnd(_epoch: number, logs: Logs = {}): void {

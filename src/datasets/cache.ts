@@ -1,25 +1,20 @@
 /** Where datasets are cached, as in Keras: `$KERAS_HOME/datasets`, else `~/.keras/datasets`. */
-import { stat } from "node:fs/promises";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { platform } from "../platform/platform.js";
 
 /**
  * The directory datasets are cached in: `cacheDir` when given, else `$KERAS_HOME/datasets` when
  * KERAS_HOME is set, else `~/.keras/datasets` (the layout Python Keras uses, so its cache is shared).
  */
 export function datasetsCacheDir(cacheDir?: string): string {
-  if (cacheDir !== undefined && cacheDir !== "") return resolve(cacheDir);
-  const kerasHome = process.env.KERAS_HOME;
-  if (kerasHome !== undefined && kerasHome !== "") return resolve(kerasHome, "datasets");
-  return join(homedir(), ".keras", "datasets");
+  const { path, env } = platform();
+  if (cacheDir !== undefined && cacheDir !== "") return path.resolve(cacheDir);
+  const kerasHome = env("KERAS_HOME");
+  if (kerasHome !== undefined && kerasHome !== "") return path.resolve(kerasHome, "datasets");
+  return path.join(platform().homeDir() ?? "/", ".keras", "datasets");
 }
 
 export async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
+  return (await platform().fileInfo(path))?.kind === "file";
 }
 
 /**
@@ -27,6 +22,7 @@ export async function isFile(path: string): Promise<boolean> {
  * order, or the names that are missing.
  */
 export async function findFiles(dir: string, names: readonly string[]): Promise<{ paths: string[]; missing: string[] }> {
+  const { join } = platform().path;
   const paths: string[] = [];
   const missing: string[] = [];
   for (const name of names) {

@@ -1,8 +1,8 @@
 /** What the MNIST-like datasets share: options, result type, IDX file sets, checks, errors. */
-import { basename } from "node:path";
 import type { Tensor } from "../backend/tensor.js";
 import { loadIdx, parseIdx } from "../utils/idx.js";
 import { DownloadError, type DownloadOptions } from "./download.js";
+import { platform } from "../platform/platform.js";
 
 /** `[[xTrain, yTrain], [xTest, yTest]]`, as Keras's `load_data` returns. */
 export type LoadDataResult = [[Tensor, Tensor], [Tensor, Tensor]];
@@ -69,7 +69,7 @@ export function parseIdxSet(where: string, files: readonly { name: string; bytes
   return checkSplits(
     where,
     tensors,
-    files.map((f) => basename(f.name)),
+    files.map((f) => platform().path.basename(f.name)),
   );
 }
 

@@ -3,10 +3,7 @@
  * the cache (to a temporary file, renamed into place), so a corrupt or truncated transfer is
  * rejected and leaves nothing behind.
  */
-import { createHash, randomBytes } from "node:crypto";
-import { mkdir, rename, unlink, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { platform } from "../platform/platform.js";
 
 /** Where Keras downloads its datasets from. */
 export const DEFAULT_BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/";
@@ -39,13 +36,13 @@ export interface DownloadOptions {
 }
 
 export function resolveBaseUrl(option?: string): string {
-  const url = option ?? process.env[BASE_URL_ENV] ?? DEFAULT_BASE_URL;
+  const url = option ?? platform().env(BASE_URL_ENV) ?? DEFAULT_BASE_URL;
   return url.endsWith("/") ? url : `${url}/`;
 }
 
 export function downloadsEnabled(option?: boolean): boolean {
   if (option !== undefined) return option;
-  const offline = (process.env[OFFLINE_ENV] ?? "").toLowerCase();
+  const offline = (platform().env(OFFLINE_ENV) ?? "").toLowerCase();
   return !(offline === "1" || offline === "true" || offline === "yes");
 }
 
@@ -57,8 +54,9 @@ export function expectedChecksum(fileName: string, table: Readonly<Record<string
   return known;
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
+/** The SHA-256 of `bytes`, in hex. */
+export function sha256(bytes: Uint8Array): Promise<string> {
+  return platform().sha256(bytes);
 }
 
 /** A download that failed: `reason` says why, the message also names the file and URL. */
@@ -109,7 +107,7 @@ export async function fetchVerified(baseUrl: string, fileName: string, expected:
   if (Number.isFinite(declared) && declared !== bytes.length && response.headers.get("content-encoding") === null) {
     throw new DownloadError(fileName, url, `truncated transfer: expected ${declared} bytes, got ${bytes.length}; nothing was cached`);
   }
-  const fileHash = sha256(bytes);
+  const fileHash = await sha256(bytes);
   if (expected.sha256 !== undefined && fileHash === expected.sha256) return { fileName, bytes };
   // A server that sent the .gz with Content-Encoding: gzip had it decompressed by fetch already.
   if (expected.contentSha256 !== undefined && fileHash === expected.contentSha256) return { fileName, bytes, content: bytes };
@@ -117,11 +115,11 @@ export async function fetchVerified(baseUrl: string, fileName: string, expected:
   let content: Uint8Array | undefined;
   if (expected.contentSha256 !== undefined && bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      content = gunzipSync(bytes);
+      content = platform().gunzipSync(bytes);
     } catch (error) {
       throw new DownloadError(fileName, url, `corrupt: not a valid gzip file (${(error as Error).message}); nothing was cached`);
     }
-    const contentHash = sha256(content);
+    const contentHash = await sha256(content);
     if (contentHash === expected.contentSha256) return { fileName, bytes, content };
     problems.push(`the sha256 of its decompressed content, ${contentHash}, does not match the expected ${expected.contentSha256}`);
   }
@@ -130,19 +128,18 @@ export async function fetchVerified(baseUrl: string, fileName: string, expected:
 
 /**
  * Writes verified bytes to `path` atomically: to a temporary file beside it, then renamed. If the
- * cache cannot be written (read-only home, full disk) a warning is emitted and false returned; the
- * caller goes on with the data in memory.
+ * cache cannot be written (read-only home, full disk, a browser) a warning is emitted and false
+ * returned; the caller goes on with the data in memory.
  */
 export async function saveToCache(path: string, bytes: Uint8Array): Promise<boolean> {
-  const temp = `${path}.part-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const host = platform();
+  if (!host.hasFileSystem) return false;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, bytes);
-    await rename(temp, path);
+    await host.makeDirectory(host.path.dirname(path));
+    await host.writeFileAtomic(path, bytes);
     return true;
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    process.emitWarning(`keras-ts datasets: could not cache ${path}: ${(error as Error).message}`);
+    host.warn(`keras-ts datasets: could not cache ${path}: ${(error as Error).message}`);
     return false;
   }
 }

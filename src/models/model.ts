@@ -5,6 +5,7 @@ import { compileConfigFromArgs } from "../saving/compile_config.js";
 import { Layer, type CallOptions, type LayerArgs, type LayerShape } from "../layers/layer.js";
 import { summaryText, type SummaryOptions } from "../utils/summary_utils.js";
 import { loadWeights, saveModel, saveWeights } from "../saving/saving_lib.js";
+import { textOutput } from "../platform/platform.js";
 import type { DeserializationOptions } from "../saving/layer_serialization.js";
 import { registerBuiltinModelClass, type LayerClass } from "../saving/object_registration.js";
 import { autoName } from "../utils/naming.js";
@@ -181,7 +182,7 @@ export class Model<const Outputs extends SymbolicStructure = SymbolicStructure> 
   summary(options: SummaryOptions = {}): void {
     const text = summaryText(this, this.isGraphNetwork(), options);
     if (options.printFn !== undefined) options.printFn(text);
-    else process.stdout.write(text);
+    else textOutput().write(text);
   }
 }
 

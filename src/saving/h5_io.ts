@@ -2,8 +2,10 @@
  * In-memory HDF5 trees <-> HDF5 file bytes: the layer under `model.weights.h5` inside a `.keras`
  * archive and under legacy Keras `.h5` files.
  *
- * HDF5 itself is h5wasm (the HDF5 C library compiled to WebAssembly), run in a worker thread
- * (./h5_worker.ts), never on the caller's thread. Files are untrusted: a corrupt one can make HDF5
+ * HDF5 itself is h5wasm (the HDF5 C library compiled to WebAssembly), run in a worker (./h5_worker.ts,
+ * a worker thread, in Node; ./h5_worker_browser.ts, a Web Worker, in a browser; the clients are the
+ * platform's, src/platform/node_hdf5.ts and browser_hdf5.ts), never on the caller's thread. Files
+ * are untrusted: a corrupt one can make HDF5
  * loop forever inside WebAssembly or break its global state for every later call. A read that
  * takes longer than its time limit is stopped by terminating the worker, and any failed request
  * retires its worker, so the next request gets a fresh HDF5 instance. Measured on this project's
@@ -19,52 +21,12 @@
  * never by position. Note that a JavaScript object always lists integer-like keys ("0", "1", "10")
  * first, in ascending numeric order, whatever the insertion order; other keys keep insertion order.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { platform } from "../platform/platform.js";
+import { isLocalFile, readLocation } from "./locations.js";
+import { isHdf5, type H5AttrValue, type H5Data, type H5Dataset, type H5DType, type H5Group, type WriteH5Options } from "./h5_protocol.js";
 
-/** Element types a dataset can hold here. */
-export type H5DType = "float32" | "float64" | "int32" | "int64" | "uint8";
-
-export type H5Data = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
-
-/**
- * An attribute value. Strings (fixed- or variable-length in the file) read as `string`, arrays of
- * strings as `string[]`, numeric scalars as `number`, numeric arrays (any shape, flattened) as
- * `number[]`. Writing: strings are variable-length UTF-8 (as h5py writes them); numbers are
- * float64; an empty array (of either kind) is written as an empty float64 array, which is what
- * h5py writes for `np.array([])` (Keras 2 writes `weight_names` of a weightless layer that way).
- */
-export type H5AttrValue = string | string[] | number | number[];
-
-export interface H5Dataset {
-  /** Row-major shape; `[]` for a scalar (which holds one element). */
-  shape: number[];
-  dtype: H5DType;
-  /** Row-major elements; length = product of `shape`. */
-  data: H5Data;
-  attrs?: Record<string, H5AttrValue>;
-}
-
-export interface H5Group {
-  attrs?: Record<string, H5AttrValue>;
-  groups: Record<string, H5Group>;
-  datasets: Record<string, H5Dataset>;
-}
-
-export interface WriteH5Options {
-  /**
-   * Record creation order of links and attributes in the file (h5py's `track_order=True`), so
-   * that reading the file back lists members in insertion order. Default false: the layout h5py
-   * and Keras write (superblock v0, symbol-table groups), and members then read back by name.
-   */
-  trackOrder?: boolean;
-}
-
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+export type { H5DType, H5Data, H5AttrValue, H5Dataset, H5Group, WriteH5Options, H5Request, H5Answer, H5Response } from "./h5_protocol.js";
+export { plainReason, isHdf5 } from "./h5_protocol.js";
 
 const DATA_CLASS: Record<H5DType, { new (length: number): H5Data; name: string }> = {
   float32: Float32Array,
@@ -76,46 +38,8 @@ const DATA_CLASS: Record<H5DType, { new (length: number): H5Data; name: string }
 
 const MAX_DEPTH = 64;
 
-/** True when `bytes` start with the HDF5 signature (at offset 0 or a user-block offset 512·2^k). */
-export function isHdf5(bytes: Uint8Array): boolean {
-  const matchesAt = (offset: number): boolean => {
-    if (bytes.length < offset + HDF5_SIGNATURE.length) return false;
-    for (let i = 0; i < HDF5_SIGNATURE.length; i++) if (bytes[offset + i] !== HDF5_SIGNATURE[i]) return false;
-    return true;
-  };
-  if (matchesAt(0)) return true;
-  for (let offset = 512; offset + HDF5_SIGNATURE.length <= bytes.length; offset *= 2) {
-    if (matchesAt(offset)) return true;
-  }
-  return false;
-}
-
-/** A request to the HDF5 worker (./h5_worker.ts). */
-export type H5Request =
-  | { id: number; op: "read"; bytes?: Uint8Array; path?: string; name: string }
-  | { id: number; op: "write"; tree: H5Group; trackOrder: boolean };
-
-/** The worker's answer to a request (or its one-time ready signal). */
-export type H5Answer = { id: number; ok: true; tree?: H5Group; bytes?: Uint8Array } | { id: number; ok: false; message: string };
-export type H5Response = H5Answer | { ready: true };
-
-/** Plain words for what the WebAssembly runtime says when HDF5 fails hard. */
-export function plainReason(text: string): string {
-  if (/Cannot enlarge memory|Out of memory|OOM/i.test(text)) return "the file's structure asks for more memory than the reader allows (corrupt sizes)";
-  if (/Aborted\(|RuntimeError|unreachable|out of bounds|null function|signature mismatch|index out of range/i.test(text)) {
-    return "the HDF5 library stopped on corrupt data";
-  }
-  const lines = text.split("\n").map((line) => line.trim()).filter((line) => line.length > 0);
-  if (lines.length <= 4) return lines.join(" ");
-  // HDF5 error stacks are long; keep the innermost frame and its minor message.
-  const frames = lines.filter((line) => /^#\d+:/.test(line));
-  const last = frames.length > 0 ? frames[frames.length - 1].replace(/^#\d+:\s*\S+\s+line\s+\d+\s+in\s+/, "") : lines[lines.length - 1];
-  const minor = lines.filter((line) => line.startsWith("minor:")).pop();
-  return minor ? `${last} (${minor})` : last;
-}
-
 // ---------------------------------------------------------------------------------------------
-// The worker
+// The time limit
 
 /**
  * How long one read may run in HDF5: half a second, plus a second per 50 MB. Legitimate Keras
@@ -124,135 +48,6 @@ export function plainReason(text: string): string {
  */
 export function readTimeLimitMs(fileBytes: number): number {
   return 500 + Math.ceil(fileBytes / 50e3);
-}
-
-interface LiveWorker {
-  worker: Worker;
-  ready: Promise<void>;
-  /** Fails the request in flight when the worker dies. */
-  onDeath: ((why: string) => void) | null;
-}
-
-let live: LiveWorker | null = null;
-let queue: Promise<unknown> = Promise.resolve();
-let nextId = 1;
-
-let sourceWorkerCode: string | null = null;
-
-function spawnWorker(scratch: string): Worker {
-  const workerData = { h5wasmUrl: import.meta.resolve("h5wasm/node"), scratch };
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./h5_worker.js", import.meta.url), { workerData });
-  // Run from source (tests, tsx): Node 20 does not hand tsx's loader to workers, and registering
-  // it inside each worker costs over a second. esbuild (tsx's compiler) bundles the worker to
-  // JavaScript once per process instead.
-  if (sourceWorkerCode === null) {
-    const esbuild = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
-    const result = esbuild.buildSync({
-      entryPoints: [fileURLToPath(new URL("./h5_worker.ts", import.meta.url))],
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node20",
-      write: false,
-      logLevel: "silent",
-    });
-    sourceWorkerCode = result.outputFiles[0].text;
-  }
-  return new Worker(sourceWorkerCode, { eval: true, workerData });
-}
-
-/** Scratch folders of running workers; a worker stopped mid-read cannot remove its own. */
-const scratchDirs = new Set<string>();
-let cleanupAtExit = false;
-
-function startWorker(): LiveWorker {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "keras-ts-h5-"));
-  scratchDirs.add(scratch);
-  if (!cleanupAtExit) {
-    cleanupAtExit = true;
-    process.on("exit", () => {
-      for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
-    });
-  }
-  const worker = spawnWorker(scratch);
-  worker.on("exit", () => {
-    fs.rmSync(scratch, { recursive: true, force: true });
-    scratchDirs.delete(scratch);
-  });
-  const state: LiveWorker = { worker, ready: Promise.resolve(), onDeath: null };
-  state.ready = new Promise<void>((resolve, reject) => {
-    const onMessage = (message: H5Response): void => {
-      if ("ready" in message) {
-        worker.off("message", onMessage);
-        resolve();
-      }
-    };
-    worker.on("message", onMessage);
-    const died = (why: string): void => {
-      if (live === state) live = null;
-      reject(new Error(`the HDF5 worker could not start: ${why}`));
-      state.onDeath?.(why);
-    };
-    worker.on("error", (error) => died(error instanceof Error ? plainReason(error.message) : String(error)));
-    worker.on("exit", (code) => died(`it exited with code ${code}`));
-  });
-  state.ready.catch(() => {});
-  worker.unref();
-  return state;
-}
-
-/** Stops a worker after a failure and starts its replacement at once, so the next file does not wait for it. */
-async function retire(state: LiveWorker): Promise<void> {
-  const current = live === state;
-  state.onDeath = null;
-  await state.worker.terminate().catch(() => {});
-  if (current && (live === state || live === null)) live = startWorker();
-}
-
-/** One request to the worker, after the ones before it; a failed request retires the worker. */
-function request(message: H5Request, transfer: ArrayBuffer[], timeLimitMs: number | null, what: string): Promise<H5Answer & { ok: true }> {
-  const run = async (): Promise<H5Answer & { ok: true }> => {
-    if (live === null) live = startWorker();
-    const state = live;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      state.worker.ref();
-      await state.ready;
-      const answer = await new Promise<H5Answer>((resolve, reject) => {
-        state.onDeath = (why) => reject(new Error(`${what}: the HDF5 reader stopped (${why})`));
-        const onMessage = (response: H5Response): void => {
-          if ("id" in response && response.id === message.id) {
-            state.worker.off("message", onMessage);
-            resolve(response);
-          }
-        };
-        state.worker.on("message", onMessage);
-        if (timeLimitMs !== null) {
-          timer = setTimeout(() => {
-            state.worker.off("message", onMessage);
-            reject(new Error(`${what}: reading the HDF5 data did not finish within ${timeLimitMs} ms and was stopped; the file is corrupt or not a Keras HDF5 file`));
-          }, timeLimitMs);
-        }
-        state.worker.postMessage(message, transfer);
-      });
-      if (!answer.ok) throw new Error(answer.message);
-      state.worker.unref();
-      state.onDeath = null;
-      return answer;
-    } catch (error) {
-      await retire(state);
-      throw error;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const result = queue.then(run, run);
-  queue = result.catch(() => {});
-  return result;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,8 +133,7 @@ function validateAttrs(attrs: Record<string, H5AttrValue> | undefined, where: st
  */
 export async function writeH5(tree: H5Group, options: WriteH5Options = {}): Promise<Uint8Array> {
   validateGroup(tree, "/", 0);
-  const answer = await request({ id: nextId++, op: "write", tree, trackOrder: options.trackOrder ?? false }, [], null, "writeH5");
-  return answer.bytes!;
+  return platform().hdf5.write(tree, options.trackOrder ?? false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,38 +149,18 @@ export async function readH5(bytes: Uint8Array, fileNameForErrors: string): Prom
   if (!isHdf5(bytes)) {
     throw new Error(`${fileNameForErrors}: not an HDF5 file (no HDF5 signature; ${bytes.length} bytes)`);
   }
-  const copy = bytes.slice();
-  const answer = await request({ id: nextId++, op: "read", bytes: copy, name: fileNameForErrors }, [copy.buffer], readTimeLimitMs(bytes.length), fileNameForErrors);
-  return answer.tree!;
+  return platform().hdf5.read(bytes.slice(), fileNameForErrors, readTimeLimitMs(bytes.length));
 }
 
-/** Reads an HDF5 file from disk (e.g. a legacy Keras `.h5` model) into a tree, without a copy. */
+/**
+ * Reads an HDF5 file (e.g. a legacy Keras `.h5` model) into a tree: from disk without a copy, or
+ * from a URL or IndexedDB (./locations.ts).
+ */
 export async function readH5File(filePath: string): Promise<H5Group> {
-  let size: number;
-  let fd: number;
-  try {
-    fd = fs.openSync(filePath, "r");
-    size = fs.fstatSync(fd).size;
-  } catch (error) {
-    throw new Error(`${filePath}: cannot read file: ${errorText(error)}`, { cause: error });
-  }
-  try {
-    const head = new Uint8Array(Math.min(size, 8));
-    fs.readSync(fd, head, 0, head.length, 0);
-    let signed = isHdf5(head);
-    if (!signed && size > 512) {
-      // A user block moves the signature to 512, 1024, ...: check those offsets before giving up.
-      for (let offset = 512; offset + 8 <= size && !signed; offset *= 2) {
-        fs.readSync(fd, head, 0, 8, offset);
-        signed = isHdf5(head);
-      }
-    }
-    if (!signed) throw new Error(`${filePath}: not an HDF5 file (no HDF5 signature)`);
-  } finally {
-    fs.closeSync(fd);
-  }
-  const answer = await request({ id: nextId++, op: "read", path: path.resolve(filePath), name: filePath }, [], readTimeLimitMs(size), filePath);
-  return answer.tree!;
+  if (isLocalFile(filePath)) return platform().hdf5.readFile(filePath, readTimeLimitMs);
+  const bytes = await readLocation(filePath);
+  if (!isHdf5(bytes)) throw new Error(`${filePath}: not an HDF5 file (no HDF5 signature)`);
+  return readH5(bytes, filePath);
 }
 
 // ---------------------------------------------------------------------------------------------

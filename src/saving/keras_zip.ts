@@ -6,12 +6,10 @@
  *
  * Writing is atomic: the archive goes to a temporary file in the target's directory, is flushed to
  * disk, then renamed over the target, so a failed save leaves any previous file untouched and
- * leaves no temporary file behind.
+ * leaves no temporary file behind (the host's writeFileAtomic, src/platform/node.ts).
  */
-import { randomBytes } from "node:crypto";
-import * as fsp from "node:fs/promises";
-import * as path from "node:path";
 import { zipSync, type Zippable } from "fflate";
+import { readLocation, writeLocation } from "./locations.js";
 import { readZipMembers } from "./zip_reader.js";
 import { isHdf5 } from "./h5_io.js";
 
@@ -123,93 +121,13 @@ export function decodeKerasArchive(bytes: Uint8Array, fileNameForErrors: string)
   return { metadata, config, weightsH5: members.get(WEIGHTS_FILENAME)!, ...(Object.keys(assets).length > 0 ? { assets } : {}) };
 }
 
-/** Temporary files this process is writing now: never stale. */
-const inFlight = new Set<string>();
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
- * Removes what killed saves of the same target left behind: `.<name>.<pid>.<random>.tmp` files
- * whose process is gone (or is this one, when no save of ours is writing them).
+ * Writes `bytes` to `filePath` atomically (the host's temporary file + fsync + rename, see
+ * src/platform/node.ts): a failed write leaves any previous file as it was. `indexeddb://name`
+ * and `downloads://name` write to the browser's places (./locations.ts).
  */
-async function removeStaleTempFiles(dir: string, baseName: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch {
-    return; // The write itself reports a missing folder.
-  }
-  const prefix = `.${baseName}.`;
-  for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith(".tmp")) continue;
-    const match = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.slice(prefix.length));
-    if (match === null) continue;
-    const pid = Number(match[1]);
-    const file = path.join(dir, name);
-    if (inFlight.has(file) || (pid !== process.pid && processIsAlive(pid))) continue;
-    await fsp.rm(file, { force: true }).catch(() => {});
-  }
-}
-
-/**
- * Writes `bytes` to `filePath` atomically: into a temporary file next to it (same directory, so
- * the same file system), flushed with fsync, then renamed over `filePath`. On any failure the
- * temporary file is removed and `filePath` is left as it was; temporary files of the same target
- * left by a save that was killed are removed first. A symlink at `filePath` is followed
- * (its target is replaced); an existing file's permission bits are kept.
- */
-export async function writeFileAtomic(filePath: string, bytes: Uint8Array): Promise<void> {
-  let target = path.resolve(filePath);
-  let mode: number | undefined;
-  try {
-    const info = await fsp.lstat(target);
-    if (info.isSymbolicLink()) {
-      target = await fsp.realpath(target);
-      mode = (await fsp.stat(target)).mode & 0o7777;
-    } else {
-      mode = info.mode & 0o7777;
-    }
-  } catch {
-    // No previous file (or a dangling link): nothing to preserve.
-  }
-  const dir = path.dirname(target);
-  await removeStaleTempFiles(dir, path.basename(target));
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  inFlight.add(tmp);
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(tmp, "wx");
-    await handle.writeFile(bytes);
-    if (mode !== undefined) await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await fsp.rename(tmp, target);
-  } catch (error) {
-    if (handle !== undefined) await handle.close().catch(() => {});
-    await fsp.rm(tmp, { force: true }).catch(() => {});
-    throw new Error(`cannot write "${filePath}": ${reasonOf(error)}`, { cause: error });
-  } finally {
-    inFlight.delete(tmp);
-  }
-  // Make the rename itself durable; not every platform can fsync a directory.
-  try {
-    const dirHandle = await fsp.open(dir, "r");
-    try {
-      await dirHandle.sync();
-    } finally {
-      await dirHandle.close();
-    }
-  } catch {
-    // Best effort.
-  }
+export function writeFileAtomic(filePath: string, bytes: Uint8Array): Promise<void> {
+  return writeLocation(filePath, bytes);
 }
 
 /** Writes a `.keras` archive to `filePath`, atomically (see `writeFileAtomic`). */
@@ -227,13 +145,7 @@ export async function writeKerasArchive(filePath: string, parts: KerasArchivePar
   }
 }
 
-/** Reads a `.keras` archive from disk. Errors name the file and the reason. */
+/** Reads a `.keras` archive from disk, a URL or IndexedDB (./locations.ts). Errors name the file and the reason. */
 export async function readKerasArchive(filePath: string): Promise<KerasArchive> {
-  let buffer: Buffer;
-  try {
-    buffer = await fsp.readFile(filePath);
-  } catch (error) {
-    throw new Error(`cannot read "${filePath}": ${reasonOf(error)}`, { cause: error });
-  }
-  return decodeKerasArchive(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), filePath);
+  return decodeKerasArchive(await readLocation(filePath), filePath);
 }

@@ -27,6 +27,19 @@ export async function loadModel(filePath: string, options: lib.LoadModelOptions 
   return lib.loadModel(filePath, options);
 }
 
+/**
+ * The bytes of the `.keras` (default) or legacy `.h5` file `model.save` would write, for a page
+ * that hands the file on itself.
+ */
+export async function saveModelToBytes(model: Model, format: "keras" | "h5" = "keras"): Promise<Uint8Array> {
+  return lib.saveModelToBytes(model, format);
+}
+
+/** `loadModel` for the bytes of a `.keras` or legacy `.h5` file (e.g. a file the user picked in a page). */
+export async function loadModelFromBytes(bytes: Uint8Array, options: lib.LoadModelOptions & { source?: string } = {}): Promise<Model> {
+  return lib.loadModelFromBytes(bytes, options);
+}
+
 /** Same as `await model.saveWeights(path)` (a `.weights.h5` file). */
 export async function saveWeights(model: Layer, filePath: string): Promise<void> {
   await lib.saveWeights(model, filePath);

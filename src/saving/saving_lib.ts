@@ -23,7 +23,6 @@
  * The other formats live beside this one: ./legacy_h5_format.ts (`.h5`) and ./tfjs_format.ts;
  * `saveModel` and `loadModel` here pick among them.
  */
-import * as fs from "node:fs";
 import { readback } from "../backend/backend.js";
 import type { Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
@@ -33,7 +32,10 @@ import type { Functional } from "../models/functional.js";
 import type { Optimizer, SavedValue } from "../optimizers/optimizer.js";
 import { toSnakeCase } from "../utils/naming.js";
 import { getH5Group, isHdf5, readH5, readH5File, writeH5, type H5Group } from "./h5_io.js";
-import { readKerasArchive, writeFileAtomic, writeKerasArchive } from "./keras_zip.js";
+import { decodeKerasArchive, readKerasArchive, writeFileAtomic, writeKerasArchive, encodeKerasArchive } from "./keras_zip.js";
+import { checkWritable, isLocalFile, isStorageLocation, readLocation } from "./locations.js";
+import { platform } from "../platform/platform.js";
+import { KERAS_TS_VERSION } from "../version.js";
 import { classIdentity, deserializeLayer, shapeToJson, type DeserializationOptions } from "./layer_serialization.js";
 import { getRegisteredName, type CustomObjects, type LayerClass } from "./object_registration.js";
 import { compileArgsFromConfig } from "./compile_config.js";
@@ -54,13 +56,7 @@ import { mapGraph } from "./functional_graph.js";
 export const KERAS_VERSION = "3.8.0";
 
 function kerasTsVersion(): string {
-  try {
-    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name?: string; version?: string };
-    if (pkg.name === "keras-ts" && typeof pkg.version === "string") return pkg.version;
-  } catch {
-    // Bundled or moved: the version is informational only.
-  }
-  return "unknown";
+  return KERAS_TS_VERSION;
 }
 
 function reasonOf(error: unknown): string {
@@ -301,20 +297,39 @@ function isLegacyH5Path(filePath: string): boolean {
   return /\.(h5|hdf5)$/i.test(filePath) && !filePath.endsWith(".weights.h5");
 }
 
+function warnIfUnbuilt(model: Model): void {
+  if (!model.built) {
+    console.warn(`You are saving model '${model.name}', which has not been built yet: it has no weights. Build it first, e.g. by calling it on data.`);
+  }
+}
+
+/** The parts of a `.keras` archive for `model`, its config serialized already. */
+async function kerasArchiveParts(model: Model, configJson: Record<string, unknown>) {
+  const weightsH5 = await writeH5(weightsTree(model));
+  return {
+    metadataJson: { keras_version: KERAS_VERSION, date_saved: dateSaved(), keras_ts_version: kerasTsVersion() },
+    configJson,
+    weightsH5,
+    assets: assetsOf(model),
+  };
+}
+
 /**
  * `model.save(path)`, atomically. The path picks the format: `.keras` (Keras 3), `.h5` / `.hdf5`
  * (the legacy HDF5 format, as Keras 3 writes it), `tfjs://folder` (TF.js layers format:
- * folder/model.json and its weight shards).
+ * folder/model.json and its weight shards). In a browser, `indexeddb://name` keeps the model in
+ * the page's IndexedDB and `downloads://name` downloads it; both take a bare name (a `.keras`
+ * file; `.h5` when the name says so).
  */
 export async function saveModel(model: Model, filePath: string): Promise<void> {
   if (typeof filePath !== "string" || filePath.length === 0) throw new TypeError("model.save: the file path must be a non-empty string");
   const isTfjs = filePath.startsWith(TFJS_PREFIX);
-  if (!isTfjs && !isLegacyH5Path(filePath) && !filePath.endsWith(".keras")) {
+  const storage = isStorageLocation(filePath);
+  if (!isTfjs && !storage && !isLegacyH5Path(filePath) && !filePath.endsWith(".keras")) {
     throw new Error(`model.save: invalid file path; expected a ".keras" or ".h5" extension, or "tfjs://folder" for the TF.js format. Received: ${filePath}`);
   }
-  if (!model.built) {
-    console.warn(`You are saving model '${model.name}', which has not been built yet: it has no weights. Build it first, e.g. by calling it on data.`);
-  }
+  if (!isTfjs) checkWritable(filePath, "model.save");
+  warnIfUnbuilt(model);
   await readVariablesBack(model);
   // Everything is serialized in memory first: an error leaves the target untouched.
   const configJson = serializeModel(model);
@@ -326,13 +341,22 @@ export async function saveModel(model: Model, filePath: string): Promise<void> {
     await writeFileAtomic(filePath, await writeH5(legacyModelTree(model, configJson, KERAS_VERSION)));
     return;
   }
-  const weightsH5 = await writeH5(weightsTree(model));
-  await writeKerasArchive(filePath, {
-    metadataJson: { keras_version: KERAS_VERSION, date_saved: dateSaved(), keras_ts_version: kerasTsVersion() },
-    configJson,
-    weightsH5,
-    assets: assetsOf(model),
-  });
+  // A download needs a file name the user's system recognizes.
+  const target = storage && filePath.startsWith("downloads://") && !filePath.endsWith(".keras") ? `${filePath}.keras` : filePath;
+  await writeKerasArchive(target, await kerasArchiveParts(model, configJson));
+}
+
+/**
+ * The bytes of the file `model.save` would write: a `.keras` archive (default) or a legacy `.h5`
+ * file. For pages that hand the file on themselves (an upload, a message to a worker).
+ */
+export async function saveModelToBytes(model: Model, format: "keras" | "h5" = "keras"): Promise<Uint8Array> {
+  if (format !== "keras" && format !== "h5") throw new TypeError(`saveModelToBytes: format must be "keras" or "h5", got ${JSON.stringify(format)}`);
+  warnIfUnbuilt(model);
+  await readVariablesBack(model);
+  const configJson = serializeModel(model);
+  if (format === "h5") return writeH5(legacyModelTree(model, configJson, KERAS_VERSION));
+  return encodeKerasArchive(await kerasArchiveParts(model, configJson));
 }
 
 /** Reads back the values of the model's (and its optimizer's) variables that are on a GPU (webgpu backend), which saving reads synchronously. */
@@ -344,6 +368,7 @@ async function readVariablesBack(model: Layer): Promise<void> {
 /** `model.saveWeights(path)`: writes a Keras 3 `.weights.h5` file atomically. */
 export async function saveWeights(model: Layer, filePath: string): Promise<void> {
   checkExtension(filePath, ".weights.h5", "model.saveWeights");
+  checkWritable(filePath, "model.saveWeights");
   await readVariablesBack(model);
   const bytes = await writeH5(weightsTree(model));
   await writeFileAtomic(filePath, bytes);
@@ -555,36 +580,35 @@ function compileLeniently(model: Model, compileConfig: Record<string, unknown>, 
 
 type FileKind = "keras" | "h5" | "tfjs";
 
+/** The format of a file from its first bytes (and, for a truncated HDF5 file, its name). */
+function formatOfBytes(bytes: Uint8Array, location: string): FileKind {
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "keras";
+  if (isHdf5(bytes) || (bytes.length >= 8 && /\.(h5|hdf5)$/i.test(location))) return "h5";
+  const text = new TextDecoder("latin1").decode(bytes.subarray(0, 8)).trimStart();
+  if (text.startsWith("{")) return "tfjs";
+  return "keras"; // Its reader says what is wrong with it.
+}
+
 async function sniffFormat(location: string): Promise<FileKind> {
-  if (location.startsWith(TFJS_PREFIX) || /^https?:\/\//i.test(location)) return "tfjs";
-  let handle: fs.promises.FileHandle;
+  if (location.startsWith(TFJS_PREFIX)) return "tfjs";
+  const info = await platform().fileInfo(location);
+  if (info?.kind === "directory") return "tfjs";
+  let head: Uint8Array;
   try {
-    if ((await fs.promises.stat(location)).isDirectory()) return "tfjs";
-    handle = await fs.promises.open(location, "r");
+    head = await platform().readFileHead(location, 8);
   } catch (error) {
     throw new Error(`cannot read "${location}": ${reasonOf(error)}`, { cause: error });
   }
-  try {
-    const head = new Uint8Array(8);
-    const { bytesRead } = await handle.read(head, 0, 8, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (bytes[0] === 0x50 && bytes[1] === 0x4b) return "keras";
-    if (isHdf5(bytes) || (bytesRead === 8 && /\.(h5|hdf5)$/i.test(location))) return "h5";
-    const text = new TextDecoder("latin1").decode(bytes).trimStart();
-    if (text.startsWith("{")) return "tfjs";
-    return "keras"; // Its reader says what is wrong with it.
-  } finally {
-    await handle.close();
-  }
+  return formatOfBytes(head, location);
 }
 
-async function loadLegacyH5Model(filePath: string, options: LoadModelOptions): Promise<Model> {
-  const tree = await readH5File(filePath);
+async function loadLegacyH5Model(filePath: string, options: LoadModelOptions, tree?: H5Group, fileBytes?: number): Promise<Model> {
+  tree ??= await readH5File(filePath);
   if (!isLegacyKerasTree(tree)) {
     throw new Error(`${filePath}: this HDF5 file is not a Keras model (no "model_config" attribute); if it holds weights, build the model and call model.loadWeights()`);
   }
   const parts = legacyModelParts(tree, filePath, { source: filePath, customObjects: options.customObjects });
-  const model = deserializeModelWithin(parts.modelConfig, parts.options, (await fs.promises.stat(filePath)).size);
+  const model = deserializeModelWithin(parts.modelConfig, parts.options, fileBytes ?? (await platform().fileInfo(filePath))?.size ?? 0);
   loadLegacyWeights(model, tree, filePath);
   if (options.compile !== false && parts.compileConfig !== null) {
     compileLeniently(model, parts.compileConfig, filePath);
@@ -616,14 +640,42 @@ async function loadTfjsModel(location: string, options: LoadModelOptions): Promi
  * TF.js — architecture, weights, and (unless `compile: false`) the compile settings and the
  * optimizer state, so training resumes where it stopped. The format is read from the file itself:
  * a `.keras` zip archive, a legacy HDF5 `.h5` model, or a TF.js `model.json` (a path to it, its
- * folder, `tfjs://folder`, or an http(s) URL).
+ * folder, `tfjs://folder`, or an http(s) URL). Any of them by URL (in a browser, relative to the
+ * page), and `indexeddb://name` in a browser.
  */
 export async function loadModel(location: string, options: LoadModelOptions = {}): Promise<Model> {
   if (typeof location !== "string" || location.length === 0) throw new TypeError("loadModel: the file path must be a non-empty string");
+  // A URL (any location in a browser) or IndexedDB: the whole file at once, its format from its bytes.
+  if (!location.startsWith(TFJS_PREFIX) && !isLocalFile(location)) {
+    if (location.endsWith("/")) return loadTfjsModel(location, options);
+    const bytes = await readLocation(location);
+    // A model.json names its weight files relative to its own URL: the TF.js reader fetches them.
+    if (formatOfBytes(bytes, location) === "tfjs") return loadTfjsModel(location, options);
+    return loadModelFromBytes(bytes, { ...options, source: location });
+  }
   const kind = await sniffFormat(location);
   if (kind === "h5") return loadLegacyH5Model(location, options);
   if (kind === "tfjs") return loadTfjsModel(location, options);
-  const archive = await readKerasArchive(location);
+  return loadKerasArchive(await readKerasArchive(location), location, options);
+}
+
+/**
+ * A model from the bytes of a `.keras` or legacy `.h5` file (a file the page's user picked, a
+ * message from a worker). `source` names it in error messages.
+ */
+export async function loadModelFromBytes(bytes: Uint8Array, options: LoadModelOptions & { source?: string } = {}): Promise<Model> {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError("loadModelFromBytes: bytes must be a Uint8Array");
+  const source = options.source ?? "<bytes>";
+  const kind = formatOfBytes(bytes, source);
+  if (kind === "tfjs") throw new Error(`${source} is a TF.js model.json: load it by its URL (its weights are in separate files)`);
+  if (kind === "h5") {
+    if (!isHdf5(bytes)) throw new Error(`${source}: not an HDF5 file (no HDF5 signature)`);
+    return loadLegacyH5Model(source, options, await readH5(bytes, source), bytes.length);
+  }
+  return loadKerasArchive(decodeKerasArchive(bytes, source), source, options);
+}
+
+async function loadKerasArchive(archive: ReturnType<typeof decodeKerasArchive>, location: string, options: LoadModelOptions): Promise<Model> {
   const config = archive.config;
   const model = deserializeModelWithin(config, { source: location, customObjects: options.customObjects }, archive.weightsH5.length);
   const compileConfig = config.compile_config;

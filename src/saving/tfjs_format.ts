@@ -20,8 +20,8 @@
  * `batch_input_shape`, functional nodes as `[[layer, node, tensor, kwargs], ...]`, weights as
  * float32/int32 in 4 MiB shards `group1-shardNofM.bin`.
  */
-import * as fsp from "node:fs/promises";
-import * as path from "node:path";
+import { platform } from "../platform/platform.js";
+import { isLocalFile } from "./locations.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import type { Variable } from "../backend/variable.js";
 import type { Layer } from "../layers/layer.js";
@@ -50,10 +50,11 @@ interface Location {
 }
 
 function isUrl(location: string): boolean {
-  return /^https?:\/\//i.test(location);
+  return !isLocalFile(location);
 }
 
 function localLocation(modelJsonPath: string): Location {
+  const { path } = platform();
   const dir = path.dirname(path.resolve(modelJsonPath));
   return {
     source: modelJsonPath,
@@ -63,25 +64,12 @@ function localLocation(modelJsonPath: string): Location {
         throw new Error(`${modelJsonPath}: weight shard path ${JSON.stringify(relative)} leaves the model's folder`);
       }
       const file = path.join(dir, relative);
-      let handle: fsp.FileHandle;
+      const size = (await platform().fileInfo(file))?.size;
+      if (size !== undefined && size > maxBytes) throw new Error(`${modelJsonPath}: weight shard "${relative}" has ${size} bytes, more than the manifest's ${maxBytes}`);
       try {
-        handle = await fsp.open(file, "r");
+        return await platform().readFile(file);
       } catch (error) {
         throw new Error(`${modelJsonPath}: cannot read weight shard "${relative}": ${reasonOf(error)}`, { cause: error });
-      }
-      try {
-        const size = (await handle.stat()).size;
-        if (size > maxBytes) throw new Error(`${modelJsonPath}: weight shard "${relative}" has ${size} bytes, more than the manifest's ${maxBytes}`);
-        const bytes = new Uint8Array(size);
-        let done = 0;
-        while (done < size) {
-          const { bytesRead } = await handle.read(bytes, done, size - done, done);
-          if (bytesRead === 0) break;
-          done += bytesRead;
-        }
-        return bytes.subarray(0, done);
-      } finally {
-        await handle.close();
       }
     },
   };
@@ -135,12 +123,12 @@ function urlLocation(modelJsonUrl: string): Location {
 /** A path or URL of a model.json, a folder holding one, or `tfjs://folder`, as a model.json location. */
 export async function resolveModelJson(location: string): Promise<{ modelJson: string; isUrl: boolean }> {
   const bare = location.startsWith("tfjs://") ? location.slice("tfjs://".length) : location;
-  if (isUrl(bare)) return { modelJson: bare.endsWith("/") ? `${bare}model.json` : bare, isUrl: true };
-  try {
-    if ((await fsp.stat(bare)).isDirectory()) return { modelJson: path.join(bare, "model.json"), isUrl: false };
-  } catch {
-    // Not there: the read below says so.
+  if (isUrl(bare)) {
+    const url = platform().absoluteUrl(bare);
+    return { modelJson: url.endsWith("/") ? `${url}model.json` : url, isUrl: true };
   }
+  // Not there: the read below says so.
+  if ((await platform().fileInfo(bare))?.kind === "directory") return { modelJson: platform().path.join(bare, "model.json"), isUrl: false };
   return { modelJson: bare, isUrl: false };
 }
 
@@ -241,7 +229,7 @@ export async function readTfjsModel(location: string): Promise<TfjsModel> {
     jsonBytes = await fetchBytes(modelJson, MAX_MODEL_JSON_BYTES, modelJson);
   } else {
     try {
-      jsonBytes = await fsp.readFile(modelJson);
+      jsonBytes = await platform().readFile(modelJson);
     } catch (error) {
       throw new Error(`cannot read "${modelJson}": ${reasonOf(error)}`, { cause: error });
     }
@@ -436,7 +424,8 @@ export async function writeTfjsModel(
     modelTopology: { ...modelConfig, keras_version: generatedBy, backend: "tensor_flow.js" },
     weightsManifest: [{ paths, weights: specs }],
   };
-  await fsp.mkdir(dir, { recursive: true });
-  for (let i = 0; i < shardCount; i++) await writeFile(path.join(dir, paths[i]), all.subarray(i * SHARD_BYTES, Math.min(total, (i + 1) * SHARD_BYTES)));
-  await writeFile(path.join(dir, "model.json"), new TextEncoder().encode(JSON.stringify(modelJson)));
+  const { join } = platform().path;
+  await platform().makeDirectory(dir);
+  for (let i = 0; i < shardCount; i++) await writeFile(join(dir, paths[i]), all.subarray(i * SHARD_BYTES, Math.min(total, (i + 1) * SHARD_BYTES)));
+  await writeFile(join(dir, "model.json"), new TextEncoder().encode(JSON.stringify(modelJson)));
 }

@@ -35,6 +35,7 @@ import { GeneratorDataAdapter, type BatchSource } from "./data_adapters/generato
 import type { PyDataset } from "./data_adapters/py_dataset_adapter.js";
 import { EpochIterator, ranOutOfData } from "./epoch_iterator.js";
 import { collectGarbage } from "../utils/memory.js";
+import { platform } from "../platform/platform.js";
 
 export type { StepData, TensorStructure, DataStructure } from "./data_adapters/data_adapter_utils.js";
 export type { InputData } from "./data_adapters/index.js";
@@ -144,7 +145,7 @@ interface StepCache {
  * late, and the peak memory of a run grows by tens of MB.
  */
 function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return platform().nextTask();
 }
 
 function resolveVerbose(verbose: Verbose | undefined): number {

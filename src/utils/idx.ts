@@ -8,14 +8,9 @@
  * IDX element types map onto keras-ts dtypes as follows: uint8 -> uint8; int8, int16 and int32 ->
  * int32; float32 -> float32; float64 -> float32 (rounded: keras-ts has no float64).
  */
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { gunzip, gunzipSync } from "node:zlib";
-import { promisify } from "node:util";
 import type { DType, TypedArray } from "../backend/dtypes.js";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
-
-const gunzipAsync = promisify(gunzip);
+import { platform } from "../platform/platform.js";
 
 interface IdxType {
   /** Name of the element type in the IDX specification. */
@@ -170,20 +165,6 @@ function gunzipError(name: string, error: unknown): Error {
 }
 
 /**
- * zlib options that make gunzip write its output into one buffer of the right size instead of
- * 16 kB chunks joined by a copy at the end: the gzip trailer's last 4 bytes give the size (modulo
- * 2^32), trusted only as far as deflate can expand (1032:1). A wrong size costs only that copy
- * again (several chunks are joined) or unused address space.
- */
-function gunzipOptions(bytes: Uint8Array): { chunkSize?: number } {
-  if (bytes.length < 18) return {};
-  const size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
-  // One more byte than the output, so zlib sees room left and allocates no further chunk.
-  // zlib takes chunks of 64 bytes or more; small outputs gain nothing anyway.
-  return size >= 64 && size < 2 ** 31 && size <= 1032 * bytes.length ? { chunkSize: size + 1 } : {};
-}
-
-/**
  * Parses IDX data (gzipped or not) into a tensor. Errors name `name` and say what is wrong: a bad
  * magic number, an unknown type code, truncated or oversized data, a broken gzip stream.
  */
@@ -196,7 +177,7 @@ function parseOwned(bytes: Uint8Array, name: string, owned: boolean): Tensor {
   if (isGzip(bytes)) {
     let raw: Uint8Array;
     try {
-      raw = gunzipSync(bytes, gunzipOptions(bytes));
+      raw = platform().gunzipSync(bytes);
     } catch (error) {
       throw gunzipError(name, error);
     }
@@ -215,7 +196,7 @@ export function readIdx(source: string | Uint8Array, options: ReadIdxOptions = {
     const name = options.name ?? source;
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(source);
+      bytes = platform().readFileSync(source);
     } catch (error) {
       throw idxError(name, `cannot read file (${(error as Error).message})`);
     }
@@ -232,13 +213,13 @@ export async function loadIdx(path: string, options: ReadIdxOptions = {}): Promi
   const name = options.name ?? path;
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await platform().readFile(path);
   } catch (error) {
     throw idxError(name, `cannot read file (${(error as Error).message})`);
   }
   if (isGzip(bytes)) {
     try {
-      bytes = await gunzipAsync(bytes, gunzipOptions(bytes));
+      bytes = await platform().gunzip(bytes);
     } catch (error) {
       throw gunzipError(name, error);
     }

@@ -14,6 +14,7 @@ import { writeFileAtomic } from "../saving/keras_zip.js";
 import { encodePng, type Image } from "./png.js";
 import { imageShapeOf, valuesToImage, type DataFormat } from "./image_utils.js";
 import { FONT_FAMILY, escapeXml, svgToPng } from "./svg_render.js";
+import { renderSvg, type SvgTarget } from "./page_output.js";
 
 /** Labels or predictions: class ids (a tensor or array), class names, or a `[n, classes]` tensor (argmax is taken). */
 export type GridLabels = TensorLike | readonly string[];
@@ -111,6 +112,13 @@ function textWidth(text: string, fontSize: number): number {
   return Math.ceil(text.length * fontSize * 0.64);
 }
 
+/** Base64 of `bytes`, by `btoa` (in browsers and Node alike), a chunk of characters at a time. */
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let at = 0; at < bytes.length; at += 0x8000) text += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  return btoa(text);
+}
+
 function dataUri(img: Image, zoom: number, cmap: "binary" | "gray"): string {
   const { width: w, height: h, channels: c, data } = img;
   const W = w * zoom;
@@ -123,7 +131,7 @@ function dataUri(img: Image, zoom: number, cmap: "binary" | "gray"): string {
       for (let k = 0; k < c; k++) big[o + k] = c === 1 && cmap === "binary" ? 255 - data[s + k] : data[s + k];
     }
   }
-  return `data:image/png;base64,${Buffer.from(encodePng({ width: W, height: h * zoom, channels: c, data: big })).toString("base64")}`;
+  return `data:image/png;base64,${base64(encodePng({ width: W, height: h * zoom, channels: c, data: big }))}`;
 }
 
 /**
@@ -214,6 +222,18 @@ export function imageGridSvg(images: TensorLike | readonly TensorLike[], options
   });
   parts.push(`</svg>`);
   return { svg: parts.join("\n"), layout: { width, height, cells } };
+}
+
+/**
+ * Draws many images as one picture in a web page (see `saveImageGrid` for the options): as the
+ * content of `target`, or painted into it when it is a `<canvas>`. Resolves to the layout.
+ *
+ *   await keras.utils.drawImageGrid(document.querySelector("#digits"), xTest.slice([0, 0, 0], [16, 28, 28]), { labels: yTest });
+ */
+export async function drawImageGrid(target: SvgTarget, images: TensorLike | readonly TensorLike[], options: ImageGridOptions = {}): Promise<ImageGridLayout> {
+  const { svg, layout } = imageGridSvg(images, options);
+  await renderSvg(target, svg);
+  return layout;
 }
 
 /**

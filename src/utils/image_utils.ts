@@ -12,12 +12,12 @@
  *   0; Keras leaves that to NumPy's cast (and writes a 32-bit image for gray values above 255).
  * - Only PNG is read and written.
  */
-import { readFile } from "node:fs/promises";
 import { makeTensor, type Tensor } from "../backend/tensor.js";
 import { checkDType, fromValues, type DType } from "../backend/dtypes.js";
 import { formatShape } from "../backend/shape.js";
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { writeFileAtomic } from "../saving/keras_zip.js";
+import { platform } from "../platform/platform.js";
 import { decodePng, encodePng, type DecodedImage, type Image } from "./png.js";
 
 export type { Image } from "./png.js";
@@ -235,7 +235,7 @@ export async function loadImg(path: string, options: LoadImgOptions = {}): Promi
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = await platform().readFile(path);
   } catch (error) {
     throw new Error(`loadImg: cannot read "${path}": ${(error as Error).message}`, { cause: error });
   }

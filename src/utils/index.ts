@@ -18,7 +18,9 @@ export {
   type LoadImgOptions,
   type Interpolation,
 } from "./image_utils.js";
-export { saveImageGrid, imageGridSvg, type ImageGridOptions, type ImageGridLayout, type GridLabels } from "./image_grid.js";
+export { saveImageGrid, imageGridSvg, drawImageGrid, type ImageGridOptions, type ImageGridLayout, type GridLabels } from "./image_grid.js";
+export { renderSvg, textElementStream, type SvgTarget, type SvgHost, type CanvasTarget, type TextHost } from "./page_output.js";
+export { setTextOutput, type TextStream } from "../platform/platform.js";
 export { imshow, type ImshowOptions, type ImshowStream, type ImshowMode } from "./terminal_image.js";
 export { plotHistory, historyToSvg, type PlotHistoryOptions } from "./plot_history.js";
 export { plotModel, modelToSvg, type PlotModelOptions, type ModelToSvgOptions } from "./model_visualization.js";

@@ -4,6 +4,7 @@ import type { Node } from "../layers/node.js";
 import { mapGraph } from "../saving/functional_graph.js";
 import { FONT_FAMILY, escapeXml } from "./svg_render.js";
 import { imageFormat, num, textWidth, writeImage } from "./svg_chart.js";
+import { renderSvg, type SvgTarget } from "./page_output.js";
 
 /*
  * keras.utils.plotModel / modelToSvg: Keras 3's `plot_model` / `model_to_dot`
@@ -34,8 +35,13 @@ export interface ModelToSvgOptions {
 }
 
 export interface PlotModelOptions extends ModelToSvgOptions {
-  /** The picture's file: `.png` or `.svg` (no extension means PNG, as in Keras). Keras's default: "model.png". */
+  /**
+   * The picture's file: `.png` or `.svg` (no extension means PNG, as in Keras). Keras's default:
+   * "model.png", unless `element` is given.
+   */
   toFile?: string;
+  /** In a web page: the element to draw the picture in (as its content), or a `<canvas>` to paint. */
+  element?: SvgTarget;
   /** Resolution of the PNG in dots per inch (one SVG unit is a point, 1/72 inch). Keras's default: 200. */
   dpi?: number;
 }
@@ -787,13 +793,15 @@ function renderModel(model: VisualizableModel, options: ModelToSvgOptions, fn: s
  * `expandNested: false`, `dpi: 200`, `showLayerActivations: false`, `showTrainable: false`.
  *
  *   await keras.utils.plotModel(model, { toFile: "model.png", showShapes: true });
+ *   await keras.utils.plotModel(model, { element: document.querySelector("#model"), showShapes: true }); // a page
  */
 export async function plotModel(model: VisualizableModel, options: PlotModelOptions = {}): Promise<string> {
-  const toFile = options.toFile ?? "model.png";
-  const format = imageFormat("plotModel", toFile);
+  const toFile = options.toFile ?? (options.element === undefined ? "model.png" : undefined);
+  const format = toFile === undefined ? undefined : imageFormat("plotModel", toFile);
   const dpi = options.dpi ?? 200;
   if (typeof dpi !== "number" || !Number.isFinite(dpi) || dpi <= 0) throw new RangeError(`plotModel: dpi must be a positive number, got ${dpi}`);
   const { svg, width } = renderModel(model, options, "plotModel");
-  await writeImage("plotModel", toFile, svg, format === "png" ? (width * dpi) / 72 : undefined);
+  if (options.element !== undefined) await renderSvg(options.element, svg);
+  if (toFile !== undefined) await writeImage("plotModel", toFile, svg, format === "png" ? (width * dpi) / 72 : undefined);
   return svg;
 }

@@ -1,6 +1,7 @@
 import type { History } from "../callbacks/history.js";
 import { FONT_FAMILY, escapeXml } from "./svg_render.js";
 import { formatTick, imageFormat, integerTicks, niceTicks, num, textWidth, writeImage } from "./svg_chart.js";
+import { renderSvg, type SvgTarget } from "./page_output.js";
 
 /*
  * keras.utils.plotHistory: the training curves of `model.fit`'s History, drawn as SVG (PNG through
@@ -11,6 +12,8 @@ import { formatTick, imageFormat, integerTicks, niceTicks, num, textWidth, write
 export interface PlotHistoryOptions {
   /** Where to write the picture: `.png` or `.svg` (no extension means PNG). Nothing is written when omitted. */
   toFile?: string;
+  /** In a web page: the element to draw the picture in (as its content), or a `<canvas>` to paint. */
+  element?: SvgTarget;
   /**
    * The metrics to draw, one panel each, by their training name (`"loss"`, `"accuracy"`); each panel
    * also draws the `val_` series when the history has it. Default: every metric, loss first.
@@ -68,16 +71,20 @@ function availableMetrics(logs: Record<string, number[]>): string[] {
  *
  *   const history = await model.fit(x, y, { epochs: 10, validationData: [xTest, yTest] });
  *   await keras.utils.plotHistory(history, { toFile: "history.png" });
+ *   await keras.utils.plotHistory(history, { element: document.querySelector("#plot") }); // a page
+ *
+ * During `fit`, `keras.callbacks.LivePlot` redraws it every epoch.
  */
 export async function plotHistory(history: HistoryLike, options: PlotHistoryOptions = {}): Promise<string> {
   if (options.toFile !== undefined) imageFormat("plotHistory", options.toFile);
   const svg = historyToSvg(history, options);
+  if (options.element !== undefined) await renderSvg(options.element, svg);
   if (options.toFile !== undefined) await writeImage("plotHistory", options.toFile, svg);
   return svg;
 }
 
 /** The SVG text of `plotHistory` (synchronous; writes nothing). */
-export function historyToSvg(history: HistoryLike, options: Omit<PlotHistoryOptions, "toFile"> = {}): string {
+export function historyToSvg(history: HistoryLike, options: Omit<PlotHistoryOptions, "toFile" | "element"> = {}): string {
   const { logs, epochs } = readHistory(history);
   for (const [key, values] of Object.entries(logs)) {
     if (!Array.isArray(values) || values.some((v) => typeof v !== "number")) {

@@ -1,3 +1,5 @@
+import { textOutput } from "../platform/platform.js";
+
 /** Where progress and summaries are written; tests pass their own. */
 export interface OutputStream {
   write(text: string): void;
@@ -73,7 +75,7 @@ export class Progbar {
     this.verbose = options.verbose ?? 1;
     this.interval = options.interval ?? 0.05;
     this.unitName = options.unitName ?? "step";
-    this.stream = options.stream ?? process.stdout;
+    this.stream = options.stream ?? textOutput();
     this.dynamic = this.stream.isTTY === true;
   }
 

@@ -2,6 +2,7 @@ import type { SymbolicShape } from "../backend/keras_tensor.js";
 import type { Variable } from "../backend/variable.js";
 import type { Layer } from "../layers/layer.js";
 import { InputLayer } from "../layers/core/input_layer.js";
+import { platform, textOutput } from "../platform/platform.js";
 
 /** What `summary()` needs to know of a model, so this file does not depend on model classes. */
 export interface SummarizableModel {
@@ -152,7 +153,8 @@ function isSequentialLike(model: SummarizableModel, isFunctional: boolean): bool
 /** Keras 3's `model.summary()` text. */
 export function summaryText(model: SummarizableModel, isFunctional: boolean, options: SummaryOptions = {}): string {
   const sequentialLike = isSequentialLike(model, isFunctional);
-  const terminalColumns = process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : Number(process.env.COLUMNS) || 80;
+  const out = textOutput();
+  const terminalColumns = out.isTTY && out.columns ? out.columns : Number(platform().env("COLUMNS")) || 80;
   const defaultLength = Math.min(sequentialLike ? 88 : 108, terminalColumns - 4);
   const lineLength = options.lineLength ?? defaultLength;
   const positions = options.positions ?? (sequentialLike ? [0.45, 0.8, 1.0] : [0.3, 0.56, 0.74, 1.0]);

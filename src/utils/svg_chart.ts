@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { rename, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, extname, join } from "node:path";
+import { platform } from "../platform/platform.js";
 import { svgToPng } from "./svg_render.js";
 
 /*
@@ -91,10 +89,10 @@ export type ImageFormat = "svg" | "png";
  */
 export function imageFormat(fn: string, toFile: string): ImageFormat {
   if (typeof toFile !== "string" || toFile.length === 0) throw new TypeError(`${fn}: toFile must be a non-empty file path, got ${JSON.stringify(toFile)}`);
-  const ext = extname(toFile).toLowerCase();
+  const ext = platform().path.extname(toFile).toLowerCase();
   if (ext === "" || ext === ".png") return "png";
   if (ext === ".svg") return "svg";
-  throw new Error(`${fn}: unsupported file extension '${extname(toFile)}' in '${toFile}'; supported: .png, .svg`);
+  throw new Error(`${fn}: unsupported file extension '${platform().path.extname(toFile)}' in '${toFile}'; supported: .png, .svg`);
 }
 
 /**
@@ -104,13 +102,10 @@ export function imageFormat(fn: string, toFile: string): ImageFormat {
  */
 export async function writeImage(fn: string, toFile: string, svg: string, pngWidth?: number): Promise<void> {
   const format = imageFormat(fn, toFile);
-  const data = format === "svg" ? Buffer.from(svg, "utf8") : await svgToPng(svg, { width: pngWidth === undefined ? undefined : Math.max(1, Math.round(pngWidth)) });
-  const temp = join(dirname(toFile), `.${basename(toFile)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const data = format === "svg" ? new TextEncoder().encode(svg) : await svgToPng(svg, { width: pngWidth === undefined ? undefined : Math.max(1, Math.round(pngWidth)) });
   try {
-    await writeFile(temp, data);
-    await rename(temp, toFile);
+    await platform().writeFileAtomic(toFile, data);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`${fn}: cannot write '${toFile}': ${reason}`, { cause: error });
   }

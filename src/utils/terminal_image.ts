@@ -16,6 +16,13 @@
 import { convertToTensor, type TensorLike } from "../ops/core.js";
 import { arrayToImg, type DataFormat } from "./image_utils.js";
 import type { Image } from "./png.js";
+import { platform, textOutput } from "../platform/platform.js";
+
+/** The variables `terminalImageMode` reads, from the host (none in a browser). */
+function hostEnv(): Record<string, string | undefined> {
+  const env = platform().env;
+  return { NO_COLOR: env("NO_COLOR"), TERM: env("TERM"), COLORTERM: env("COLORTERM") };
+}
 
 /** Where `imshow` writes: `process.stdout` or anything with `write` (and `isTTY`, `columns`). */
 export interface ImshowStream {
@@ -28,7 +35,7 @@ export interface ImshowStream {
 export type ImshowMode = "auto" | "truecolor" | "256" | "ascii";
 
 export interface ImshowOptions {
-  /** Default `process.stdout`. */
+  /** Default `process.stdout` (see `keras.utils.setTextOutput`). */
   stream?: ImshowStream;
   /** "auto" (default) picks from the stream and the environment, see the module notes. */
   mode?: ImshowMode;
@@ -47,7 +54,7 @@ export const ASCII_RAMP = " .:-=+*#%@";
 const ESC = "\x1b[";
 
 /** Which rendering `mode: "auto"` chooses for this stream and environment. */
-export function terminalImageMode(stream: ImshowStream, env: Readonly<Record<string, string | undefined>> = process.env): Exclude<ImshowMode, "auto"> {
+export function terminalImageMode(stream: ImshowStream, env: Readonly<Record<string, string | undefined>> = hostEnv()): Exclude<ImshowMode, "auto"> {
   if (!stream.isTTY) return "ascii";
   if ((env.NO_COLOR ?? "") !== "" || env.TERM === "dumb") return "ascii";
   const colorterm = (env.COLORTERM ?? "").toLowerCase();
@@ -170,7 +177,7 @@ export function renderTerminalImage(x: TensorLike, mode: Exclude<ImshowMode, "au
  * See the module notes for how it looks in each mode. Returns nothing.
  */
 export function imshow(x: TensorLike, options: ImshowOptions = {}): void {
-  const stream = options.stream ?? process.stdout;
+  const stream = options.stream ?? textOutput();
   const mode = options.mode ?? "auto";
   const chosen = mode === "auto" ? terminalImageMode(stream) : mode;
   const maxWidth = options.maxWidth ?? (typeof stream.columns === "number" && stream.columns > 0 ? stream.columns : 80);

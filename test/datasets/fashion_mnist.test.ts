@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -6,8 +7,10 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import * as datasets from "../../src/datasets/index.js";
 import { DEBIAN_DIR, FILE_CHECKSUMS } from "../../src/datasets/fashion_mnist.js";
-import { sha256 } from "../../src/datasets/download.js";
 import { listFiles, serve, tempDir } from "./helpers.js";
+
+/** The hex SHA-256 the checksums hold (the library's own, `download.sha256`, is asynchronous). */
+const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
 
 const { fashion_mnist, fashionMnist } = datasets;
 const FILES = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];

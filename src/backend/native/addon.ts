@@ -35,7 +35,11 @@ export interface NativeAddon {
     alpha: number, beta1: number, beta2: number, epsilon: number, decay: number,
   ): true | undefined;
   /** Sequence kernels; flags: 1 goBackwards, 2 zeroOutputForMask, 4 returnSequences, 8 training. */
-  lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number):
+  /** `spareWorkspace`: a consumed workspace of the right size to write the new one into (see SpareWorkspaces). */
+  lstmForward(
+    x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+    spareWorkspace?: Float32Array,
+  ):
     [Float32Array | null, Float32Array, Float32Array, Float32Array | null] | undefined;
   lstmBackward(
     dOutputs: Float32Array | null, dH: Float32Array | null, dC: Float32Array | null, recurrentKernel: Float32Array, mask: Uint8Array | null, workspace: Float32Array,
@@ -43,6 +47,7 @@ export interface NativeAddon {
   ): [Float32Array, Float32Array, Float32Array, Float32Array | null] | undefined;
   gruForward(
     x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, batch: number, timesteps: number, units: number, flags: number,
+    spareWorkspace?: Float32Array,
   ): [Float32Array | null, Float32Array, Float32Array | null] | undefined;
   gruBackward(
     dOutputs: Float32Array | null, dH: Float32Array | null, recurrentKernel: Float32Array, hasRecurrentBias: boolean, mask: Uint8Array | null, workspace: Float32Array,

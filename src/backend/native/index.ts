@@ -1,3 +1,4 @@
+import { SpareWorkspaces } from "../spare_workspaces.js";
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
 import type { AttentionArgs, AttentionGrads, GruForwardResult, GruGrads, LstmForwardResult, LstmGrads, RecurrentArgs } from "../sequence_kernels.js";
 import type {
@@ -142,6 +143,8 @@ export class NativeBackend extends ReferenceBackend {
    * C kernels on every size.
    */
   smallSize = 128;
+  /** Recurrent workspaces the backward kernels consumed (see sequence_kernels.ts), for reuse. */
+  private readonly spareWorkspaces = new SpareWorkspaces();
 
   constructor(addon?: NativeAddon) {
     super();
@@ -604,7 +607,8 @@ export class NativeBackend extends ReferenceBackend {
   /* ---- sequence kernels ---- */
 
   override lstmForward(x: Float32Array, h0: Float32Array, c0: Float32Array, recurrentKernel: Float32Array, mask: Uint8Array | null, args: RecurrentArgs): LstmForwardResult {
-    const r = recurrentShapeOk(args) && this.addon.lstmForward(x, h0, c0, recurrentKernel, mask, args.batch, args.timesteps, args.units, recurrentFlags(args));
+    const spare = args.training ? this.spareWorkspaces.take(args.batch * args.timesteps * 7 * args.units) : undefined;
+    const r = recurrentShapeOk(args) && this.addon.lstmForward(x, h0, c0, recurrentKernel, mask, args.batch, args.timesteps, args.units, recurrentFlags(args), spare);
     if (r) return { outputs: r[0], h: r[1], c: r[2], workspace: r[3] };
     this.viaReference("lstmForward", "arguments the C kernel rejects");
     return super.lstmForward(x, h0, c0, recurrentKernel, mask, args);
@@ -616,13 +620,17 @@ export class NativeBackend extends ReferenceBackend {
   ): LstmGrads {
     const r = recurrentShapeOk(args) &&
       this.addon.lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args.batch, args.timesteps, args.units, recurrentFlags(args), needDRecurrentKernel);
-    if (r) return { dX: r[0], dH0: r[1], dC0: r[2], dRecurrentKernel: r[3] };
+    if (r) {
+      this.spareWorkspaces.give(workspace);
+      return { dX: r[0], dH0: r[1], dC0: r[2], dRecurrentKernel: r[3] };
+    }
     this.viaReference("lstmBackward", "arguments the C kernel rejects");
     return super.lstmBackward(dOutputs, dH, dC, recurrentKernel, mask, workspace, args, needDRecurrentKernel);
   }
 
   override gruForward(x: Float32Array, h0: Float32Array, recurrentKernel: Float32Array, recurrentBias: Float32Array | null, mask: Uint8Array | null, args: RecurrentArgs): GruForwardResult {
-    const r = recurrentShapeOk(args) && this.addon.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args.batch, args.timesteps, args.units, recurrentFlags(args));
+    const spare = args.training ? this.spareWorkspaces.take(args.batch * args.timesteps * 5 * args.units) : undefined;
+    const r = recurrentShapeOk(args) && this.addon.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args.batch, args.timesteps, args.units, recurrentFlags(args), spare);
     if (r) return { outputs: r[0], h: r[1], workspace: r[2] };
     this.viaReference("gruForward", "arguments the C kernel rejects");
     return super.gruForward(x, h0, recurrentKernel, recurrentBias, mask, args);
@@ -635,7 +643,10 @@ export class NativeBackend extends ReferenceBackend {
     const r = recurrentShapeOk(args) && this.addon.gruBackward(
       dOutputs, dH, recurrentKernel, hasRecurrentBias === true, mask, workspace, args.batch, args.timesteps, args.units, recurrentFlags(args), needDRecurrentKernel, needDRecurrentBias,
     );
-    if (r) return { dX: r[0], dH0: r[1], dRecurrentKernel: r[2], dRecurrentBias: r[3] };
+    if (r) {
+      this.spareWorkspaces.give(workspace);
+      return { dX: r[0], dH0: r[1], dRecurrentKernel: r[2], dRecurrentBias: r[3] };
+    }
     this.viaReference("gruBackward", "arguments the C kernel rejects");
     return super.gruBackward(dOutputs, dH, recurrentKernel, hasRecurrentBias, mask, workspace, args, needDRecurrentKernel, needDRecurrentBias);
   }

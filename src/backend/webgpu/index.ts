@@ -4,6 +4,7 @@ import { composedKernels } from "../composed.js";
 import { DeviceArray } from "../device_array.js";
 import type { DType, Shape, TypedArray } from "../dtypes.js";
 import { recordFallback } from "../fallbacks.js";
+import { platform } from "../../platform/platform.js";
 import {
   FUSED_KERNEL_NAMES, type AdamUpdateArgs, type BatchNormArgs, type BatchNormGrads, type BatchNormResult, type ConvArgs, type ConvGrads, type EpilogueActivation, type PoolArgs, type GradientTarget, type LinearGrads, type NormalizeArgs,
   type RMSpropUpdateArgs, type SGDUpdateArgs,
@@ -416,7 +417,9 @@ export class WebGpuBackend extends ReferenceBackend {
     const valid = Number.isInteger(axis) && axis >= 0 && axis < shape.length && x.length === sizeOf(shape);
     const [outer, n, inner] = valid ? split3(shape, axis) : [0, 0, 0];
     const count = outer * indices.length * inner;
-    if (!valid || !(x instanceof GpuArray) || this.onHost([x, indices], count)) return super.gather(this.host(x), shape, this.host(indices), axis, into === undefined ? undefined : this.host(into));
+    // A host gather writes into `into` only where it is on the host: a reused batch buffer that a
+    // step has since moved to the GPU (fit's shuffled batches) gets a fresh array instead.
+    if (!valid || !(x instanceof GpuArray) || this.onHost([x, indices], count)) return super.gather(this.host(x), shape, this.host(indices), axis, into === undefined || into instanceof GpuArray ? undefined : into);
     const type = storageTypeOf(x);
     const out = this.out(type, count);
     this.context.run(`gather:${type}`, () => K.gatherKernel(type), [this.gpu(x), this.gpu(indices)], [out], [count, n, indices.length, inner], groupsFor(count));
@@ -816,7 +819,7 @@ export class WebGpuBackend extends ReferenceBackend {
  */
 export async function createWebGpuBackend(options: { powerPreference?: GPUPowerPreference } = {}): Promise<WebGpuBackend> {
   let gpu: GPU | undefined = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (gpu === undefined && typeof process !== "undefined" && process.versions?.node !== undefined) {
+  if (gpu === undefined && platform().name === "node") {
     try {
       // A computed name, so that bundlers leave the optional Node package out of browser builds.
       const name = "webgpu";

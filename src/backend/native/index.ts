@@ -1,4 +1,5 @@
 import { SpareWorkspaces } from "../spare_workspaces.js";
+import { reduceAsOneBlock, split3 } from "../reduce_blocks.js";
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
 import type { AttentionArgs, AttentionGrads, GruForwardResult, GruGrads, LstmForwardResult, LstmGrads, RecurrentArgs } from "../sequence_kernels.js";
 import type {
@@ -118,10 +119,6 @@ function isAxis(axis: number, rank: number): boolean {
 }
 
 /** [outer, shape[axis], inner]. */
-function split3(shape: Shape, axis: number): [number, number, number] {
-  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
-}
-
 /** A plan of int32 lists for the C layout kernels: [rank, ...lists], or undefined past the C side's rank limit. */
 function layoutPlan(rank: number, ...lists: (readonly number[])[]): Int32Array | undefined {
   if (rank > MAX_RANK) return undefined;
@@ -243,24 +240,9 @@ export class NativeBackend extends ReferenceBackend {
       return super.reduce(op, x, shape, axes, outDtype);
     }
     const { dims, reduced } = canonicalize(shape, axes);
-    const groups = reduced.filter((r) => r).length;
-    if (groups === 0) {
-      // Nothing to combine (no axes, or only size-1 axes): a conversion to the output type, as the reference makes it.
-      if (op !== "any" && op !== "all" && outDtype !== "bool") return this.cast(x, outDtype);
-      const flags = this.cast(x, "bool");
-      return outDtype === "bool" ? flags : this.cast(flags, outDtype);
-    }
-    if (groups > 1) {
-      // Several separate reduced blocks: move them to the end (a transpose) and reduce them as one.
-      const kept: number[] = [];
-      const moved: number[] = [];
-      reduced.forEach((r, d) => (r ? moved : kept).push(d));
-      const perm = [...kept, ...moved];
-      const t = this.transpose(x, dims, perm);
-      return this.reduce(op, t, perm.map((p) => dims[p]), moved.map((_, i) => kept.length + i), outDtype);
-    }
-    const at = reduced.indexOf(true);
-    const [outer, n, inner] = split3(dims, at);
+    const planned = reduceAsOneBlock(this, op, x, dims, reduced, outDtype);
+    if (!("block" in planned)) return planned;
+    const [outer, n, inner] = planned.block;
     const code = REDUCE_CODE[op];
     const out = x instanceof Float32Array && outDtype === "float32" && code <= REDUCE_CODE.min
       ? this.addon.reduce(code, x, outer, n, inner)

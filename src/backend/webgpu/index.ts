@@ -11,6 +11,7 @@ import {
 } from "../fused_kernels.js";
 import { isWrittenInPlace } from "../in_place.js";
 import { ReferenceBackend } from "../reference/index.js";
+import { reduceAsOneBlock, split3 } from "../reduce_blocks.js";
 import { canonicalize } from "../reference/reduce.js";
 import { sizeOf } from "../shape.js";
 import { GpuArray, GpuContext, Params, groupsFor, storageTypeOf, type StorageType } from "./context.js";
@@ -86,10 +87,6 @@ function offsetsCode(count: number): string {
     rem = rem / dim;
     ${adds}
   }`;
-}
-
-function split3(shape: Shape, axis: number): [number, number, number] {
-  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
 
 function isCount(v: number): boolean {
@@ -264,27 +261,14 @@ export class WebGpuBackend extends ReferenceBackend {
   override reduce(op: ReduceOp, x: TypedArray, shape: Shape, axes: readonly number[], outDtype: DType): TypedArray {
     const known = op === "sum" || op === "prod" || op === "max" || op === "min" || op === "any" || op === "all";
     const { dims, reduced } = canonicalize(shape, axes);
-    const groups = reduced.filter((r) => r).length;
     let outSize = 1;
     dims.forEach((d, i) => {
       if (!reduced[i]) outSize *= d;
     });
     if (!known || x.length !== sizeOf(shape) || this.onHost([x], outSize)) return super.reduce(op, this.host(x), shape, axes, outDtype);
-    if (groups === 0) {
-      // Nothing to combine: a conversion, as the reference makes it.
-      if (op !== "any" && op !== "all" && outDtype !== "bool") return this.cast(x, outDtype);
-      const flags = this.cast(x, "bool");
-      return outDtype === "bool" ? flags : this.cast(flags, outDtype);
-    }
-    if (groups > 1) {
-      const kept: number[] = [];
-      const moved: number[] = [];
-      reduced.forEach((r, d) => (r ? moved : kept).push(d));
-      const perm = [...kept, ...moved];
-      const t = this.transpose(x, dims, perm);
-      return this.reduce(op, t, perm.map((p) => dims[p]), moved.map((_, i) => kept.length + i), outDtype);
-    }
-    const [outer, n, inner] = split3(dims, reduced.indexOf(true));
+    const planned = reduceAsOneBlock(this, op, x, dims, reduced, outDtype);
+    if (!("block" in planned)) return planned;
+    const [outer, n, inner] = planned.block;
     const count = outer * inner;
     if (n === 0 || count === 0) return super.reduce(op, new (x.constructor as Float32ArrayConstructor)(0) as TypedArray, shape, axes, outDtype);
     const type = storageTypeOf(x);

@@ -406,7 +406,7 @@ export class WebGpuBackend extends ReferenceBackend {
     if (!valid || !(x instanceof GpuArray) || this.onHost([x, indices], count)) return super.gather(this.host(x), shape, this.host(indices), axis, into === undefined || into instanceof GpuArray ? undefined : into);
     const type = storageTypeOf(x);
     const out = this.out(type, count);
-    this.context.run(`gather:${type}`, () => K.gatherKernel(type), [this.gpu(x), this.gpu(indices)], [out], [count, n, indices.length, inner], groupsFor(count));
+    this.context.run(`gather:${type}`, () => K.gatherKernel(type, "slice"), [this.gpu(x), this.gpu(indices)], [out], [count, n, indices.length, inner], groupsFor(count));
     return this.asResult(out);
   }
 
@@ -417,7 +417,7 @@ export class WebGpuBackend extends ReferenceBackend {
     const [, n, inner] = split3(outShape, axis);
     const type = storageTypeOf(updates);
     const out = this.out(type, count);
-    this.context.run(`scatterAdd:${type}`, () => K.scatterAddKernel(type), [this.gpu(updates), this.gpu(indices)], [out], [count, n, indices.length, inner], groupsFor(count));
+    this.context.run(`scatterAdd:${type}`, () => K.scatterAddKernel(type, "slice"), [this.gpu(updates), this.gpu(indices)], [out], [count, n, indices.length, inner], groupsFor(count));
     return this.asResult(out);
   }
 
@@ -427,7 +427,7 @@ export class WebGpuBackend extends ReferenceBackend {
     const [, m, inner] = split3(indicesShape, axis);
     const type = storageTypeOf(x);
     const out = this.out(type, indices.length);
-    this.context.run(`gatherAlongAxis:${type}`, () => K.gatherAlongAxisKernel(type), [this.gpu(x), this.gpu(indices)], [out], [indices.length, shape[axis], m, inner], groupsFor(indices.length));
+    this.context.run(`gatherAlongAxis:${type}`, () => K.gatherKernel(type, "element"), [this.gpu(x), this.gpu(indices)], [out], [indices.length, shape[axis], m, inner], groupsFor(indices.length));
     return this.asResult(out);
   }
 
@@ -439,7 +439,7 @@ export class WebGpuBackend extends ReferenceBackend {
     const [, n, inner] = split3(outShape, axis);
     const type = storageTypeOf(updates);
     const out = this.out(type, count);
-    this.context.run(`scatterAddAlongAxis:${type}`, () => K.scatterAddAlongAxisKernel(type), [this.gpu(updates), this.gpu(indices)], [out], [count, n, m, inner], groupsFor(count));
+    this.context.run(`scatterAddAlongAxis:${type}`, () => K.scatterAddKernel(type, "element"), [this.gpu(updates), this.gpu(indices)], [out], [count, n, m, inner], groupsFor(count));
     return this.asResult(out);
   }
 

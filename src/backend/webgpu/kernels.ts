@@ -73,47 +73,15 @@ function storageTypeOfDtype(dtype: DType): StorageType {
   return dtype === "float32" ? "Float32Array" : dtype === "int32" ? "Int32Array" : "Uint8Array";
 }
 
-/** gather along an axis of [outer, n, inner]: prm: n_out, n, m, inner. Out-of-range indices read 0. */
-export function gatherKernel(type: StorageType): string {
-  const zero = type === "Float32Array" ? "0.0" : type === "Int32Array" ? "0" : "0u";
-  return `${header([["x", type], ["idx", "Int32Array"]], [["out", type]])}
-${PRELUDE}
-${elementwiseMain(`
-  let n = prm[1];
-  let m = prm[2];
-  let inner = prm[3];
-  let j = i % inner;
-  let t = (i / inner) % m;
-  let o = i / (inner * m);
-  let k = idx[t];
-  if (k < 0 || u32(k) >= n) { out[i] = ${zero}; return; }
-  out[i] = x[(o * n + u32(k)) * inner + j];
-`)}`;
-}
+/*
+ * Gathers and their adjoints over [outer, n, inner] arrays. `gather` takes whole slices: one index
+ * per output position t along the axis (idx[t]); `gatherAlongAxis` has an index per output element
+ * (idx has the output's shape, Keras's take_along_axis). prm: n_out, n, m, inner.
+ */
+type IndexedBy = "slice" | "element";
 
-/** scatterAdd into [outer, n, inner] from updates [outer, m, inner]. prm: n_out, n, m, inner. */
-export function scatterAddKernel(type: StorageType): string {
-  const kind: ComputeKind = type === "Float32Array" ? "f" : "i";
-  const dtype: DType = type === "Float32Array" ? "float32" : type === "Int32Array" ? "int32" : "uint8";
-  return `${header([["upd", type], ["idx", "Int32Array"]], [["out", type]])}
-${PRELUDE}
-${elementwiseMain(`
-  let n = prm[1];
-  let m = prm[2];
-  let inner = prm[3];
-  let j = i % inner;
-  let r = i32((i / inner) % n);
-  let o = i / (inner * n);
-  var acc = ${kind === "f" ? "0.0" : "0"};
-  for (var t = 0u; t < m; t++) {
-    if (idx[t] == r) { acc = acc + ${load(type, kind, "upd[(o * m + t) * inner + j]")}; }
-  }
-  out[i] = ${store(dtype, kind, "acc", false)};
-`)}`;
-}
-
-/** gatherAlongAxis: out [outer, m, inner] from x [outer, n, inner]. prm: n_out, n, m, inner. */
-export function gatherAlongAxisKernel(type: StorageType): string {
+/** gather (one index per slice) or gatherAlongAxis (one per element): out [outer, m, inner] from x [outer, n, inner]. Out-of-range indices read 0. */
+export function gatherKernel(type: StorageType, indexedBy: IndexedBy): string {
   const zero = type === "Float32Array" ? "0.0" : type === "Int32Array" ? "0" : "0u";
   return `${header([["x", type], ["idx", "Int32Array"]], [["out", type]])}
 ${PRELUDE}
@@ -123,14 +91,14 @@ ${elementwiseMain(`
   let inner = prm[3];
   let j = i % inner;
   let o = i / (inner * m);
-  let k = idx[i];
+  let k = idx[${indexedBy === "slice" ? "(i / inner) % m" : "i"}];
   if (k < 0 || u32(k) >= n) { out[i] = ${zero}; return; }
   out[i] = x[(o * n + u32(k)) * inner + j];
 `)}`;
 }
 
-/** scatterAddAlongAxis: out [outer, n, inner] from updates/indices [outer, m, inner]. prm: n_out, n, m, inner. */
-export function scatterAddAlongAxisKernel(type: StorageType): string {
+/** The adjoint of gatherKernel: out [outer, n, inner] sums the updates [outer, m, inner] whose index is its row. */
+export function scatterAddKernel(type: StorageType, indexedBy: IndexedBy): string {
   const kind: ComputeKind = type === "Float32Array" ? "f" : "i";
   const dtype: DType = type === "Float32Array" ? "float32" : type === "Int32Array" ? "int32" : "uint8";
   return `${header([["upd", type], ["idx", "Int32Array"]], [["out", type]])}
@@ -145,7 +113,7 @@ ${elementwiseMain(`
   var acc = ${kind === "f" ? "0.0" : "0"};
   for (var t = 0u; t < m; t++) {
     let at = (o * m + t) * inner + j;
-    if (idx[at] == r) { acc = acc + ${load(type, kind, "upd[at]")}; }
+    if (idx[${indexedBy === "slice" ? "t" : "at"}] == r) { acc = acc + ${load(type, kind, "upd[at]")}; }
   }
   out[i] = ${store(dtype, kind, "acc", false)};
 `)}`;

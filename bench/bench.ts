@@ -53,8 +53,8 @@
  * Adding a peer: one entry in PEERS (how to probe it, and the command of a model run or a kernel
  * run), its id in PEER_IDS, and target rows in TARGETS that name it.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -706,6 +706,23 @@ async function runJob(j: Job, timeoutS: number): Promise<ChildOutcome<ModelRunRe
   return runChild(j.launch.command, j.launch.args, j.launch.env, timeoutS);
 }
 
+/**
+ * The keras-ts peers run the compiled package (dist/), what `npm install keras-ts` gives users.
+ * Compiles it again (TypeScript only; the addon and the .wasm files are the build's) when any file
+ * under src/ is newer than dist/index.js. Returns what it did, or undefined when dist/ was current.
+ */
+function ensureBuiltPackage(): string | undefined {
+  const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const newest = (dir: string): number =>
+    (readdirSync(dir, { recursive: true }) as string[]).reduce((m, f) => Math.max(m, statSync(join(dir, f)).mtimeMs), 0);
+  const entry = join(root, "dist", "index.js");
+  if (existsSync(entry) && statSync(entry).mtimeMs >= newest(join(root, "src"))) return undefined;
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const r = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  if (r.status !== 0) throw new Error("bench: compiling src/ into dist/ failed (tsc -p tsconfig.build.json)");
+  return "dist/ was older than src/: compiled it again (tsc -p tsconfig.build.json)";
+}
+
 async function main(): Promise<void> {
   let opts: Options;
   let levels: IsaLevel[];
@@ -724,6 +741,11 @@ async function main(): Promise<void> {
   const elapsedS = () => (performance.now() - started) / 1000;
 
   say(`keras-ts bench${opts.quick ? " (--quick)" : ""}: ${machine.cpu}, ${machine.cores} cores, SIMD levels ${levels.map((l) => l.label || "default").join(", ")}, node ${machine.node}`);
+
+  if (!opts.plan && (opts.peers.has("native") || opts.peers.has("reference") || opts.peers.has("wasm"))) {
+    const rebuilt = ensureBuiltPackage();
+    if (rebuilt !== undefined) say(`  ${rebuilt}`);
+  }
 
   let mnistDir = "";
   try {

@@ -11,7 +11,8 @@
  * LambdaCallback. The gemm and conv modes time keras.ops.matmul and a Conv2D layer's forward +
  * backward through keras.valueAndGrad, as user code calls them.
  */
-import * as keras from "../../src/index.js";
+import type * as kt from "../../src/index.js";
+
 import {
   CONV_SHAPES,
   GEMM_SHAPES,
@@ -29,6 +30,11 @@ import {
   type ModelRunResult,
   type ModelSpec,
 } from "./common.js";
+
+// The package as npm users run it: the compiled dist/ (bench.ts rebuilds it when src/ is newer).
+// Through tsx, src/ would carry esbuild's keepNames helper, a call per closure made, ~0.5 µs on
+// every op of a training step.
+const keras: typeof kt = await import(new URL("../../dist/index.js", import.meta.url).href);
 
 type Config = { mode: "probe" } | ({ mode: "model" } & ModelRunConfig) | { mode: "gemm" | "conv"; quick?: boolean };
 
@@ -73,9 +79,9 @@ function probe(): void {
 }
 
 /** The model of a MODELS row, as a Keras user writes it. */
-function buildModel(spec: ModelSpec): keras.Sequential {
+function buildModel(spec: ModelSpec): kt.Sequential {
   const { layers } = keras;
-  const body: keras.layers.Layer[] = [];
+  const body: kt.layers.Layer[] = [];
   switch (spec.kind) {
     case "mlp":
       if (spec.inputs === "normalize") body.push(new layers.Flatten());
@@ -148,7 +154,7 @@ async function model(cfg: ModelRunConfig): Promise<void> {
   let probs: Float32Array | undefined;
   for (let r = 0; r < cfg.predictRuns; r++) {
     const t = performance.now();
-    const out = (await m.predict(xTest, { verbose: 0, batchSize: 32 })) as keras.Tensor;
+    const out = (await m.predict(xTest, { verbose: 0, batchSize: 32 })) as kt.Tensor;
     predictSeconds.push((performance.now() - t) / 1000);
     probs ??= out.dataSync() as Float32Array;
   }
@@ -239,11 +245,11 @@ function conv(quick: boolean): void {
     keras.utils.setRandomSeed(1);
     const layer = new keras.layers.Conv2D(s.outChannels, [s.kernel, s.kernel], { padding: s.padding, activation: "relu" });
     const x = keras.ops.convertToTensor(randomValues(s.batch * s.size * s.size * s.inChannels, 3)).reshape([s.batch, s.size, s.size, s.inChannels]);
-    const y = layer.apply(x) as keras.Tensor;
+    const y = layer.apply(x) as kt.Tensor;
     checkConv(s, x.dataSync(), layer.kernel!.value.dataSync(), y.dataSync());
     const input = s.inputGrad ? new keras.Variable(x) : undefined;
     const variables = [...layer.trainableWeights, ...(input === undefined ? [] : [input])];
-    const step = keras.valueAndGrad(() => keras.ops.sum(layer.apply(input?.value ?? x) as keras.Tensor), { variables });
+    const step = keras.valueAndGrad(() => keras.ops.sum(layer.apply(input?.value ?? x) as kt.Tensor), { variables });
     const { ms, runs } = medianMs(() => step(), quick ? 0.4 : 1.5);
     const gflops = convFlops(s) / (ms * 1e6);
     shapes.push({ name: s.name, ms, gflops });

@@ -9,7 +9,7 @@ import * as keras from "keras-ts";
 
 // ## Install
 export async function install(): Promise<void> {
-  console.log(`backend: ${keras.backend.backend()}`); // "native", or "reference" when the addon is not built
+  console.log(`backend: ${keras.backend.backend()}`); // "native", or "wasm" when the addon is not built
 
   const [[xTrain, yTrain], [xTest, yTest]] = await keras.datasets.mnist.loadData();
   const model = new keras.Sequential([

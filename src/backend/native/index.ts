@@ -1,5 +1,6 @@
 import { SpareWorkspaces } from "../spare_workspaces.js";
 import { reduceAsOneBlock, split3 } from "../reduce_blocks.js";
+import { mergedBroadcastStrides } from "../broadcast_strides.js";
 import type { BinaryOp, MatmulArgs, ReduceOp, UnaryOp } from "../core_kernels.js";
 import type { AttentionArgs, AttentionGrads, GruForwardResult, GruGrads, LstmForwardResult, LstmGrads, RecurrentArgs } from "../sequence_kernels.js";
 import type {
@@ -63,28 +64,8 @@ const MAX_RANK = 32;
  * (as the reference kernels do): [rank, dims..., strides of input 0..., ..., inner, inner strides...].
  */
 function broadcastPlan(inputs: readonly Shape[], outShape: Shape): Int32Array | undefined {
-  const rank = outShape.length;
-  const padded = inputs.map((s) => {
-    const p = new Array<number>(rank).fill(1);
-    for (let i = 0; i < s.length; i++) p[rank - s.length + i] = s[i];
-    return p;
-  });
-  const dims: number[] = [];
-  const flags: boolean[][] = [];
-  for (let d = 0; d < rank; d++) {
-    if (outShape[d] === 1) continue;
-    const varies = padded.map((s) => s[d] !== 1);
-    const last = flags.length - 1;
-    if (last >= 0 && varies.every((v, i) => v === flags[last][i])) dims[last] *= outShape[d];
-    else {
-      dims.push(outShape[d]);
-      flags.push(varies);
-    }
-  }
-  if (dims.length === 0) {
-    dims.push(1);
-    flags.push(inputs.map(() => true));
-  }
+  let { dims, strides } = mergedBroadcastStrides(inputs, outShape);
+  if (dims.length === 0) [dims, strides] = [[1], inputs.map(() => [1])];
   const r = dims.length - 1;
   if (r > MAX_RANK) return undefined;
   const k = inputs.length;
@@ -92,14 +73,8 @@ function broadcastPlan(inputs: readonly Shape[], outShape: Shape): Int32Array | 
   plan[0] = r;
   for (let d = 0; d < r; d++) plan[1 + d] = dims[d];
   for (let i = 0; i < k; i++) {
-    let stride = 1;
-    const strides = new Array<number>(dims.length);
-    for (let d = dims.length - 1; d >= 0; d--) {
-      strides[d] = flags[d][i] ? stride : 0;
-      if (flags[d][i]) stride *= dims[d];
-    }
-    for (let d = 0; d < r; d++) plan[1 + (i + 1) * r + d] = strides[d];
-    plan[1 + (k + 1) * r + 1 + i] = strides[r];
+    for (let d = 0; d < r; d++) plan[1 + (i + 1) * r + d] = strides[i][d];
+    plan[1 + (k + 1) * r + 1 + i] = strides[i][r];
   }
   plan[1 + (k + 1) * r] = dims[r];
   return plan;

@@ -11,6 +11,7 @@ import {
 } from "../fused_kernels.js";
 import { isWrittenInPlace } from "../in_place.js";
 import { ReferenceBackend } from "../reference/index.js";
+import { mergedBroadcastStrides } from "../broadcast_strides.js";
 import { reduceAsOneBlock, split3 } from "../reduce_blocks.js";
 import { canonicalize } from "../reference/reduce.js";
 import { sizeOf } from "../shape.js";
@@ -45,34 +46,6 @@ export { GpuArray } from "./context.js";
 type Input = TypedArray | null;
 
 const ACTIVATIONS = new Set<string>(["linear", "relu", "sigmoid", "tanh"]);
-
-/** Axis-merged broadcast strides of each input against outShape: dims and per-input strides (0 where broadcast). */
-function broadcastStrides(inputs: readonly Shape[], outShape: Shape): { dims: number[]; strides: number[][] } {
-  const rank = outShape.length;
-  const padded = inputs.map((s) => [...new Array<number>(rank - s.length).fill(1), ...s]);
-  const dims: number[] = [];
-  const flags: boolean[][] = [];
-  for (let d = 0; d < rank; d++) {
-    if (outShape[d] === 1) continue;
-    const varies = padded.map((s) => s[d] !== 1);
-    const last = flags.length - 1;
-    if (last >= 0 && varies.every((v, i) => v === flags[last][i])) dims[last] *= outShape[d];
-    else {
-      dims.push(outShape[d]);
-      flags.push(varies);
-    }
-  }
-  const strides = inputs.map((_, i) => {
-    const s = new Array<number>(dims.length);
-    let stride = 1;
-    for (let d = dims.length - 1; d >= 0; d--) {
-      s[d] = flags[d][i] ? stride : 0;
-      if (flags[d][i]) stride *= dims[d];
-    }
-    return s;
-  });
-  return { dims, strides };
-}
 
 /** WGSL computing `off_k` for each input k from the output index i, over prm[2 ..]: dims then each input's strides. */
 function offsetsCode(count: number): string {
@@ -227,7 +200,7 @@ export class WebGpuBackend extends ReferenceBackend {
     const tb = storageTypeOf(b);
     const plan = binaryExpr(op, ta, tb, outDtype);
     if (plan === undefined || this.onHost([a, b], n)) return super.binary(op, this.host(a), aShape, this.host(b), bShape, outShape, outDtype);
-    const { dims, strides } = broadcastStrides([aShape, bShape], outShape);
+    const { dims, strides } = mergedBroadcastStrides([aShape, bShape], outShape);
     const out = this.out(storageOf(outDtype), n);
     const key = `binary:${op}:${ta}:${tb}:${outDtype}`;
     this.context.run(key, () => `${header([["A", ta], ["B", tb]], [["out", storageOf(outDtype)]])}\n${PRELUDE}\n${elementwiseMain(`${offsetsCode(2)}
@@ -242,7 +215,7 @@ export class WebGpuBackend extends ReferenceBackend {
     const n = sizeOf(outShape);
     if (this.onHost([cond, a, b], n)) return super.select(this.host(cond), condShape, this.host(a), aShape, this.host(b), bShape, outShape, outDtype);
     const [tc, ta, tb] = [storageTypeOf(cond), storageTypeOf(a), storageTypeOf(b)];
-    const { dims, strides } = broadcastStrides([condShape, aShape, bShape], outShape);
+    const { dims, strides } = mergedBroadcastStrides([condShape, aShape, bShape], outShape);
     // The reference stores the chosen element as the output's typed array does (bool as uint8).
     const stored: DType = outDtype === "bool" ? "uint8" : outDtype;
     const kindOf = (t: StorageType) => (t === "Float32Array" ? "f" : "i");
@@ -330,7 +303,7 @@ export class WebGpuBackend extends ReferenceBackend {
   override broadcastTo(x: TypedArray, shape: Shape, outShape: Shape): TypedArray {
     const n = sizeOf(outShape);
     if (x.length !== sizeOf(shape) || shape.length > outShape.length || this.onHost([x], n)) return super.broadcastTo(this.host(x), shape, outShape);
-    const { dims, strides } = broadcastStrides([shape], outShape);
+    const { dims, strides } = mergedBroadcastStrides([shape], outShape);
     return this.asResult(this.strided(x, dims, strides[0], 0));
   }
 
